@@ -1,0 +1,198 @@
+/**
+ * functionConfig in, one validated Config out. Accepts the typed `SidecarOrder` object and the
+ * `ConfigMap` kpt builds from `kpt fn eval ... -- key=value`. Problems become error results on
+ * the config object, never exceptions.
+ */
+import type { z } from "zod";
+import type { Result, ResourceRef } from "../krm/results";
+import { API_VERSION, ENVELOPE_KEYS, KIND, configSchema, type Config, type ConfigInput } from "./schema";
+
+export interface LoadedConfig {
+  /** Undefined when the config is invalid: nothing is then changed. */
+  config: Config | undefined;
+  /** Where the config came from, for messages. */
+  source: "none" | "ConfigMap" | "SidecarOrder";
+  results: Result[];
+}
+
+type Plain = Record<string, unknown>;
+
+function isPlain(v: unknown): v is Plain {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** ConfigMap keys and how each string becomes a typed value. */
+const CONFIGMAP_KEYS: Record<string, (v: string) => unknown> = {
+  strategy: (v) => v,
+  onConflict: (v) => v,
+  sidecars: (v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "")
+      .map((name) => ({ name })),
+};
+
+export function loadConfig(functionConfig: unknown): LoadedConfig {
+  if (functionConfig === undefined || functionConfig === null) {
+    return { config: configSchema.parse({}), source: "none", results: [] };
+  }
+  if (!isPlain(functionConfig)) {
+    return invalid("none", undefined, "", "the functionConfig is not an object; give a SidecarOrder or a ConfigMap");
+  }
+  const kind = functionConfig["kind"];
+  const apiVersion = functionConfig["apiVersion"];
+  const ref = refOf(functionConfig);
+  if (kind === "ConfigMap" && (apiVersion === "v1" || apiVersion === undefined)) {
+    return fromConfigMap(functionConfig, ref);
+  }
+  if (kind === KIND) {
+    if (apiVersion !== API_VERSION) {
+      return invalid("SidecarOrder", ref, "apiVersion", `the SidecarOrder apiVersion ${JSON.stringify(apiVersion)} is not supported; use ${API_VERSION}`);
+    }
+    const options: Plain = {};
+    for (const [k, v] of Object.entries(functionConfig)) if (!(ENVELOPE_KEYS as readonly string[]).includes(k)) options[k] = v;
+    if ("spec" in options && !("spec" in configSchema.shape)) {
+      return invalid("SidecarOrder", ref, "spec", "SidecarOrder options go at the top level, not under `spec:`; move them up one level");
+    }
+    return validate("SidecarOrder", ref, options);
+  }
+  return invalid(
+    "none",
+    ref,
+    "kind",
+    `the functionConfig kind ${JSON.stringify(kind ?? null)} is not supported; use kind ${KIND} (apiVersion ${API_VERSION}) or a ConfigMap`,
+  );
+}
+
+function fromConfigMap(cm: Plain, ref: ResourceRef | undefined): LoadedConfig {
+  const data = cm["data"];
+  if (data === undefined || data === null) return validate("ConfigMap", ref, {});
+  if (!isPlain(data)) return invalid("ConfigMap", ref, "data", "the ConfigMap's `data` is not a map of strings");
+  const options: Plain = {};
+  const results: Result[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    const convert = CONFIGMAP_KEYS[key];
+    if (!convert) {
+      results.push(configError(ref, `data.${key}`, unknownKeyMessage(key, Object.keys(CONFIGMAP_KEYS), "ConfigMap data key")));
+      continue;
+    }
+    options[key] = convert(String(value));
+  }
+  if (results.length) return { config: undefined, source: "ConfigMap", results };
+  return validate("ConfigMap", ref, options, "data.");
+}
+
+function validate(source: LoadedConfig["source"], ref: ResourceRef | undefined, options: Plain, prefix = ""): LoadedConfig {
+  const parsed = configSchema.safeParse(options as ConfigInput);
+  if (parsed.success) return { config: parsed.data, source, results: [] };
+  const results = parsed.error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => {
+          const at = pathText([...issue.path, key]);
+          return configError(ref, prefix + at, unknownKeyMessage(prefix + at, knownKeysAt(issue.path), "field", key));
+        })
+      : [configError(ref, prefix + pathText(issue.path), issueMessage(issue, prefix))],
+  );
+  return { config: undefined, source, results };
+}
+
+function issueMessage(issue: z.core.$ZodIssue, prefix: string): string {
+  const at = pathText(issue.path);
+  const where = at ? `${prefix}${at}` : "the config";
+  switch (issue.code) {
+    case "invalid_value":
+      return `${where} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_type":
+      return `${where} must be ${article(issue.expected)}`;
+    default:
+      return `${where}: ${issue.message}`;
+  }
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+/** The field names valid at a path of the schema, for "did you mean" hints. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let node: unknown = configSchema;
+  for (const seg of path) {
+    if (typeof seg === "number") node = unwrap(node)?.element;
+    else node = unwrap(node)?.shape?.[seg as string];
+  }
+  return Object.keys(unwrap(node)?.shape ?? {});
+}
+
+interface SchemaLike {
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  def?: { innerType?: unknown; in?: unknown };
+}
+
+function unwrap(node: unknown): SchemaLike | undefined {
+  let cur = node as SchemaLike | undefined;
+  for (let i = 0; i < 10 && cur && !cur.shape && !cur.element; i++) cur = (cur.def?.innerType ?? cur.def?.in) as SchemaLike | undefined;
+  return cur;
+}
+
+function unknownKeyMessage(shown: string, known: readonly string[], what: string, key = shown): string {
+  const near = nearest(key, known);
+  const hint = near ? `; did you mean \`${near}\`?` : known.length ? `; valid ${what}s are ${known.join(", ")}` : "";
+  return `unknown ${what} \`${shown}\`${hint}`;
+}
+
+/** The closest known name by edit distance, if it is close enough to be a likely typo. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const seg of path) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  return out;
+}
+
+function refOf(fc: Plain): ResourceRef | undefined {
+  const meta = isPlain(fc["metadata"]) ? fc["metadata"] : {};
+  const name = typeof meta["name"] === "string" ? meta["name"] : undefined;
+  if (typeof fc["kind"] !== "string" || typeof fc["apiVersion"] !== "string" || !name) return undefined;
+  const ref: ResourceRef = { apiVersion: fc["apiVersion"], kind: fc["kind"], name };
+  if (typeof meta["namespace"] === "string" && meta["namespace"]) ref.namespace = meta["namespace"];
+  return ref;
+}
+
+function configError(ref: ResourceRef | undefined, path: string, message: string): Result {
+  const r: Result = { message: `invalid functionConfig: ${message}`, severity: "error" };
+  if (ref) r.resourceRef = ref;
+  // Paths are relative to the config object, which resourceRef names.
+  if (path) r.field = { path };
+  return r;
+}
+
+function invalid(source: LoadedConfig["source"], ref: ResourceRef | undefined, path: string, message: string): LoadedConfig {
+  return { config: undefined, source, results: [configError(ref, path, message)] };
+}

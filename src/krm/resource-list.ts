@@ -1,0 +1,271 @@
+/**
+ * The wire: a ResourceList's text split into items, and the text put back together.
+ *
+ * Output is built by splicing: every byte of the input is copied through, except the text of
+ * the items that changed (replaced by their re-printed text) and the place where new results go.
+ * So an item nobody touched is byte-identical by construction, and a run that changes nothing
+ * writes back exactly what it read.
+ */
+import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import type { Result } from "./results";
+import { printResults } from "./print";
+import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from "./limits";
+import { dedent, indent, lineEnd, lineStart } from "./text";
+
+
+/** Input that cannot be read as a ResourceList at all: reported as one line on stderr. */
+export class InputError extends Error {
+  override name = "InputError";
+}
+
+/** One entry of `items`, located in the source text. */
+export interface ItemSource {
+  /** Position in `items`. */
+  index: number;
+  /** Offset of the start of the line that holds the item's `-`. */
+  start: number;
+  /** Offset where the item's own node begins (after `- ` and any head comment). */
+  bodyStart: number;
+  /** Offset just past the item's last line. */
+  end: number;
+  /** Column of the item's node: every following line of the item is indented at least this far. */
+  column: number;
+  /** The item's node as a YAML document of its own (indentation removed). */
+  body: string;
+  /** Why the item may not be re-printed, if it may not (it is then only read). */
+  frozen?: string;
+}
+
+export interface ResourceListSource {
+  /** The text item offsets refer to (the input, or its block-style form when it was flow/JSON). */
+  text: string;
+  /** Whether `text` differs from the input because flow style had to become block style. */
+  normalized: boolean;
+  items: ItemSource[];
+  /** The functionConfig as plain data, or undefined when there is none. */
+  functionConfig: unknown;
+  /** Problems with the list itself (not with one item); reported as error results. */
+  problems: Result[];
+  /** Where new results are written. */
+  resultsSlot: ResultsSlot;
+  /** Byte-order mark and line ending of the input, restored on output. */
+  bom: boolean;
+  crlf: boolean;
+}
+
+/** How to add results: after existing entries, in place of an empty value, or as a new key. */
+export type ResultsSlot =
+  | { kind: "append"; offset: number; column: number }
+  | { kind: "replace"; from: number; to: number }
+  | { kind: "new"; offset: number }
+  | { kind: "none"; reason: string };
+
+const RESOURCE_LIST_VERSIONS = new Set(["config.kubernetes.io/v1", "config.kubernetes.io/v1alpha1", "config.kubernetes.io/v1beta1"]);
+
+export function decode(input: string | Uint8Array): string {
+  if (typeof input === "string") return input;
+  if (input.byteLength > MAX_INPUT_BYTES) {
+    throw new InputError(
+      `input is ${input.byteLength} bytes, more than the ${MAX_INPUT_BYTES}-byte limit; split the package or run on fewer files`,
+    );
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(input);
+  } catch {
+    throw new InputError("input is not valid UTF-8; KRM functions read UTF-8 YAML or JSON");
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]?.trim() ?? message;
+}
+
+
+/** Parse and check the shape of a ResourceList; throws InputError when it is not one. */
+export function readResourceList(input: string | Uint8Array): ResourceListSource {
+  let text = decode(input);
+  if (text.length > MAX_INPUT_BYTES) {
+    throw new InputError(`input is larger than the ${MAX_INPUT_BYTES}-byte limit; split the package or run on fewer files`);
+  }
+  const bom = text.startsWith("\uFEFF");
+  if (bom) text = text.slice(1);
+  const crlf = text.includes("\r\n");
+  if (crlf) text = text.replace(/\r\n/g, "\n");
+  if (text.trim() === "") throw new InputError("input is empty; expected a ResourceList on stdin");
+
+  let doc = parseList(text);
+  let normalized = false;
+  if (needsBlockStyle(doc)) {
+    // JSON or flow-style input: kpt keeps the node style a function prints, so write block style.
+    visit(doc, {
+      Map: (_, n) => void (n.flow = false),
+      Seq: (_, n) => void (n.flow = (n as YAMLSeq).items.length === 0),
+      // JSON quotes every string; let the printer choose plain style where it is safe.
+      Scalar: (_, n) => void (n.type = undefined),
+    });
+    text = doc.toString(PRINT_OPTIONS);
+    doc = parseList(text);
+    normalized = true;
+  }
+  const root = doc.contents as YAMLMap;
+  const problems: Result[] = [];
+  const itemsPair = findPair(root, "items");
+  const items: ItemSource[] = [];
+  if (!itemsPair || itemsPair.value == null || (isScalar(itemsPair.value) && itemsPair.value.value == null)) {
+    // An absent or null `items` is an empty package; nothing to do.
+  } else if (!isSeq(itemsPair.value)) {
+    problems.push({ message: "the ResourceList's `items` is not a list; nothing was changed", severity: "error", field: { path: "items" } });
+  } else {
+    const seq = itemsPair.value;
+    let prevEnd = seq.range ? lineStart(text, seq.range[0]) : 0;
+    seq.items.forEach((node, index) => {
+      const item = locateItem(text, node as Node, index, prevEnd);
+      items.push(item);
+      prevEnd = item.end;
+    });
+  }
+
+  let functionConfig: unknown;
+  const fcPair = findPair(root, "functionConfig");
+  if (fcPair?.value != null) {
+    try {
+      functionConfig = (fcPair.value as Node).toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      problems.push({ message: `the functionConfig cannot be read: ${firstLine((e as Error).message)}`, severity: "error", field: { path: "functionConfig" } });
+    }
+  }
+
+  return { text, normalized, items, functionConfig, problems, resultsSlot: resultsSlot(text, root), bom, crlf };
+}
+
+const PRINT_OPTIONS = { indentSeq: false, lineWidth: 0, flowCollectionPadding: false } as const;
+
+function parseList(text: string): Document.Parsed {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const where = err.linePos?.[0] ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : "";
+    if (err.code === "MULTIPLE_DOCS") throw new InputError("input holds several YAML documents; expected exactly one ResourceList");
+    throw new InputError(`input is not valid YAML${where}: ${firstLine(err.message)}`);
+  }
+  const root = doc.contents;
+  if (!isMap(root)) throw new InputError("input is not a ResourceList: expected a mapping with kind: ResourceList");
+  const kind = (findPair(root, "kind")?.value as Node | undefined);
+  const apiVersion = (findPair(root, "apiVersion")?.value as Node | undefined);
+  const kindValue = isScalar(kind) ? kind.value : undefined;
+  if (kindValue !== "ResourceList") {
+    throw new InputError(
+      `input is not a ResourceList (kind is ${kindValue === undefined ? "missing" : JSON.stringify(kindValue)}); run sidecar-order through kpt, or pass manifest files as arguments`,
+    );
+  }
+  const version = isScalar(apiVersion) ? apiVersion.value : undefined;
+  if (typeof version !== "string" || !RESOURCE_LIST_VERSIONS.has(version)) {
+    throw new InputError(`input is a ResourceList of unknown apiVersion ${JSON.stringify(version ?? null)}; expected config.kubernetes.io/v1`);
+  }
+  return doc;
+}
+
+function findPair(map: YAMLMap, key: string): Pair | undefined {
+  return map.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key) as Pair | undefined;
+}
+
+function needsBlockStyle(doc: Document.Parsed): boolean {
+  const root = doc.contents as YAMLMap;
+  if (root.flow) return true;
+  const items = findPair(root, "items")?.value;
+  return isSeq(items) && items.flow === true && items.items.length > 0;
+}
+
+function locateItem(text: string, node: Node, index: number, prevEnd: number): ItemSource {
+  if (!node || !node.range) {
+    // `- ` with nothing after it: a null item. Keep its line as is.
+    const start = prevEnd;
+    const end = lineEnd(text, start);
+    return { index, start, bodyStart: end, end, column: 0, body: "", frozen: "the item is empty" };
+  }
+  const bodyStart = node.range[0];
+  const start = findDashLine(text, bodyStart, prevEnd);
+  let end = lineEnd(text, Math.max(bodyStart, node.range[1] - 1));
+  // Trailing blank lines belong between items, not to the item: re-printing would drop them.
+  while (end > bodyStart) {
+    const ls = lineStart(text, end - 1);
+    if (ls <= bodyStart || text.slice(ls, end).trim() !== "") break;
+    end = ls;
+  }
+  const column = bodyStart - lineStart(text, bodyStart);
+  const raw = text.slice(bodyStart, end);
+  const item: ItemSource = { index, start, bodyStart, end, column, body: dedent(raw, column) };
+  if (!isMap(node)) item.frozen = "the item is not an object";
+  else if (node.anchor || node.tag) item.frozen = "the item carries a YAML anchor or tag";
+  return item;
+}
+
+/** The line holding the `-` of the item that starts at bodyStart (head comments may sit between). */
+function findDashLine(text: string, bodyStart: number, floor: number): number {
+  let ls = lineStart(text, bodyStart);
+  while (ls >= floor) {
+    const line = text.slice(ls, lineEnd(text, ls));
+    if (/^ *-(\s|$)/.test(line)) return ls;
+    if (ls === 0) break;
+    ls = lineStart(text, ls - 1);
+  }
+  return lineStart(text, bodyStart);
+}
+
+
+function resultsSlot(text: string, root: YAMLMap): ResultsSlot {
+  const pair = findPair(root, "results");
+  if (!pair) {
+    const end = root.range ? root.range[1] : text.length;
+    return { kind: "new", offset: end };
+  }
+  const value = pair.value as Node | null;
+  if (isSeq(value) && !value.flow && value.items.length > 0 && value.range) {
+    const column = value.range[0] - lineStart(text, value.range[0]);
+    let offset = lineEnd(text, Math.max(value.range[0], value.range[1] - 1));
+    while (offset > value.range[0] && text.slice(lineStart(text, offset - 1), offset).trim() === "") offset = lineStart(text, offset - 1);
+    return { kind: "append", offset, column };
+  }
+  const empty = value == null || (isScalar(value) && value.value == null) || (isSeq(value) && value.items.length === 0);
+  if (empty && isScalar(pair.key) && pair.key.range) {
+    const from = pair.key.range[1];
+    const to = value?.range ? value.range[1] : from;
+    return { kind: "replace", from, to };
+  }
+  return { kind: "none", reason: "the ResourceList's existing `results` is not a list" };
+}
+
+/**
+ * Put the list back together: unchanged text copied, changed items replaced, results added.
+ * `replacements` maps an item index to the item's new text from its body start to its end.
+ */
+export function writeResourceList(src: ResourceListSource, replacements: ReadonlyMap<number, string>, results: readonly Result[]): string {
+  const { text } = src;
+  const cuts: { from: number; to: number; text: string }[] = [];
+  for (const [index, replacement] of replacements) {
+    const item = src.items[index];
+    if (!item) continue;
+    cuts.push({ from: item.bodyStart, to: item.end, text: replacement });
+  }
+  if (results.length > 0) {
+    const slot = src.resultsSlot;
+    if (slot.kind === "append") {
+      cuts.push({ from: slot.offset, to: slot.offset, text: indent(" ".repeat(slot.column) + printResults(results), slot.column) });
+    } else if (slot.kind === "replace") {
+      cuts.push({ from: slot.from, to: slot.to, text: ":\n" + printResults(results).replace(/\n$/, "") });
+    } else if (slot.kind === "new") {
+      const sep = slot.offset > 0 && text[slot.offset - 1] !== "\n" ? "\n" : "";
+      cuts.push({ from: slot.offset, to: slot.offset, text: `${sep}results:\n${printResults(results)}` });
+    }
+  }
+  cuts.sort((a, b) => a.from - b.from);
+  let out = "";
+  let pos = 0;
+  for (const cut of cuts) {
+    out += text.slice(pos, cut.from) + cut.text;
+    pos = cut.to;
+  }
+  out += text.slice(pos);
+  if (src.crlf) out = out.replace(/\n/g, "\r\n");
+  return src.bom ? "\uFEFF" + out : out;
+}

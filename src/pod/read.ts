@@ -1,0 +1,62 @@
+/** Read a pod template's plain data into a PodTemplateView, or say why it cannot be used. */
+import type { Container, PodTemplateView } from "./types";
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function getPath(data: unknown, path: readonly string[]): unknown {
+  let cur = data;
+  for (const seg of path) {
+    if (!isPlain(cur)) return undefined;
+    cur = cur[seg];
+  }
+  return cur;
+}
+
+export type TemplateRead = { ok: true; view: PodTemplateView } | { ok: false; field: string; problem: string };
+
+/** `where` is the template's field path, for messages (e.g. "spec.template"). */
+export function readTemplate(template: unknown, where: string): TemplateRead {
+  const at = (p: string) => (where ? `${where}.${p}` : p);
+  if (!isPlain(template)) return { ok: false, field: where || ".", problem: `${where || "the object"} is not an object` };
+  const spec = template["spec"];
+  if (!isPlain(spec)) return { ok: false, field: at("spec"), problem: `${at("spec")} is missing or not an object` };
+  const containers = readList(spec["containers"], at("spec.containers"), true);
+  if (!containers.ok) return containers;
+  const initContainers = readList(spec["initContainers"], at("spec.initContainers"), false);
+  if (!initContainers.ok) return initContainers;
+  const seen = new Set<string>();
+  for (const c of [...initContainers.list, ...containers.list]) {
+    if (seen.has(c.name)) {
+      return { ok: false, field: at("spec"), problem: `two containers are named "${c.name}"; container names must be unique across initContainers and containers` };
+    }
+    seen.add(c.name);
+  }
+  const meta = template["metadata"];
+  const rawAnnotations = isPlain(meta) && isPlain(meta["annotations"]) ? meta["annotations"] : {};
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rawAnnotations)) if (typeof v === "string") annotations[k] = v;
+  const view: PodTemplateView = { annotations, spec: { containers: containers.list, initContainers: initContainers.list } };
+  if (typeof spec["restartPolicy"] === "string") view.spec.restartPolicy = spec["restartPolicy"];
+  if (typeof spec["terminationGracePeriodSeconds"] === "number") view.spec.terminationGracePeriodSeconds = spec["terminationGracePeriodSeconds"];
+  return { ok: true, view };
+}
+
+function readList(
+  value: unknown,
+  field: string,
+  required: boolean,
+): { ok: true; list: Container[] } | { ok: false; field: string; problem: string } {
+  if (value === undefined || value === null) {
+    return required ? { ok: false, field, problem: `${field} is missing; a pod needs at least one container` } : { ok: true, list: [] };
+  }
+  if (!Array.isArray(value)) return { ok: false, field, problem: `${field} is not a list` };
+  if (required && value.length === 0) return { ok: false, field, problem: `${field} is empty; a pod needs at least one container` };
+  const list: Container[] = [];
+  for (const [i, c] of value.entries()) {
+    if (!isPlain(c)) return { ok: false, field: `${field}[${i}]`, problem: `${field}[${i}] is not an object` };
+    if (typeof c["name"] !== "string" || c["name"] === "") return { ok: false, field: `${field}[${i}].name`, problem: `${field}[${i}] has no name` };
+    list.push(c as Container);
+  }
+  return { ok: true, list };
+}

@@ -1,0 +1,94 @@
+/**
+ * The legacy technique: sidecars first in `spec.containers`, each with a postStart exec hook
+ * that returns only when the sidecar is ready. The kubelet starts containers one at a time and
+ * waits for each postStart hook, so the app containers start after the sidecars are ready.
+ * It fails open: if the hook fails or times out, the kubelet kills the sidecar and starts the app.
+ * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
+ */
+import type { Container, PodTemplateView } from "../pod/types";
+import type { MatchedSidecar } from "../sidecars/match";
+import { emptyPlan, sameValue, type Plan, type Slot } from "./plan";
+
+export const DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
+
+export interface LegacyOptions {
+  onConflict: "keep" | "replace" | "error";
+}
+
+export function commandText(command: readonly string[]): string {
+  return command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
+}
+
+/** Sidecars in start order: config/annotation rank, then their order in the pod. */
+export function startOrder(sidecars: readonly MatchedSidecar[]): MatchedSidecar[] {
+  return [...sidecars].sort((a, b) => a.rank - b.rank || a.index - b.index);
+}
+
+export function planLegacy(template: PodTemplateView, matched: readonly MatchedSidecar[], opts: LegacyOptions): Plan {
+  const plan = emptyPlan();
+  const sidecars = startOrder(matched.filter((s) => s.list === "containers"));
+  if (sidecars.length === 0) return plan;
+
+  const containers = template.spec.containers;
+  const isSidecar = new Set(sidecars.map((s) => s.index));
+  const apps = containers.map((c, index) => ({ c, index })).filter(({ index }) => !isSidecar.has(index));
+  const order: Slot[] = [...sidecars.map((s) => ({ from: "containers" as const, index: s.index })), ...apps.map(({ index }) => ({ from: "containers" as const, index }))];
+  if (order.some((slot, i) => slot.index !== i)) {
+    plan.order = { containers: order, initContainers: template.spec.initContainers.map((_, index) => ({ from: "initContainers" as const, index })) };
+    const names = sidecars.map((s) => `"${s.container.name}"`).join(", ");
+    plan.moves.push(`moved sidecar${sidecars.length > 1 ? "s" : ""} ${names} to the front of spec.containers`);
+  }
+
+  for (const s of sidecars) holdHook(plan, s.container, s.spec?.wait?.exec, opts);
+
+  const firstApp = apps[0]?.c;
+  if (firstApp && template.annotations[DEFAULT_CONTAINER_ANNOTATION] === undefined) {
+    // kubectl exec/logs pick the first container unless told otherwise; keep them on the app.
+    plan.edits.push({
+      target: "template",
+      path: ["metadata", "annotations", DEFAULT_CONTAINER_ANNOTATION],
+      value: firstApp.name,
+      says: `set ${DEFAULT_CONTAINER_ANNOTATION} to "${firstApp.name}" so kubectl exec and logs still pick the app`,
+    });
+  }
+  return plan;
+}
+
+/** Give a sidecar its blocking postStart hook, respecting an existing one per onConflict. */
+function holdHook(plan: Plan, c: Container, wait: readonly string[] | undefined, opts: LegacyOptions): void {
+  const target = { list: "containers" as const, name: c.name };
+  if (!wait) {
+    plan.notes.push({
+      severity: "warning",
+      target,
+      path: ["lifecycle", "postStart"],
+      message:
+        `sidecar "${c.name}" is started first but has no wait command, so the app containers start as soon as its process runs, ` +
+        `not when it is ready; add wait.exec (a command in its image that blocks until it is ready and times out) to its sidecars entry`,
+    });
+    return;
+  }
+  const desired = { exec: { command: [...wait] } };
+  const existing = c.lifecycle?.postStart;
+  if (existing === undefined) {
+    plan.edits.push({
+      target,
+      path: ["lifecycle", "postStart"],
+      value: desired,
+      says: `added a postStart hook to "${c.name}" that holds the app until it is ready (${commandText(wait)})`,
+    });
+    return;
+  }
+  if (sameValue(existing, desired)) return;
+  const fix = `set onConflict: replace to use "${commandText(wait)}" instead`;
+  switch (opts.onConflict) {
+    case "replace":
+      plan.edits.push({ target, path: ["lifecycle", "postStart"], value: desired, says: `replaced the postStart hook of "${c.name}" with one that holds the app until it is ready (${commandText(wait)})` });
+      return;
+    case "error":
+      plan.notes.push({ severity: "error", target, path: ["lifecycle", "postStart"], proposedValue: desired, message: `sidecar "${c.name}" already has a different postStart hook; nothing was changed in this workload; ${fix}, or remove the hook` });
+      return;
+    case "keep":
+      plan.notes.push({ severity: "warning", target, path: ["lifecycle", "postStart"], proposedValue: desired, message: `sidecar "${c.name}" already has a different postStart hook; it was kept, so the app waits only as long as that hook does; ${fix}` });
+  }
+}

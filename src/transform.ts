@@ -1,0 +1,119 @@
+/**
+ * Per item: find the pod template → match sidecars → plan → apply → results.
+ * Items that are not workloads are never parsed beyond a glance at their `kind`.
+ */
+import type { Config } from "./config/schema";
+import { applyPlan } from "./strategies/apply";
+import { itemData, parseItem, printItem } from "./krm/print";
+import type { ItemSource } from "./krm/resource-list";
+import { result, type Result, type Subject } from "./krm/results";
+import { getPath, readTemplate } from "./pod/read";
+import { pathText, type PodTemplateView } from "./pod/types";
+import { matchSidecars } from "./sidecars/match";
+import { planLegacy } from "./strategies/legacy";
+import { changes, refused, targetPath, type Plan } from "./strategies/plan";
+import { groupOf, workloadKind, WORKLOAD_KINDS } from "./workloads/pod-templates";
+
+export interface ItemOutcome {
+  /** New text for the item's body, when it changed. */
+  replacement?: string;
+  results: Result[];
+  /** Identity for duplicate detection, when the item is a workload. */
+  identity?: string;
+}
+
+const LOCAL_CONFIG = "config.kubernetes.io/local-config";
+const KIND_LINE = /^kind:[ \t]*["']?([A-Za-z0-9]+)/m;
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Whether an item may hold a pod template, judged from its text alone. */
+export function mayBeWorkload(body: string): boolean {
+  const kind = KIND_LINE.exec(body)?.[1];
+  // A kind we cannot see cheaply (flow style, odd quoting) gets the careful look.
+  return kind === undefined || WORKLOAD_KINDS.has(kind);
+}
+
+export function transformItem(item: ItemSource, config: Config): ItemOutcome {
+  if (item.frozen === "the item is not an object" || item.frozen === "the item is empty") {
+    return { results: [{ message: `items[${item.index}] is not an object; it was left as it is`, severity: "error", field: { path: `items[${item.index}]` } }] };
+  }
+  if (!mayBeWorkload(item.body)) return { results: [] };
+  const doc = parseItem(item);
+  if (!doc) {
+    return { results: [{ message: `items[${item.index}] cannot be read on its own (it uses a YAML alias defined elsewhere); it was left as it is`, severity: "warning", field: { path: `items[${item.index}]` } }] };
+  }
+  let data: unknown;
+  try {
+    data = itemData(doc);
+  } catch (e) {
+    return { results: [{ message: `items[${item.index}] cannot be read: ${(e as Error).message}; it was left as it is`, severity: "error", field: { path: `items[${item.index}]` } }] };
+  }
+  if (!isPlain(data)) return { results: [] };
+  const wk = workloadKind(data["apiVersion"], data["kind"]);
+  if (!wk) return { results: [] };
+  const meta = isPlain(data["metadata"]) ? data["metadata"] : {};
+  const annotations = isPlain(meta["annotations"]) ? meta["annotations"] : {};
+  if (annotations[LOCAL_CONFIG] === "true") return { results: [] };
+
+  const subject = subjectOf(data, meta, annotations);
+  const identity = `${groupOf(String(data["apiVersion"]))}/${wk.kind}/${String(meta["namespace"] ?? "")}/${String(meta["name"] ?? "")}`;
+  const where = wk.templatePath.join(".");
+  const read = readTemplate(getPath(data, wk.templatePath), where);
+  if (!read.ok) {
+    return { identity, results: [result("error", `${read.problem}; the workload was left as it is`, subject, { path: read.field })] };
+  }
+  const view = read.view;
+  const matched = matchSidecars(view, config.sidecars);
+  const results: Result[] = [];
+  const tpl = (path: (string | number)[]) => pathText([...wk.templatePath, ...path]);
+  for (const name of matched.unknownNames) {
+    results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", but the pod has no container of that name`, subject, { path: tpl(["metadata", "annotations"]) }));
+  }
+  if (matched.sidecars.length === 0) return { identity, results };
+
+  const plan = planLegacy(view, matched.sidecars, { onConflict: config.onConflict });
+  for (const note of plan.notes) {
+    const field = { path: tpl(note.target ? targetPath(view, plan, note.target, note.path) : note.path ?? []) } as Result["field"] & object;
+    if (note.proposedValue !== undefined) field.proposedValue = note.proposedValue;
+    results.push(result(note.severity, note.message, subject, field));
+  }
+  if (refused(plan) || !changes(plan)) return { identity, results };
+
+  applyPlan(doc, wk.templatePath, plan);
+  const replacement = printItem(doc, item);
+  results.unshift(summary(view, plan, subject, tpl));
+  return replacement === item.body ? { identity, results } : { identity, replacement, results };
+}
+
+/** One info result for the workload: every change it got, pointing at the main field. */
+function summary(view: PodTemplateView, plan: Plan, subject: Subject, tpl: (p: (string | number)[]) => string): Result {
+  const said = [...plan.moves, ...plan.edits.map((e) => e.says)];
+  const first = plan.edits[0];
+  let field: Result["field"];
+  if (plan.order) {
+    field = { path: tpl(["spec", "containers"]) };
+    if (said.length === 1) field.proposedValue = plan.order.containers.map((s) => view.spec[s.from][s.index]!.name);
+  } else if (first) {
+    field = { path: tpl(targetPath(view, plan, first.target, first.path)) };
+    if (said.length === 1) field.proposedValue = first.value;
+  }
+  return result("info", said.join("; "), subject, field);
+}
+
+function subjectOf(data: Plain, meta: Plain, annotations: Plain): Subject {
+  const subject: Subject = {};
+  if (typeof meta["name"] === "string") {
+    subject.resourceRef = { apiVersion: String(data["apiVersion"]), kind: String(data["kind"]), name: meta["name"] };
+    if (typeof meta["namespace"] === "string" && meta["namespace"] !== "") subject.resourceRef.namespace = meta["namespace"];
+  }
+  const path = annotations["config.kubernetes.io/path"] ?? annotations["internal.config.kubernetes.io/path"];
+  const index = annotations["config.kubernetes.io/index"] ?? annotations["internal.config.kubernetes.io/index"];
+  if (typeof path === "string") {
+    subject.file = { path };
+    const n = Number(index);
+    if (typeof index === "string" && Number.isInteger(n)) subject.file.index = n;
+  }
+  return subject;
+}

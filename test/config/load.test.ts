@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig, nearest } from "../../src/config/load";
+
+const typed = (body: Record<string, unknown>) => ({ apiVersion: "fn.sidecar-order.dev/v1alpha1", kind: "SidecarOrder", metadata: { name: "cfg" }, ...body });
+
+describe("loadConfig", () => {
+  it("no config and kpt's empty function-input ConfigMap both mean the defaults", () => {
+    const defaults = loadConfig(undefined);
+    expect(defaults.results).toEqual([]);
+    expect(defaults.config).toEqual({ strategy: "legacy", sidecars: [], onConflict: "keep" });
+    const empty = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: {} });
+    expect(empty.config).toEqual(defaults.config);
+  });
+
+  it("reads `kpt fn eval -- k=v` pairs", () => {
+    const cm = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: { strategy: "legacy", sidecars: "a, b", onConflict: "replace" } });
+    expect(cm.results).toEqual([]);
+    expect(cm.config).toEqual({ strategy: "legacy", sidecars: [{ name: "a" }, { name: "b" }], onConflict: "replace" });
+  });
+
+  it("reads the typed form with options at the top level", () => {
+    const cfg = loadConfig(typed({ sidecars: [{ image: "*/proxy:*", wait: { exec: ["/w"] } }] }));
+    expect(cfg.results).toEqual([]);
+    expect(cfg.config?.sidecars).toEqual([{ image: "*/proxy:*", wait: { exec: ["/w"] } }]);
+  });
+
+  it.each([
+    [typed({ stratgy: "legacy" }), "stratgy", "unknown field `stratgy`; did you mean `strategy`?"],
+    [typed({ sidecars: [{ name: "a", wiat: {} }] }), "sidecars[0].wiat", "unknown field `sidecars[0].wiat`; did you mean `wait`?"],
+    [typed({ strategy: "sideways" }), "strategy", 'strategy must be one of "legacy"'],
+    [typed({ sidecars: "a" }), "sidecars", "sidecars must be an array"],
+    [typed({ sidecars: [{ wait: { exec: ["/w"] } }] }), "sidecars[0]", "a sidecar needs a `name` or an `image`"],
+    [typed({ spec: { strategy: "legacy" } }), "spec", "not under `spec:`"],
+    [{ ...typed({}), apiVersion: "fn.sidecar-order.dev/v2" }, "apiVersion", "apiVersion \"fn.sidecar-order.dev/v2\" is not supported"],
+    [{ apiVersion: "v1", kind: "Secret", metadata: { name: "s" } }, "kind", 'kind "Secret" is not supported'],
+    [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: { sidecar: "a" } }, "data.sidecar", "unknown ConfigMap data key `sidecar`; did you mean `sidecars`?"],
+  ])("reports a bad config as an error result on the config object (%#)", (fc, path, message) => {
+    const cfg = loadConfig(fc);
+    expect(cfg.config).toBeUndefined();
+    expect(cfg.results[0]?.severity).toBe("error");
+    expect(cfg.results[0]?.message).toContain(message);
+    expect(cfg.results[0]?.field?.path ?? "").toContain(path);
+    expect(cfg.results[0]?.resourceRef?.name).toBeDefined();
+  });
+
+  it("suggests only near names", () => {
+    expect(nearest("sidcars", ["sidecars", "strategy"])).toBe("sidecars");
+    expect(nearest("xyz", ["sidecars", "strategy"])).toBeUndefined();
+  });
+});

@@ -1,0 +1,502 @@
+/** The legacy strategy, as whole YAML documents in and out. */
+import { describe, expect, it } from "vitest";
+import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
+
+const PROXY_CONFIG = typedConfig(`strategy: legacy
+sidecars:
+- name: proxy
+  wait:
+    exec: [/proxy, wait, --timeout=60s]
+`);
+
+interface Row {
+  name: string;
+  config?: string;
+  in: string;
+  /** Expected item text; undefined means unchanged. */
+  out?: string;
+  info?: RegExp[];
+  warnings?: RegExp[];
+  errors?: RegExp[];
+}
+
+const rows: Row[] = [
+  {
+    name: "moves the sidecar first, adds the hold hook and the default-container annotation",
+    in: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: app # the app
+        image: nginx
+      # the proxy
+      - name: proxy
+        image: envoy
+`,
+    out: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    metadata:
+      labels: {app: web}
+      annotations:
+        kubectl.kubernetes.io/default-container: app
+    spec:
+      containers:
+      # the proxy
+      - name: proxy
+        image: envoy
+        lifecycle:
+          postStart:
+            exec:
+              command:
+              - /proxy
+              - wait
+              - --timeout=60s
+      - name: app # the app
+        image: nginx
+`,
+    info: [/moved sidecar "proxy" to the front.*added a postStart hook.*\/proxy wait --timeout=60s.*default-container to "app"/],
+  },
+  {
+    name: "keeps a preStop hook and the existing lifecycle keys",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: proxy
+    image: envoy
+    lifecycle:
+      preStop:
+        exec:
+          command: ["/bin/sleep", "5"]
+  - name: app
+    image: nginx
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: proxy
+    image: envoy
+    lifecycle:
+      preStop:
+        exec:
+          command: ["/bin/sleep", "5"]
+      postStart:
+        exec:
+          command:
+          - /proxy
+          - wait
+          - --timeout=60s
+  - name: app
+    image: nginx
+`,
+    info: [/^added a postStart hook to "proxy"/],
+  },
+  {
+    name: "an already ordered workload is left byte-identical",
+    in: `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          annotations:
+            kubectl.kubernetes.io/default-container: app
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: proxy
+            image: envoy
+            lifecycle:
+              postStart:
+                exec:
+                  command: ['/proxy', "wait", --timeout=60s]
+          - name: app
+            image: busybox
+`,
+  },
+  {
+    name: "a different postStart hook is kept, with a warning (onConflict: keep)",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: nginx
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command: [/bin/true]
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command: [/bin/true]
+  - name: app
+    image: nginx
+`,
+    info: [/moved sidecar "proxy"/],
+    warnings: [/already has a different postStart hook; it was kept.*onConflict: replace/],
+  },
+  {
+    name: "onConflict: replace swaps the hook",
+    config: typedConfig(`strategy: legacy
+onConflict: replace
+sidecars:
+- name: proxy
+  wait: {exec: [/proxy, wait]}
+`),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command: [/bin/true]
+  - name: app
+    image: nginx
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - /proxy
+          - wait
+  - name: app
+    image: nginx
+`,
+    info: [/replaced the postStart hook of "proxy"/],
+  },
+  {
+    name: "onConflict: error refuses the workload",
+    config: typedConfig(`strategy: legacy
+onConflict: error
+sidecars:
+- name: proxy
+  wait: {exec: [/proxy, wait]}
+`),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: nginx
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command: [/bin/true]
+`,
+    errors: [/already has a different postStart hook; nothing was changed/],
+  },
+  {
+    name: "a sidecar without a wait command is moved first, with a warning; never an httpGet hook",
+    config: typedConfig(`strategy: legacy
+sidecars:
+- image: "*/fluent-bit:*"
+`),
+    in: `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: logs
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: nginx
+      - name: shipper
+        image: docker.io/fluent/fluent-bit:3.1
+        readinessProbe:
+          httpGet: {path: /health, port: 2020}
+`,
+    out: `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: logs
+spec:
+  template:
+    metadata:
+      annotations:
+        kubectl.kubernetes.io/default-container: app
+    spec:
+      containers:
+      - name: shipper
+        image: docker.io/fluent/fluent-bit:3.1
+        readinessProbe:
+          httpGet: {path: /health, port: 2020}
+      - name: app
+        image: nginx
+`,
+    info: [/moved sidecar "shipper"/],
+    warnings: [/"shipper" is started first but has no wait command.*add wait.exec/],
+  },
+  {
+    name: "the sidecars annotation declares sidecars per workload, in its order",
+    config: typedConfig(`strategy: legacy
+sidecars:
+- name: b
+  wait: {exec: [/b, wait]}
+`),
+    in: `apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: rs
+spec:
+  template:
+    metadata:
+      annotations:
+        sidecar-order.dev/sidecars: "a, c, b"
+    spec:
+      containers:
+      - name: app
+        image: app
+      - name: c
+        image: c
+      - name: b
+        image: b
+      - name: a
+        image: a
+`,
+    out: `apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: rs
+spec:
+  template:
+    metadata:
+      annotations:
+        sidecar-order.dev/sidecars: "a, c, b"
+        kubectl.kubernetes.io/default-container: app
+    spec:
+      containers:
+      - name: b
+        image: b
+        lifecycle:
+          postStart:
+            exec:
+              command:
+              - /b
+              - wait
+      - name: a
+        image: a
+      - name: c
+        image: c
+      - name: app
+        image: app
+`,
+    info: [/moved sidecars "b", "a", "c"/],
+    warnings: [/"a" is started first but has no wait/, /"c" is started first but has no wait/],
+  },
+  {
+    name: "an annotation naming a missing container is a warning",
+    in: `apiVersion: v1
+kind: PodTemplate
+metadata:
+  name: t
+template:
+  metadata:
+    annotations:
+      sidecar-order.dev/sidecars: ghost
+  spec:
+    containers:
+    - name: app
+      image: app
+`,
+    warnings: [/names "ghost", but the pod has no container of that name/],
+  },
+  {
+    name: "a local-config workload passes through",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    config.kubernetes.io/local-config: "true"
+spec:
+  containers:
+  - name: app
+    image: nginx
+  - name: proxy
+    image: envoy
+`,
+  },
+  {
+    name: "a workload with no containers is an error and left as it is",
+    in: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: empty
+spec:
+  template:
+    spec:
+      containers: []
+`,
+    errors: [/spec.template.spec.containers is empty/],
+  },
+  {
+    name: "duplicate container names are an error",
+    in: `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: dup
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: proxy
+        image: x
+      containers:
+      - name: app
+        image: app
+      - name: proxy
+        image: envoy
+`,
+    errors: [/two containers are named "proxy"/],
+  },
+  {
+    name: "ReplicationController and wide lists keep their style",
+    in: `apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: rc
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: app
+          ports:
+            - containerPort: 80
+        - name: proxy
+          image: envoy
+`,
+    out: `apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: rc
+spec:
+  template:
+    metadata:
+      annotations:
+        kubectl.kubernetes.io/default-container: app
+    spec:
+      containers:
+        - name: proxy
+          image: envoy
+          lifecycle:
+            postStart:
+              exec:
+                command:
+                  - /proxy
+                  - wait
+                  - --timeout=60s
+        - name: app
+          image: app
+          ports:
+            - containerPort: 80
+`,
+    info: [/moved sidecar "proxy"/],
+  },
+];
+
+describe("legacy strategy", () => {
+  it.each(rows)("$name", (row) => {
+    const out = runChecked(resourceList([row.in], row.config ?? PROXY_CONFIG));
+    const expected = row.out ?? row.in;
+    // items: [neighbour, item under test, neighbour]
+    expect(out.bodies[1]).toBe(expected.replace(/\n$/, "\n"));
+    for (const [severity, patterns] of [["info", row.info], ["warning", row.warnings], ["error", row.errors]] as const) {
+      const got = messages(out.results, severity);
+      expect(got.length, `${severity} results: ${JSON.stringify(got)}`).toBe(patterns?.length ?? 0);
+      patterns?.forEach((p, i) => expect(got[i]).toMatch(p));
+    }
+    expect(out.exitCode).toBe(row.errors?.length ? 1 : 0);
+  });
+
+  it("points results at the workload, the field and the file", () => {
+    const item = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    config.kubernetes.io/path: 'apps/web.yaml'
+    config.kubernetes.io/index: '2'
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: nginx
+      - name: proxy
+        image: envoy
+`;
+    const out = runChecked(resourceList([item], PROXY_CONFIG));
+    expect(out.results).toEqual([
+      {
+        message: expect.stringMatching(/^moved sidecar "proxy"/),
+        severity: "info",
+        resourceRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: "shop" },
+        field: { path: "spec.template.spec.containers" },
+        file: { path: "apps/web.yaml", index: 2 },
+      },
+    ]);
+  });
+});
