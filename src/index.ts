@@ -10,4 +10,5 @@ export { applyPlan } from "./strategies/apply";
 export type { Plan, Edit, Note, Slot } from "./strategies/plan";
 export type { Container, PodSpec, PodTemplateView } from "./pod/types";
 export { configJsonSchema } from "./config/json-schema";
+export { fieldTable, withFieldTable } from "./config/docs";
 export { VERSION } from "./version";

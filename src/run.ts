@@ -3,6 +3,7 @@ import { loadConfig } from "./config/load";
 import { exitCode, type Result } from "./krm/results";
 import { readResourceList, writeResourceList } from "./krm/resource-list";
 import { transformItem } from "./transform";
+import { chooseStrategy } from "./strategies/choose";
 
 export interface RunOutput {
   /** The ResourceList to write to stdout. */
@@ -19,10 +20,15 @@ export function runResourceList(input: string | Uint8Array): RunOutput {
   const loaded = loadConfig(src.functionConfig);
   results.push(...loaded.results);
   const replacements = new Map<number, string>();
-  if (loaded.config && src.problems.length === 0) {
+  const config = loaded.config;
+  const chosen = config ? chooseStrategy(config) : undefined;
+  for (const note of chosen?.notes ?? []) results.push({ message: note.message, severity: note.severity, ...(loaded.ref ? { resourceRef: loaded.ref } : {}), field: { path: note.field } });
+  if (config && chosen && src.problems.length === 0 && exitCode(results) === 0) {
+    const ctx = { config, choice: chosen.choice };
     const seen = new Map<string, number>();
+    let changed = false;
     for (const item of src.items) {
-      const outcome = transformItem(item, loaded.config);
+      const outcome = transformItem(item, ctx);
       if (outcome.identity !== undefined) {
         const first = seen.get(outcome.identity);
         if (first !== undefined) {
@@ -33,8 +39,18 @@ export function runResourceList(input: string | Uint8Array): RunOutput {
           });
         } else seen.set(outcome.identity, item.index);
       }
-      if (outcome.replacement !== undefined) replacements.set(item.index, outcome.replacement);
+      if (outcome.replacement !== undefined) {
+        replacements.set(item.index, outcome.replacement);
+        changed = true;
+      }
       results.push(...outcome.results);
+    }
+    if (changed && chosen.choice.assumed) {
+      results.push({
+        message: `strategy auto chose native sidecars: ${chosen.choice.reason}; set kubernetesVersion (and kubeletVersion, if nodes lag) to the target cluster's to be sure`,
+        severity: "info",
+        ...(loaded.ref ? { resourceRef: loaded.ref } : {}),
+      });
     }
   }
   return { text: writeResourceList(src, replacements, results), results, exitCode: exitCode(results) };

@@ -11,6 +11,8 @@ import { getPath, readTemplate } from "./pod/read";
 import { pathText, type PodTemplateView } from "./pod/types";
 import { matchSidecars } from "./sidecars/match";
 import { planLegacy } from "./strategies/legacy";
+import { planNative } from "./strategies/native";
+import type { Choice } from "./strategies/choose";
 import { changes, refused, targetPath, type Plan } from "./strategies/plan";
 import { groupOf, workloadKind, WORKLOAD_KINDS } from "./workloads/pod-templates";
 
@@ -20,6 +22,12 @@ export interface ItemOutcome {
   results: Result[];
   /** Identity for duplicate detection, when the item is a workload. */
   identity?: string;
+}
+
+export interface TransformContext {
+  config: Config;
+  /** The run-wide strategy choice. */
+  choice: Choice;
 }
 
 const LOCAL_CONFIG = "config.kubernetes.io/local-config";
@@ -35,7 +43,8 @@ export function mayBeWorkload(body: string): boolean {
   return kind === undefined || WORKLOAD_KINDS.has(kind);
 }
 
-export function transformItem(item: ItemSource, config: Config): ItemOutcome {
+export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutcome {
+  const { config, choice } = ctx;
   if (item.frozen === "the item is not an object" || item.frozen === "the item is empty") {
     return { results: [{ message: `items[${item.index}] is not an object; it was left as it is`, severity: "error", field: { path: `items[${item.index}]` } }] };
   }
@@ -73,7 +82,20 @@ export function transformItem(item: ItemSource, config: Config): ItemOutcome {
   }
   if (matched.sidecars.length === 0) return { identity, results };
 
-  const plan = planLegacy(view, matched.sidecars, { onConflict: config.onConflict });
+  const toOrder = matched.sidecars.filter((s) => s.list === "containers");
+  if (choice.strategy === "legacy" && toOrder.length > 0 && runsToCompletion(wk.runsToCompletion, view)) {
+    const names = toOrder.map((s) => `"${s.container.name}"`).join(", ");
+    const message =
+      `legacy sidecar ${names} would keep this ${wk.kind}'s pod running after the app exits, so it would never complete (${choice.reason}); ` +
+      `use native sidecars (Kubernetes 1.29 or later: raise kubernetesVersion, or strategy: native), or make the app stop the sidecar when it is done`;
+    if (!config.allowLegacyJobs) {
+      results.push(result("error", `${message}, then set allowLegacyJobs: true; the workload was left as it is`, subject, { path: tpl(["spec", "containers"]) }));
+      return { identity, results };
+    }
+    results.push(result("warning", `${message} (accepted: allowLegacyJobs is true)`, subject, { path: tpl(["spec", "containers"]) }));
+  }
+  const options = { onConflict: config.onConflict };
+  const plan = choice.strategy === "native" ? planNative(view, matched.sidecars, options) : planLegacy(view, matched.sidecars, options);
   for (const note of plan.notes) {
     const field = { path: tpl(note.target ? targetPath(view, plan, note.target, note.path) : note.path ?? []) } as Result["field"] & object;
     if (note.proposedValue !== undefined) field.proposedValue = note.proposedValue;
@@ -87,14 +109,19 @@ export function transformItem(item: ItemSource, config: Config): ItemOutcome {
   return replacement === item.body ? { identity, results } : { identity, replacement, results };
 }
 
+/** Jobs, CronJobs and bare pods that do not restart run to completion: a sidecar must not outlive the app. */
+function runsToCompletion(kindDoes: boolean, view: PodTemplateView): boolean {
+  return kindDoes || view.spec.restartPolicy === "Never" || view.spec.restartPolicy === "OnFailure";
+}
+
 /** One info result for the workload: every change it got, pointing at the main field. */
 function summary(view: PodTemplateView, plan: Plan, subject: Subject, tpl: (p: (string | number)[]) => string): Result {
-  const said = [...plan.moves, ...plan.edits.map((e) => e.says)];
+  const said = [...plan.remarks, ...plan.edits.map((e) => e.says)].filter((s) => s !== "");
+  const containersPath = plan.order && plan.order.initContainers.some((s) => s.from === "containers") ? ["spec", "initContainers"] : ["spec", "containers"];
   const first = plan.edits[0];
   let field: Result["field"];
   if (plan.order) {
-    field = { path: tpl(["spec", "containers"]) };
-    if (said.length === 1) field.proposedValue = plan.order.containers.map((s) => view.spec[s.from][s.index]!.name);
+    field = { path: tpl(containersPath) };
   } else if (first) {
     field = { path: tpl(targetPath(view, plan, first.target, first.path)) };
     if (said.length === 1) field.proposedValue = first.value;

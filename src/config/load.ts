@@ -13,6 +13,8 @@ export interface LoadedConfig {
   /** Where the config came from, for messages. */
   source: "none" | "ConfigMap" | "SidecarOrder";
   results: Result[];
+  /** The config object, for results about it. */
+  ref?: ResourceRef;
 }
 
 type Plain = Record<string, unknown>;
@@ -25,6 +27,10 @@ function isPlain(v: unknown): v is Plain {
 const CONFIGMAP_KEYS: Record<string, (v: string) => unknown> = {
   strategy: (v) => v,
   onConflict: (v) => v,
+  kubernetesVersion: (v) => v,
+  kubeletVersion: (v) => v,
+  nativeMinVersion: (v) => v,
+  allowLegacyJobs: (v) => (v === "true" ? true : v === "false" ? false : v),
   sidecars: (v) =>
     v
       .split(",")
@@ -85,7 +91,7 @@ function fromConfigMap(cm: Plain, ref: ResourceRef | undefined): LoadedConfig {
 
 function validate(source: LoadedConfig["source"], ref: ResourceRef | undefined, options: Plain, prefix = ""): LoadedConfig {
   const parsed = configSchema.safeParse(options as ConfigInput);
-  if (parsed.success) return { config: parsed.data, source, results: [] };
+  if (parsed.success) return { config: parsed.data, source, results: [], ...(ref ? { ref } : {}) };
   const results = parsed.error.issues.flatMap((issue) =>
     issue.code === "unrecognized_keys"
       ? issue.keys.map((key) => {

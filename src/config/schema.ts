@@ -9,6 +9,26 @@ export const KIND = "SidecarOrder";
 
 const command = z.array(z.string().min(1)).min(1);
 
+/** "1.29", "v1.30.2", "1.31.0-gke.1200": the major and minor version are what count. */
+export const versionSchema = z.string().regex(/^v?\d+\.\d+(\.\d+)?([-+].*)?$/, { message: 'a Kubernetes version such as "1.30" or "v1.30.2"' });
+
+/** A probe handler and its timing, as in a container spec. */
+export const probeSchema = z
+  .looseObject({
+    exec: z.looseObject({ command: command }).optional(),
+    httpGet: z.looseObject({ path: z.string().optional(), port: z.union([z.number().int(), z.string()]) }).optional(),
+    tcpSocket: z.looseObject({ port: z.union([z.number().int(), z.string()]) }).optional(),
+    grpc: z.looseObject({ port: z.number().int() }).optional(),
+    initialDelaySeconds: z.number().int().min(0).optional(),
+    periodSeconds: z.number().int().min(1).optional(),
+    timeoutSeconds: z.number().int().min(1).optional(),
+    successThreshold: z.literal(1).optional(),
+    failureThreshold: z.number().int().min(1).optional(),
+  })
+  .refine((p) => [p.exec, p.httpGet, p.tcpSocket, p.grpc].filter((h) => h !== undefined).length === 1, {
+    message: "a probe needs exactly one handler: exec, httpGet, tcpSocket or grpc",
+  });
+
 /**
  * How sidecar-order waits for a sidecar to be ready.
  * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
@@ -44,6 +64,33 @@ export const sidecarSchema = z
      * @default none
      */
     wait: waitSchema.optional().describe("How to wait until the sidecar is ready."),
+    /**
+     * How long the app may wait for this sidecar, in seconds: the native startupProbe's
+     * failureThreshold is derived from it when sidecar-order makes the probe.
+     * @default 120
+     */
+    timeoutSeconds: z.number().int().min(1).max(3600).optional().describe("How long the app may wait for the sidecar, in seconds (default 120); sizes a derived startupProbe."),
+    /**
+     * The startupProbe a native sidecar gets when it has none. Native sidecars gate the next
+     * containers on their startupProbe, never on their readinessProbe.
+     * @default derived from the sidecar's readinessProbe, if it has one
+     * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+     */
+    startupProbe: probeSchema.optional().describe("startupProbe for the native sidecar when it has none (default: derived from its readinessProbe)."),
+    /**
+     * Init containers that must finish before this sidecar starts (native strategy), besides the
+     * mesh network-setup ones (istio-init, istio-validation, linkerd-init,
+     * linkerd-network-validator, kuma-init).
+     * @default []
+     * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+     */
+    initContainersBefore: z.array(z.string().min(1)).optional().describe("Init containers that must finish before this sidecar starts (native), besides the mesh network-setup ones."),
+    /**
+     * Init containers that need this sidecar, even if they are named in the network-setup
+     * defaults. Every init container not listed as "before" already runs after the sidecar.
+     * @default []
+     */
+    initContainersAfter: z.array(z.string().min(1)).optional().describe("Init containers that need this sidecar and so must run after it (native); overrides the network-setup defaults."),
   })
   .refine((s) => s.name !== undefined || s.image !== undefined, {
     message: "a sidecar needs a `name` or an `image` to match containers by",
@@ -51,12 +98,44 @@ export const sidecarSchema = z
 
 export const configSchema = z.strictObject({
   /**
-   * How sidecars are ordered. `legacy`: the sidecar goes first in `spec.containers` with a
-   * postStart hook that blocks until it is ready.
-   * @default "legacy"
+   * How sidecars are ordered. `legacy`: first in `spec.containers` with a postStart hook that
+   * blocks until the sidecar is ready (fails open, no shutdown order). `native`: an init container
+   * with `restartPolicy: Always` gated by its startupProbe (fails closed, stopped after the app;
+   * Kubernetes 1.29+). `auto`: native when the versions allow, legacy otherwise.
+   * @default "auto"
    * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
    */
-  strategy: z.enum(["legacy"]).default("legacy").describe("How sidecars are ordered: legacy (first in spec.containers with a blocking postStart hook)."),
+  strategy: z
+    .enum(["auto", "native", "legacy"])
+    .default("auto")
+    .describe("legacy: first in spec.containers with a blocking postStart hook; native: restartable init container gated by a startupProbe; auto: native when the versions allow."),
+  /**
+   * The target API server's version. With `auto`, native sidecars need it (and the kubelet) at
+   * `nativeMinVersion` or later.
+   * @default none: auto assumes a currently supported Kubernetes and picks native
+   * @see https://kubernetes.io/releases/version-skew-policy/
+   */
+  kubernetesVersion: versionSchema.optional().describe("The target API server's version, e.g. \"1.30\"; auto picks native when it and kubeletVersion are at least nativeMinVersion."),
+  /**
+   * The oldest kubelet's version (nodes may lag the control plane).
+   * @default kubernetesVersion
+   * @see https://kubernetes.io/releases/version-skew-policy/#kubelet
+   */
+  kubeletVersion: versionSchema.optional().describe("The oldest node's kubelet version (default: kubernetesVersion)."),
+  /**
+   * The version from which `auto` picks native sidecars. The SidecarContainers feature is beta and
+   * on by default from 1.29, GA in 1.33.
+   * @default "1.29"
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+   */
+  nativeMinVersion: versionSchema.default("1.29").describe("The version from which auto picks native sidecars (default 1.29: SidecarContainers on by default)."),
+  /**
+   * Accept legacy sidecars in Jobs and CronJobs (a warning instead of an error). A legacy sidecar
+   * keeps running after the app exits, so the Job never completes unless the app stops it.
+   * @default false
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/
+   */
+  allowLegacyJobs: z.boolean().default(false).describe("Accept legacy sidecars in Jobs and CronJobs (warning instead of error)."),
   /**
    * The sidecars to order, matched against each pod template's containers.
    * @default []

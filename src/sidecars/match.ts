@@ -4,6 +4,7 @@
  */
 import type { SidecarSpec } from "../config/schema";
 import type { Container, ListName, PodTemplateView } from "../pod/types";
+import { settingsOf, type SidecarSettings } from "./settings";
 
 export const SIDECARS_ANNOTATION = "sidecar-order.dev/sidecars";
 
@@ -14,6 +15,8 @@ export interface MatchedSidecar {
   container: Container;
   /** The config entry that describes it; undefined when only the annotation names it. */
   spec: SidecarSpec | undefined;
+  /** What to do with it, resolved from the entry (defaults when only the annotation names it). */
+  settings: SidecarSettings;
   /** Position of the describing entry (config order first, then annotation order). */
   rank: number;
 }
@@ -69,6 +72,7 @@ export function matchSidecars(template: PodTemplateView, specs: readonly Sidecar
         index,
         container,
         spec: specIndex === -1 ? undefined : specs[specIndex],
+        settings: settingsOf(specIndex === -1 ? undefined : specs[specIndex]),
         rank: specIndex === -1 ? specs.length + nameIndex : specIndex,
       });
     });

@@ -5,7 +5,7 @@
  * It fails open: if the hook fails or times out, the kubelet kills the sidecar and starts the app.
  * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
  */
-import type { Container, PodTemplateView } from "../pod/types";
+import type { Container, ListName, PodTemplateView } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
 import { emptyPlan, sameValue, type Plan, type Slot } from "./plan";
 
@@ -36,10 +36,13 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
   if (order.some((slot, i) => slot.index !== i)) {
     plan.order = { containers: order, initContainers: template.spec.initContainers.map((_, index) => ({ from: "initContainers" as const, index })) };
     const names = sidecars.map((s) => `"${s.container.name}"`).join(", ");
-    plan.moves.push(`moved sidecar${sidecars.length > 1 ? "s" : ""} ${names} to the front of spec.containers`);
+    plan.remarks.push(`moved sidecar${sidecars.length > 1 ? "s" : ""} ${names} to the front of spec.containers`);
   }
 
-  for (const s of sidecars) holdHook(plan, s.container, s.spec?.wait?.exec, opts);
+  for (const s of sidecars) {
+    if (s.settings.wait) holdHook(plan, s.container, s.settings.wait, opts, "containers");
+    else noWait(plan, s.container);
+  }
 
   const firstApp = apps[0]?.c;
   if (firstApp && template.annotations[DEFAULT_CONTAINER_ANNOTATION] === undefined) {
@@ -54,20 +57,21 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
   return plan;
 }
 
-/** Give a sidecar its blocking postStart hook, respecting an existing one per onConflict. */
-function holdHook(plan: Plan, c: Container, wait: readonly string[] | undefined, opts: LegacyOptions): void {
-  const target = { list: "containers" as const, name: c.name };
-  if (!wait) {
-    plan.notes.push({
-      severity: "warning",
-      target,
-      path: ["lifecycle", "postStart"],
-      message:
-        `sidecar "${c.name}" is started first but has no wait command, so the app containers start as soon as its process runs, ` +
-        `not when it is ready; add wait.exec (a command in its image that blocks until it is ready and times out) to its sidecars entry`,
-    });
-    return;
-  }
+/** Warn that a sidecar is ordered first but nothing holds the app until it is ready. */
+function noWait(plan: Plan, c: Container): void {
+  plan.notes.push({
+    severity: "warning",
+    target: { list: "containers", name: c.name },
+    path: ["lifecycle", "postStart"],
+    message:
+      `sidecar "${c.name}" is started first but has no wait command, so the app containers start as soon as its process runs, ` +
+      `not when it is ready; add wait.exec (a command in its image that blocks until it is ready and times out) to its sidecars entry`,
+  });
+}
+
+/** Give a sidecar a blocking postStart hook running `wait`, respecting an existing one per onConflict. */
+export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts: LegacyOptions, list: ListName): void {
+  const target = { list, name: c.name };
   const desired = { exec: { command: [...wait] } };
   const existing = c.lifecycle?.postStart;
   if (existing === undefined) {
@@ -75,7 +79,7 @@ function holdHook(plan: Plan, c: Container, wait: readonly string[] | undefined,
       target,
       path: ["lifecycle", "postStart"],
       value: desired,
-      says: `added a postStart hook to "${c.name}" that holds the app until it is ready (${commandText(wait)})`,
+      says: `added a postStart hook to "${c.name}" that holds the containers after it until it is ready (${commandText(wait)})`,
     });
     return;
   }
@@ -83,7 +87,7 @@ function holdHook(plan: Plan, c: Container, wait: readonly string[] | undefined,
   const fix = `set onConflict: replace to use "${commandText(wait)}" instead`;
   switch (opts.onConflict) {
     case "replace":
-      plan.edits.push({ target, path: ["lifecycle", "postStart"], value: desired, says: `replaced the postStart hook of "${c.name}" with one that holds the app until it is ready (${commandText(wait)})` });
+      plan.edits.push({ target, path: ["lifecycle", "postStart"], value: desired, says: `replaced the postStart hook of "${c.name}" with one that holds the containers after it until it is ready (${commandText(wait)})` });
       return;
     case "error":
       plan.notes.push({ severity: "error", target, path: ["lifecycle", "postStart"], proposedValue: desired, message: `sidecar "${c.name}" already has a different postStart hook; nothing was changed in this workload; ${fix}, or remove the hook` });

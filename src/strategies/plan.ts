@@ -37,14 +37,14 @@ export interface Note {
 export interface Plan {
   /** The new lists; undefined when no container moves. */
   order?: Record<ListName, Slot[]>;
-  /** Descriptions of the moves, for the info result. */
-  moves: string[];
+  /** What the plan does besides its edits (moves, what stays), for the info result. */
+  remarks: string[];
   edits: Edit[];
   notes: Note[];
 }
 
 export function emptyPlan(): Plan {
-  return { moves: [], edits: [], notes: [] };
+  return { remarks: [], edits: [], notes: [] };
 }
 
 export function refused(plan: Plan): boolean {

@@ -23,3 +23,11 @@ describe("fn-config/", () => {
     if (loaded.source === "SidecarOrder") expect(text).toMatch(/^# yaml-language-server: \$schema=\.\/sidecar-order\.schema\.json$/m);
   });
 });
+
+describe("README", () => {
+  it("has the FunctionConfig table generated from the schema (run `npm run schema` after changing options)", async () => {
+    const { withFieldTable } = await import("../../src/config/docs");
+    const readme = readFileSync(resolve(__dirname, "../../README.md"), "utf8");
+    expect(readme).toBe(withFieldTable(readme));
+  });
+});

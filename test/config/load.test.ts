@@ -7,15 +7,22 @@ describe("loadConfig", () => {
   it("no config and kpt's empty function-input ConfigMap both mean the defaults", () => {
     const defaults = loadConfig(undefined);
     expect(defaults.results).toEqual([]);
-    expect(defaults.config).toEqual({ strategy: "legacy", sidecars: [], onConflict: "keep" });
+    expect(defaults.config).toEqual({ strategy: "auto", nativeMinVersion: "1.29", allowLegacyJobs: false, sidecars: [], onConflict: "keep" });
     const empty = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: {} });
     expect(empty.config).toEqual(defaults.config);
   });
 
   it("reads `kpt fn eval -- k=v` pairs", () => {
-    const cm = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: { strategy: "legacy", sidecars: "a, b", onConflict: "replace" } });
+    const cm = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: { strategy: "legacy", sidecars: "a, b", onConflict: "replace", kubernetesVersion: "v1.27.3", allowLegacyJobs: "true" } });
     expect(cm.results).toEqual([]);
-    expect(cm.config).toEqual({ strategy: "legacy", sidecars: [{ name: "a" }, { name: "b" }], onConflict: "replace" });
+    expect(cm.config).toEqual({
+      strategy: "legacy",
+      sidecars: [{ name: "a" }, { name: "b" }],
+      onConflict: "replace",
+      kubernetesVersion: "v1.27.3",
+      nativeMinVersion: "1.29",
+      allowLegacyJobs: true,
+    });
   });
 
   it("reads the typed form with options at the top level", () => {
@@ -27,7 +34,9 @@ describe("loadConfig", () => {
   it.each([
     [typed({ stratgy: "legacy" }), "stratgy", "unknown field `stratgy`; did you mean `strategy`?"],
     [typed({ sidecars: [{ name: "a", wiat: {} }] }), "sidecars[0].wiat", "unknown field `sidecars[0].wiat`; did you mean `wait`?"],
-    [typed({ strategy: "sideways" }), "strategy", 'strategy must be one of "legacy"'],
+    [typed({ strategy: "sideways" }), "strategy", 'strategy must be one of "auto", "native", "legacy"'],
+    [typed({ kubernetesVersion: "latest" }), "kubernetesVersion", 'a Kubernetes version such as "1.30"'],
+    [typed({ sidecars: [{ name: "a", startupProbe: { periodSeconds: 1 } }] }), "sidecars[0].startupProbe", "exactly one handler"],
     [typed({ sidecars: "a" }), "sidecars", "sidecars must be an array"],
     [typed({ sidecars: [{ wait: { exec: ["/w"] } }] }), "sidecars[0]", "a sidecar needs a `name` or an `image`"],
     [typed({ spec: { strategy: "legacy" } }), "spec", "not under `spec:`"],

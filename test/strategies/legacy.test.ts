@@ -111,7 +111,15 @@ spec:
     info: [/^added a postStart hook to "proxy"/],
   },
   {
-    name: "an already ordered workload is left byte-identical",
+    name: "an already ordered workload is left byte-identical (a CronJob, accepted with allowLegacyJobs)",
+    config: typedConfig(`strategy: legacy
+allowLegacyJobs: true
+sidecars:
+- name: proxy
+  wait:
+    exec: [/proxy, wait, --timeout=60s]
+`),
+    warnings: [/legacy sidecar "proxy" would keep this CronJob's pod running.*accepted: allowLegacyJobs is true/],
     in: `apiVersion: batch/v1
 kind: CronJob
 metadata:

@@ -1,0 +1,81 @@
+/**
+ * Which strategy a workload gets. `auto` picks native sidecars when both the API server and the
+ * oldest kubelet are at nativeMinVersion or later, legacy otherwise; with no version given it
+ * assumes a currently supported Kubernetes (every supported release has native sidecars on).
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+ */
+import type { Config } from "../config/schema";
+import type { Severity } from "../krm/results";
+
+export type Strategy = "legacy" | "native";
+
+export interface Version {
+  major: number;
+  minor: number;
+}
+
+export function parseVersion(text: string): Version {
+  const m = /^v?(\d+)\.(\d+)/.exec(text);
+  if (!m) throw new Error(`not a version: ${text}`);
+  return { major: Number(m[1]), minor: Number(m[2]) };
+}
+
+export function atLeast(v: Version, min: Version): boolean {
+  return v.major > min.major || (v.major === min.major && v.minor >= min.minor);
+}
+
+const fmt = (v: Version) => `${v.major}.${v.minor}`;
+
+export interface Choice {
+  strategy: Strategy;
+  /** True when auto had no version to go on and assumed a supported Kubernetes. */
+  assumed: boolean;
+  /** Why, in a sentence, for messages. */
+  reason: string;
+}
+
+export interface ConfigNote {
+  severity: Severity;
+  message: string;
+  field: string;
+}
+
+/** The run-wide choice, plus notes about the versions (an error stops the run). */
+export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigNote[] } {
+  const notes: ConfigNote[] = [];
+  const api = config.kubernetesVersion ? parseVersion(config.kubernetesVersion) : undefined;
+  const kubelet = config.kubeletVersion ? parseVersion(config.kubeletVersion) : api;
+  const min = parseVersion(config.nativeMinVersion);
+  const oldest = api && kubelet ? (atLeast(api, kubelet) ? kubelet : api) : (api ?? kubelet);
+
+  if (config.strategy === "legacy") return { choice: { strategy: "legacy", assumed: false, reason: "strategy: legacy" }, notes };
+
+  if (config.strategy === "native") {
+    if (oldest && !atLeast(oldest, { major: 1, minor: 28 })) {
+      notes.push({
+        severity: "error",
+        field: api && oldest === api ? "kubernetesVersion" : "kubeletVersion",
+        message: `strategy: native needs Kubernetes 1.28 or later (SidecarContainers; on by default from 1.29), but the target is ${fmt(oldest)}: older API servers reject or drop restartPolicy on init containers and the pod would hang in Init; use strategy: auto or legacy, or raise the version`,
+      });
+    } else if (oldest && oldest.major === 1 && oldest.minor === 28) {
+      notes.push({
+        severity: "warning",
+        field: api && oldest === api ? "kubernetesVersion" : "kubeletVersion",
+        message: "strategy: native on Kubernetes 1.28 needs the SidecarContainers feature gate, which is off by default there; without it the API server drops restartPolicy and the sidecar runs as a plain init container that never exits",
+      });
+    }
+    return { choice: { strategy: "native", assumed: false, reason: "strategy: native" }, notes };
+  }
+
+  if (!oldest) {
+    return {
+      choice: { strategy: "native", assumed: true, reason: `no kubernetesVersion was given, so a currently supported Kubernetes (${fmt(min)} or later) was assumed` },
+      notes,
+    };
+  }
+  if (atLeast(oldest, min)) {
+    return { choice: { strategy: "native", assumed: false, reason: `the target runs ${fmt(oldest)}, at least ${fmt(min)}` }, notes };
+  }
+  const which = kubelet && api && !atLeast(kubelet, min) && atLeast(api, min) ? `the kubelets (${fmt(kubelet)}) are` : `Kubernetes ${fmt(oldest)} is`;
+  return { choice: { strategy: "legacy", assumed: false, reason: `${which} older than ${fmt(min)}, where native sidecars start` }, notes };
+}

@@ -1,0 +1,110 @@
+/** How auto decides, the version rules, and Jobs under legacy. */
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load";
+import { chooseStrategy } from "../../src/strategies/choose";
+import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
+
+const choose = (options: Record<string, unknown>) => {
+  const loaded = loadConfig({ apiVersion: "fn.sidecar-order.dev/v1alpha1", kind: "SidecarOrder", metadata: { name: "c" }, ...options });
+  if (!loaded.config) throw new Error(JSON.stringify(loaded.results));
+  return chooseStrategy(loaded.config);
+};
+
+describe("chooseStrategy", () => {
+  it.each([
+    [{}, "native", true],
+    [{ kubernetesVersion: "1.29" }, "native", false],
+    [{ kubernetesVersion: "v1.33.1-gke.100" }, "native", false],
+    [{ kubernetesVersion: "1.28" }, "legacy", false],
+    [{ kubernetesVersion: "1.31", kubeletVersion: "1.27" }, "legacy", false],
+    [{ kubernetesVersion: "1.31", nativeMinVersion: "1.33" }, "legacy", false],
+    [{ kubernetesVersion: "1.33", nativeMinVersion: "1.33" }, "native", false],
+    [{ strategy: "legacy", kubernetesVersion: "1.33" }, "legacy", false],
+    [{ strategy: "native", kubernetesVersion: "1.30" }, "native", false],
+  ])("%j → %s", (options, strategy, assumed) => {
+    const { choice, notes } = choose(options);
+    expect(choice.strategy).toBe(strategy);
+    expect(choice.assumed).toBe(assumed);
+    expect(notes).toEqual([]);
+  });
+
+  it("explains a kubelet that lags the API server", () => {
+    expect(choose({ kubernetesVersion: "1.31", kubeletVersion: "1.27" }).choice.reason).toBe("the kubelets (1.27) are older than 1.29, where native sidecars start");
+  });
+
+  it("refuses strategy: native below 1.28 and warns on 1.28", () => {
+    const old = choose({ strategy: "native", kubernetesVersion: "1.27" }).notes;
+    expect(old).toHaveLength(1);
+    expect(old[0]).toMatchObject({ severity: "error", field: "kubernetesVersion" });
+    expect(old[0]!.message).toMatch(/needs Kubernetes 1.28 or later.*the target is 1.27/);
+    const gate = choose({ strategy: "native", kubernetesVersion: "1.30", kubeletVersion: "1.28" }).notes;
+    expect(gate).toHaveLength(1);
+    expect(gate[0]).toMatchObject({ severity: "warning", field: "kubeletVersion" });
+    expect(gate[0]!.message).toMatch(/feature gate, which is off by default/);
+  });
+});
+
+const CRONJOB = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: export
+spec:
+  schedule: "@daily"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: export
+            image: export
+          - name: proxy
+            image: proxy
+            readinessProbe: {httpGet: {path: /ready, port: 9090}}
+`;
+
+describe("auto and Jobs, end to end", () => {
+  const sidecars = "sidecars:\n- name: proxy\n  wait: {exec: [/proxy, wait]}\n";
+
+  it("gives a CronJob native sidecars on a new cluster", () => {
+    const out = runChecked(resourceList([CRONJOB], typedConfig(`kubernetesVersion: "1.30"\n${sidecars}`)));
+    expect(out.exitCode).toBe(0);
+    expect(out.bodies[1]).toContain("initContainers:\n          - name: proxy");
+    expect(messages(out.results, "info")).toEqual([expect.stringMatching(/^moved sidecar "proxy" to spec.initContainers/)]);
+  });
+
+  it("refuses a CronJob on an old cluster, naming the exit recipe way out", () => {
+    const out = runChecked(resourceList([CRONJOB], typedConfig(`kubernetesVersion: "1.27"\n${sidecars}`)));
+    expect(out.exitCode).toBe(1);
+    expect(out.bodies[1]).toBe(CRONJOB);
+    expect(messages(out.results, "error")).toEqual([
+      expect.stringMatching(/legacy sidecar "proxy" would keep this CronJob's pod running.*Kubernetes 1.27 is older than 1.29.*allowLegacyJobs: true/),
+    ]);
+    expect(out.results[0]!.field).toEqual({ path: "spec.jobTemplate.spec.template.spec.containers" });
+  });
+
+  it("treats a bare Pod that does not restart like a Job", () => {
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: once\nspec:\n  restartPolicy: Never\n  containers:\n  - name: app\n    image: app\n  - name: proxy\n    image: proxy\n";
+    const out = runChecked(resourceList([pod], typedConfig(`strategy: legacy\n${sidecars}`)));
+    expect(out.exitCode).toBe(1);
+    expect(messages(out.results, "error")[0]).toMatch(/this Pod's pod running after the app exits/);
+  });
+
+  it("says once that auto assumed a supported Kubernetes, only when something changed", () => {
+    const changed = runChecked(resourceList([CRONJOB, CRONJOB.replace("name: export\nspec", "name: export2\nspec")], typedConfig(sidecars)));
+    const assumed = changed.results.filter((r) => /assumed/.test(r.message));
+    expect(assumed).toHaveLength(1);
+    expect(assumed[0]).toMatchObject({ severity: "info", resourceRef: { kind: "SidecarOrder", name: "test" } });
+    const again = runChecked(changed.text.replace(/\nresults:[\s\S]*$/, "\n"));
+    expect(again.results).toEqual([]);
+  });
+
+  it("changes nothing when strategy: native meets an old cluster", () => {
+    const input = resourceList([CRONJOB], typedConfig(`strategy: native\nkubernetesVersion: "1.26"\n${sidecars}`));
+    const out = runChecked(input);
+    expect(out.exitCode).toBe(1);
+    expect(out.text.startsWith(input)).toBe(true);
+    expect(out.results).toHaveLength(1);
+    expect(out.results[0]).toMatchObject({ severity: "error", resourceRef: { kind: "SidecarOrder" }, field: { path: "kubernetesVersion" } });
+  });
+});
