@@ -3,7 +3,16 @@ import { loadConfig } from "./config/load";
 import { exitCode, type Result } from "./krm/results";
 import { readResourceList, writeResourceList } from "./krm/resource-list";
 import { transformItem } from "./transform";
-import { chooseStrategy } from "./strategies/choose";
+import { atLeast, chooseStrategy, parseVersion } from "./strategies/choose";
+import { resolveRules } from "./sidecars/rules";
+import type { Config } from "./config/schema";
+
+/** The preStop sleep action is on from 1.30 (beta); only trust it when both versions say so. */
+function hasSleepAction(config: Config): boolean {
+  const v = config.kubeletVersion ?? config.kubernetesVersion;
+  const api = config.kubernetesVersion;
+  return v !== undefined && api !== undefined && atLeast(parseVersion(v), { major: 1, minor: 30 }) && atLeast(parseVersion(api), { major: 1, minor: 30 });
+}
 
 export interface RunOutput {
   /** The ResourceList to write to stdout. */
@@ -21,10 +30,13 @@ export function runResourceList(input: string | Uint8Array): RunOutput {
   results.push(...loaded.results);
   const replacements = new Map<number, string>();
   const config = loaded.config;
+  const onConfig = loaded.ref ? { resourceRef: loaded.ref } : {};
   const chosen = config ? chooseStrategy(config) : undefined;
-  for (const note of chosen?.notes ?? []) results.push({ message: note.message, severity: note.severity, ...(loaded.ref ? { resourceRef: loaded.ref } : {}), field: { path: note.field } });
-  if (config && chosen && src.problems.length === 0 && exitCode(results) === 0) {
-    const ctx = { config, choice: chosen.choice };
+  for (const note of chosen?.notes ?? []) results.push({ message: note.message, severity: note.severity, ...onConfig, field: { path: note.field } });
+  const rules = config ? resolveRules(config) : undefined;
+  for (const p of rules?.problems ?? []) results.push({ message: `invalid functionConfig: ${p.message}`, severity: "error", ...onConfig, field: { path: p.path } });
+  if (config && chosen && rules && src.problems.length === 0 && exitCode(results) === 0) {
+    const ctx = { config, choice: chosen.choice, rules: rules.rules, sleepAction: hasSleepAction(config) };
     const seen = new Map<string, number>();
     let changed = false;
     for (const item of src.items) {
@@ -44,6 +56,13 @@ export function runResourceList(input: string | Uint8Array): RunOutput {
         changed = true;
       }
       results.push(...outcome.results);
+    }
+    if (changed && rules.allPresets) {
+      results.push({
+        message: `no sidecars were configured, so every preset was used (${rules.rules.map((r) => r.key).join(", ")}); list the ones you run under sidecars to narrow or tune this`,
+        severity: "info",
+        ...onConfig,
+      });
     }
     if (changed && chosen.choice.assumed) {
       results.push({

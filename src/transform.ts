@@ -10,7 +10,10 @@ import { result, type Result, type Subject } from "./krm/results";
 import { getPath, readTemplate } from "./pod/read";
 import { pathText, type PodTemplateView } from "./pod/types";
 import { matchSidecars } from "./sidecars/match";
-import { planLegacy } from "./strategies/legacy";
+import { injectedMeshes, planInjected } from "./sidecars/injection";
+import type { SidecarRule } from "./sidecars/rules";
+import { planLegacyShutdown } from "./strategies/shutdown";
+import { planLegacy, startOrder } from "./strategies/legacy";
 import { planNative } from "./strategies/native";
 import type { Choice } from "./strategies/choose";
 import { changes, refused, targetPath, type Plan } from "./strategies/plan";
@@ -28,6 +31,10 @@ export interface TransformContext {
   config: Config;
   /** The run-wide strategy choice. */
   choice: Choice;
+  /** Sidecar rules in start order. */
+  rules: readonly SidecarRule[];
+  /** Whether the kubelets are known to have the preStop sleep action (1.30+). */
+  sleepAction: boolean;
 }
 
 const LOCAL_CONFIG = "config.kubernetes.io/local-config";
@@ -74,28 +81,58 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
     return { identity, results: [result("error", `${read.problem}; the workload was left as it is`, subject, { path: read.field })] };
   }
   const view = read.view;
-  const matched = matchSidecars(view, config.sidecars);
+  const matched = matchSidecars(view, ctx.rules);
   const results: Result[] = [];
   const tpl = (path: (string | number)[]) => pathText([...wk.templatePath, ...path]);
   for (const name of matched.unknownNames) {
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", but the pod has no container of that name`, subject, { path: tpl(["metadata", "annotations"]) }));
   }
-  if (matched.sidecars.length === 0) return { identity, results };
+  // A mesh whose proxy is in the package is ordered directly; only injected ones need their switch.
+  const meshes = injectedMeshes(view, config.meshes).filter((p) => !matched.sidecars.some((s) => s.settings.preset === p));
+  if (matched.sidecars.length === 0 && meshes.length === 0) return { identity, results };
 
   const toOrder = matched.sidecars.filter((s) => s.list === "containers");
-  if (choice.strategy === "legacy" && toOrder.length > 0 && runsToCompletion(wk.runsToCompletion, view)) {
-    const names = toOrder.map((s) => `"${s.container.name}"`).join(", ");
+  if (toOrder.length > 0 && toOrder.length === view.spec.containers.length) {
+    // Every container is a "sidecar": this is the sidecar's own workload (say, a collector Deployment).
+    if (toOrder.some((s) => !s.rule || s.rule.index >= 0)) {
+      results.push(result("warning", "every container of this pod matches a sidecars entry, so there is no app to hold back; nothing was changed", subject, { path: tpl(["spec", "containers"]) }));
+    }
+    return { identity, results };
+  }
+  if (choice.strategy === "legacy" && runsToCompletion(wk.runsToCompletion, view) && (toOrder.length > 0 || meshes.length > 0)) {
+    const names = [...toOrder.map((s) => `"${s.container.name}"`), ...meshes.map((p) => `the injected ${p.title}`)].join(", ");
+    const recipes = [
+      ...toOrder.flatMap((s) => (s.settings.jobExit ? [`for "${s.container.name}", ${s.settings.jobExit}`] : [])),
+      ...meshes.map((p) => `for the ${p.title}, ${p.jobExit}`),
+    ];
     const message =
       `legacy sidecar ${names} would keep this ${wk.kind}'s pod running after the app exits, so it would never complete (${choice.reason}); ` +
-      `use native sidecars (Kubernetes 1.29 or later: raise kubernetesVersion, or strategy: native), or make the app stop the sidecar when it is done`;
-    if (!config.allowLegacyJobs) {
+      `use native sidecars (Kubernetes 1.29 or later: raise kubernetesVersion, or strategy: native), or make the app stop the sidecar when it is done` +
+      (recipes.length ? ` (${recipes.join("; ")})` : "");
+    if (toOrder.length > 0 && !config.allowLegacyJobs) {
       results.push(result("error", `${message}, then set allowLegacyJobs: true; the workload was left as it is`, subject, { path: tpl(["spec", "containers"]) }));
       return { identity, results };
     }
-    results.push(result("warning", `${message} (accepted: allowLegacyJobs is true)`, subject, { path: tpl(["spec", "containers"]) }));
+    results.push(result("warning", `${message}${config.allowLegacyJobs ? " (accepted: allowLegacyJobs is true)" : ""}`, subject, { path: tpl(["spec", "containers"]) }));
   }
   const options = { onConflict: config.onConflict };
   const plan = choice.strategy === "native" ? planNative(view, matched.sidecars, options) : planLegacy(view, matched.sidecars, options);
+  if (choice.strategy === "legacy") {
+    planLegacyShutdown(plan, view, startOrder(toOrder), { ...config.shutdown, sleepAction: ctx.sleepAction, onConflict: config.onConflict });
+  }
+  planInjected(plan, view, meshes, choice.strategy);
+  for (const s of matched.sidecars) {
+    const list = choice.strategy === "native" ? "initContainers" : s.list;
+    for (const check of s.settings.checks) plan.notes.push({ severity: "warning", target: { list, name: s.container.name }, message: `sidecar "${s.container.name}" ${check}` });
+  }
+  if (choice.strategy === "native" && meshes.length > 0 && view.annotations["vault.hashicorp.com/agent-init-first"] === "true") {
+    plan.notes.push({
+      severity: "warning",
+      target: "template",
+      path: ["metadata", "annotations", "vault.hashicorp.com/agent-init-first"],
+      message: "vault.hashicorp.com/agent-init-first puts vault-agent-init ahead of every other init container, so it runs before the native mesh proxy and has no network; remove that annotation",
+    });
+  }
   for (const note of plan.notes) {
     const field = { path: tpl(note.target ? targetPath(view, plan, note.target, note.path) : note.path ?? []) } as Result["field"] & object;
     if (note.proposedValue !== undefined) field.proposedValue = note.proposedValue;

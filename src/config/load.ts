@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import type { Result, ResourceRef } from "../krm/results";
-import { API_VERSION, ENVELOPE_KEYS, KIND, configSchema, type Config, type ConfigInput } from "./schema";
+import { API_VERSION, ENVELOPE_KEYS, KIND, PRESET_NAMES, configSchema, type Config, type ConfigInput } from "./schema";
 
 export interface LoadedConfig {
   /** Undefined when the config is invalid: nothing is then changed. */
@@ -31,13 +31,18 @@ const CONFIGMAP_KEYS: Record<string, (v: string) => unknown> = {
   kubeletVersion: (v) => v,
   nativeMinVersion: (v) => v,
   allowLegacyJobs: (v) => (v === "true" ? true : v === "false" ? false : v),
+  // Preset names become presets; anything else is a container name.
   sidecars: (v) =>
-    v
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "")
-      .map((name) => ({ name })),
+    list(v).map((name) => ((PRESET_NAMES as readonly string[]).includes(name) ? { preset: name } : { name })),
+  meshes: (v) => list(v),
 };
+
+function list(v: string): string[] {
+  return v
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
 
 export function loadConfig(functionConfig: unknown): LoadedConfig {
   if (functionConfig === undefined || functionConfig === null) {

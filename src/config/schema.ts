@@ -45,12 +45,27 @@ export const waitSchema = z.strictObject({
   ),
 });
 
+/** The sidecars sidecar-order knows; each is a file in src/sidecars/presets/. */
+export const PRESET_NAMES = ["istio", "linkerd", "kuma", "cloud-sql-proxy", "consul", "dapr", "opentelemetry", "vault"] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+/** Meshes whose proxy a webhook injects at admission (so it is not in the package). */
+export const INJECTED_MESHES = ["istio", "linkerd", "kuma", "dapr"] as const;
+export type InjectedMesh = (typeof INJECTED_MESHES)[number];
+
 /** One sidecar: how to recognise it among a pod's containers and how to wait for it. */
 export const sidecarSchema = z
   .strictObject({
     /**
+     * A known sidecar whose match rules, wait command, startupProbe and shutdown recipe to use.
+     * Every other field of the entry overrides the preset's.
+     * @default none
+     * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+     */
+    preset: z.enum(PRESET_NAMES).optional().describe("A known sidecar (istio, linkerd, kuma, cloud-sql-proxy, consul, dapr, opentelemetry, vault); the entry's other fields override it."),
+    /**
      * The container name to match.
-     * @default none (match by image only)
+     * @default the preset's container names, else none (match by image only)
      */
     name: z.string().min(1).optional().describe("Container name to match."),
     /**
@@ -91,10 +106,49 @@ export const sidecarSchema = z
      * @default []
      */
     initContainersAfter: z.array(z.string().min(1)).optional().describe("Init containers that need this sidecar and so must run after it (native); overrides the network-setup defaults."),
+    /**
+     * The sidecar's admin or health port, used by the preset's wait command and startupProbe.
+     * @default the preset's (istio 15021, linkerd 4191, kuma 9902, cloud-sql-proxy 9090, dapr 3500, opentelemetry 13133)
+     */
+    adminPort: z.number().int().min(1).max(65535).optional().describe("Admin/health port used by the preset's wait command and startupProbe (default: the preset's)."),
+    /**
+     * Other sidecars (by preset or name) that must be started before this one.
+     * @default []
+     */
+    after: z.array(z.string().min(1)).optional().describe("Sidecars (preset or name of another entry) that must start before this one."),
+    /**
+     * Legacy strategy: keep the sidecar running until the app has stopped, with a preStop hook that
+     * waits (the sleep action on 1.30+, else `sleep` where the image has it). Native sidecars are
+     * stopped after the app anyway.
+     * @default the preset's (istio and linkerd true), else false
+     * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
+     */
+    stopAfterApp: z.boolean().optional().describe("Legacy: a preStop wait so the sidecar outlives the app's shutdown (default: true for istio and linkerd)."),
   })
-  .refine((s) => s.name !== undefined || s.image !== undefined, {
-    message: "a sidecar needs a `name` or an `image` to match containers by",
+  .refine((s) => s.name !== undefined || s.image !== undefined || s.preset !== undefined, {
+    message: "a sidecar needs a `preset`, a `name` or an `image` to match containers by",
   });
+
+/** Legacy shutdown arithmetic. */
+export const shutdownSchema = z.strictObject({
+  /**
+   * How long the app takes to stop after SIGTERM (plus its own preStop): what a stopAfterApp
+   * sidecar must outlast.
+   * @default 15
+   */
+  appSeconds: z.number().int().min(0).max(3600).default(15).describe("How long the app takes to stop after SIGTERM (its own preStop sleep is added)."),
+  /**
+   * Seconds kept free below terminationGracePeriodSeconds for the sidecar's own exit.
+   * @default 5
+   */
+  marginSeconds: z.number().int().min(0).max(600).default(5).describe("Seconds kept free below terminationGracePeriodSeconds for the sidecar's own exit."),
+  /**
+   * Raise terminationGracePeriodSeconds when it cannot hold the wait plus the margin (instead of a warning).
+   * @default false
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
+   */
+  raiseGracePeriod: z.boolean().default(false).describe("Raise terminationGracePeriodSeconds when it cannot hold the wait plus the margin, instead of warning."),
+});
 
 export const configSchema = z.strictObject({
   /**
@@ -137,10 +191,27 @@ export const configSchema = z.strictObject({
    */
   allowLegacyJobs: z.boolean().default(false).describe("Accept legacy sidecars in Jobs and CronJobs (warning instead of error)."),
   /**
-   * The sidecars to order, matched against each pod template's containers.
-   * @default []
+   * The sidecars to order, matched against each pod template's containers, in start order
+   * (`after` adds dependencies).
+   * @default every preset, in the order istio, linkerd, kuma, consul, cloud-sql-proxy, dapr, opentelemetry, vault
    */
-  sidecars: z.array(sidecarSchema).default([]).describe("The sidecars to order, matched against each pod template's containers."),
+  sidecars: z
+    .array(sidecarSchema)
+    .optional()
+    .describe("The sidecars to order, in start order; default: every preset."),
+  /**
+   * Meshes a webhook injects into these pods at admission (for example by a namespace label): their
+   * own pod-template switches are set to match the strategy. Pods that opt in with the vendor's
+   * inject annotation or label are found without this.
+   * @default []
+   * @see https://istio.io/latest/docs/reference/config/annotations/
+   */
+  meshes: z.array(z.enum(INJECTED_MESHES)).default([]).describe("Meshes injected at admission into every pod of the package (pods with the vendor's inject annotation or label are found anyway)."),
+  /**
+   * Legacy shutdown arithmetic for stopAfterApp sidecars.
+   * @default { appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false }
+   */
+  shutdown: shutdownSchema.default({ appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false }).describe("Legacy shutdown arithmetic for stopAfterApp sidecars."),
   /**
    * What to do when a sidecar already has a different postStart hook: `keep` it (warning),
    * `replace` it (info), or refuse the workload (`error`).

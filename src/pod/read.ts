@@ -33,13 +33,21 @@ export function readTemplate(template: unknown, where: string): TemplateRead {
     seen.add(c.name);
   }
   const meta = template["metadata"];
-  const rawAnnotations = isPlain(meta) && isPlain(meta["annotations"]) ? meta["annotations"] : {};
-  const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rawAnnotations)) if (typeof v === "string") annotations[k] = v;
-  const view: PodTemplateView = { annotations, spec: { containers: containers.list, initContainers: initContainers.list } };
+  const view: PodTemplateView = {
+    annotations: stringMap(meta, "annotations"),
+    labels: stringMap(meta, "labels"),
+    spec: { containers: containers.list, initContainers: initContainers.list },
+  };
   if (typeof spec["restartPolicy"] === "string") view.spec.restartPolicy = spec["restartPolicy"];
   if (typeof spec["terminationGracePeriodSeconds"] === "number") view.spec.terminationGracePeriodSeconds = spec["terminationGracePeriodSeconds"];
   return { ok: true, view };
+}
+
+function stringMap(meta: unknown, key: string): Record<string, string> {
+  const raw = isPlain(meta) && isPlain(meta[key]) ? meta[key] : {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") out[k] = v;
+  return out;
 }
 
 function readList(

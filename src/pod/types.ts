@@ -45,6 +45,7 @@ export interface PodSpec {
 /** A pod template: its annotations and pod spec, plus where it sits in its object. */
 export interface PodTemplateView {
   annotations: Record<string, string>;
+  labels: Record<string, string>;
   spec: PodSpec;
 }
 

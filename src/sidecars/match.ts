@@ -1,10 +1,9 @@
 /**
- * Which containers of a pod template are sidecars: those the config describes (by name and/or
- * image glob) and those the pod template names in its `sidecar-order.dev/sidecars` annotation.
+ * Which containers of a pod template are sidecars: those a rule matches (config entries or
+ * presets) and those the pod template names in its `sidecar-order.dev/sidecars` annotation.
  */
-import type { SidecarSpec } from "../config/schema";
 import type { Container, ListName, PodTemplateView } from "../pod/types";
-import { settingsOf, type SidecarSettings } from "./settings";
+import { ruleMatches, settingsFor, type SidecarRule, type SidecarSettings } from "./rules";
 
 export const SIDECARS_ANNOTATION = "sidecar-order.dev/sidecars";
 
@@ -13,11 +12,10 @@ export interface MatchedSidecar {
   /** Index in its list, as found. */
   index: number;
   container: Container;
-  /** The config entry that describes it; undefined when only the annotation names it. */
-  spec: SidecarSpec | undefined;
-  /** What to do with it, resolved from the entry (defaults when only the annotation names it). */
+  /** The rule that matched; undefined when only the annotation names it. */
+  rule: SidecarRule | undefined;
   settings: SidecarSettings;
-  /** Position of the describing entry (config order first, then annotation order). */
+  /** Start order: rule rank first, then annotation order. */
   rank: number;
 }
 
@@ -25,25 +23,6 @@ export interface MatchOutcome {
   sidecars: MatchedSidecar[];
   /** Names in the annotation that no container has. */
   unknownNames: string[];
-}
-
-/** `*` matches any run of characters (`/` included), `?` one character; the rest is literal. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${body}$`);
-}
-
-const globCache = new Map<string, RegExp>();
-function globMatch(glob: string, value: string): boolean {
-  let re = globCache.get(glob);
-  if (!re) globCache.set(glob, (re = globToRegExp(glob)));
-  return re.test(value);
-}
-
-export function matchesSpec(spec: SidecarSpec, c: Container): boolean {
-  if (spec.name !== undefined && spec.name !== c.name) return false;
-  if (spec.image !== undefined && (typeof c.image !== "string" || !globMatch(spec.image, c.image))) return false;
-  return true;
 }
 
 export function annotatedNames(annotations: Record<string, string>): string[] {
@@ -55,26 +34,18 @@ export function annotatedNames(annotations: Record<string, string>): string[] {
     .filter((s) => s !== "");
 }
 
-/** Sidecars among spec.containers and spec.initContainers, in rank order (stable). */
-export function matchSidecars(template: PodTemplateView, specs: readonly SidecarSpec[]): MatchOutcome {
+/** Sidecars among spec.containers and spec.initContainers (restartable ones only). */
+export function matchSidecars(template: PodTemplateView, rules: readonly SidecarRule[]): MatchOutcome {
   const named = annotatedNames(template.annotations);
   const found: MatchedSidecar[] = [];
-  const lists: ListName[] = ["initContainers", "containers"];
-  for (const list of lists) {
+  for (const list of ["initContainers", "containers"] as const) {
     template.spec[list].forEach((container, index) => {
       // Plain init containers run to completion before the app: they are never sidecars.
       if (list === "initContainers" && container.restartPolicy !== "Always") return;
-      const specIndex = specs.findIndex((s) => matchesSpec(s, container));
+      const rule = rules.find((r) => ruleMatches(r, container));
       const nameIndex = named.indexOf(container.name);
-      if (specIndex === -1 && nameIndex === -1) return;
-      found.push({
-        list,
-        index,
-        container,
-        spec: specIndex === -1 ? undefined : specs[specIndex],
-        settings: settingsOf(specIndex === -1 ? undefined : specs[specIndex]),
-        rank: specIndex === -1 ? specs.length + nameIndex : specIndex,
-      });
+      if (!rule && nameIndex === -1) return;
+      found.push({ list, index, container, rule, settings: settingsFor(rule, container), rank: rule ? rule.rank : rules.length + nameIndex });
     });
   }
   const present = new Set([...template.spec.containers, ...template.spec.initContainers].map((c) => c.name));

@@ -41,7 +41,7 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
 
   for (const s of sidecars) {
     if (s.settings.wait) holdHook(plan, s.container, s.settings.wait, opts, "containers");
-    else noWait(plan, s.container);
+    else noWait(plan, s.container, s.settings.noWait);
   }
 
   const firstApp = apps[0]?.c;
@@ -58,14 +58,15 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
 }
 
 /** Warn that a sidecar is ordered first but nothing holds the app until it is ready. */
-function noWait(plan: Plan, c: Container): void {
+function noWait(plan: Plan, c: Container, reason: string | undefined): void {
+  const fix = reason
+    ? `${reason}; use native sidecars (Kubernetes 1.29 or later), which gate on a startupProbe instead`
+    : "add wait.exec (a command in its image that blocks until it is ready and times out) to its sidecars entry";
   plan.notes.push({
     severity: "warning",
     target: { list: "containers", name: c.name },
     path: ["lifecycle", "postStart"],
-    message:
-      `sidecar "${c.name}" is started first but has no wait command, so the app containers start as soon as its process runs, ` +
-      `not when it is ready; add wait.exec (a command in its image that blocks until it is ready and times out) to its sidecars entry`,
+    message: `sidecar "${c.name}" is started first but has no wait command, so the app containers start as soon as its process runs, not when it is ready; ${fix}`,
   });
 }
 

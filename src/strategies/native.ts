@@ -34,8 +34,16 @@ export function planNative(template: PodTemplateView, matched: readonly MatchedS
     if (before.has(c.name) || c.restartPolicy === "Always") insertAt = i + 1;
   });
   const moving = new Set(toMove.map((s) => s.index));
-  const init: Slot[] = initContainers.map((_, index) => ({ from: "initContainers" as const, index }));
-  init.splice(insertAt, 0, ...toMove.map((s) => ({ from: "containers" as const, index: s.index })));
+  // Init containers that need a sidecar (e.g. vault-agent-init after a mesh proxy) follow it.
+  const needers = new Set(toMove.flatMap((s) => s.settings.initContainersAfter));
+  const early = initContainers.map((c, index) => ({ c, index })).filter(({ c, index }) => index < insertAt && needers.has(c.name) && c.restartPolicy !== "Always");
+  const earlySet = new Set(early.map((e) => e.index));
+  const init: Slot[] = [
+    ...initContainers.slice(0, insertAt).flatMap((_, index) => (earlySet.has(index) ? [] : [{ from: "initContainers" as const, index }])),
+    ...toMove.map((s) => ({ from: "containers" as const, index: s.index })),
+    ...early.map(({ index }) => ({ from: "initContainers" as const, index })),
+    ...initContainers.slice(insertAt).map((_, i) => ({ from: "initContainers" as const, index: insertAt + i })),
+  ];
   plan.order = {
     initContainers: init,
     containers: containers.map((_, index) => ({ from: "containers" as const, index })).filter((s) => !moving.has(s.index)),
@@ -45,8 +53,9 @@ export function planNative(template: PodTemplateView, matched: readonly MatchedS
     `moved sidecar${toMove.length > 1 ? "s" : ""} ${names} to spec.initContainers with restartPolicy: Always (native sidecar${toMove.length > 1 ? "s" : ""}: started before the app containers${toMove.length > 1 ? " in this order" : ""}, stopped after them${toMove.length > 1 ? " in reverse order" : ""})`,
   );
 
+  for (const { c } of early) plan.remarks.push(`moved init container "${c.name}" after sidecar ${names}: it needs the sidecar`);
   for (const [i, c] of initContainers.slice(0, insertAt).entries()) {
-    if (before.has(c.name) || c.restartPolicy === "Always") continue;
+    if (before.has(c.name) || c.restartPolicy === "Always" || earlySet.has(i)) continue;
     plan.notes.push({
       severity: "warning",
       target: { list: "initContainers", name: c.name },
@@ -59,7 +68,10 @@ export function planNative(template: PodTemplateView, matched: readonly MatchedS
     const target = { list: "initContainers" as const, name: c.name };
     plan.edits.push({ target, path: ["restartPolicy"], value: "Always", says: "" }); // told by the move
     gate(plan, s, opts);
-    shutdown(plan, c);
+    shutdown(plan, s);
+    if (s.settings.stopAfterAppExplicit && s.settings.stopAfterApp) {
+      plan.remarks.push(`stopAfterApp needs no preStop wait for "${c.name}": native sidecars are stopped after the app containers`);
+    }
   }
   return plan;
 }
@@ -120,13 +132,22 @@ export function deriveStartupProbe(readiness: Probe, timeoutSeconds: number): Pr
  * A native sidecar is stopped after the app anyway; a preStop hook that makes it exit now only
  * gets it restarted. Remove the ones we recognise; warn about hooks we cannot judge.
  */
-function shutdown(plan: Plan, c: Container): void {
-  const preStop = c.lifecycle?.preStop;
-  if (!preStop) return;
+function shutdown(plan: Plan, s: MatchedSidecar): void {
+  const c = s.container;
   const target = { list: "initContainers" as const, name: c.name };
+  const drain = s.settings.nativePreStop;
+  const preStop = c.lifecycle?.preStop;
+  if (!preStop) {
+    if (drain) addDrain(plan, c, drain);
+    return;
+  }
   const verdict = judgePreStop(preStop);
   if (verdict.kind === "exits") {
-    const onlyHook = Object.keys(c.lifecycle ?? {}).length === 1;
+    if (drain) {
+      plan.edits.push({ target, path: ["lifecycle", "preStop"], value: drain, says: `replaced the preStop hook of "${c.name}" (${verdict.what}) with ${s.settings.preset?.title ?? "its"} drain (${commandText(drain.exec?.command ?? [])}): a native sidecar that exits is restarted` });
+      return;
+    }
+    const onlyHook = Object.keys(c.lifecycle ?? {}).length === 1 && !plan.edits.some((e) => e.target !== "template" && e.target.name === c.name && e.path[0] === "lifecycle");
     plan.edits.push({
       target,
       path: onlyHook ? ["lifecycle"] : ["lifecycle", "preStop"],
@@ -141,6 +162,15 @@ function shutdown(plan: Plan, c: Container): void {
       message: `sidecar "${c.name}" keeps its preStop hook (${verdict.what}); if that hook makes it exit, the kubelet restarts it, since native sidecars are restarted until the app containers have stopped`,
     });
   }
+}
+
+function addDrain(plan: Plan, c: Container, drain: Handler): void {
+  plan.edits.push({
+    target: { list: "initContainers", name: c.name },
+    path: ["lifecycle", "preStop"],
+    value: drain,
+    says: `added a preStop hook to "${c.name}" that drains it without exiting (${commandText(drain.exec?.command ?? [])})`,
+  });
 }
 
 type PreStopVerdict = { kind: "exits" | "harmless" | "unknown"; what: string };

@@ -7,17 +7,26 @@ describe("loadConfig", () => {
   it("no config and kpt's empty function-input ConfigMap both mean the defaults", () => {
     const defaults = loadConfig(undefined);
     expect(defaults.results).toEqual([]);
-    expect(defaults.config).toEqual({ strategy: "auto", nativeMinVersion: "1.29", allowLegacyJobs: false, sidecars: [], onConflict: "keep" });
+    expect(defaults.config).toEqual({
+      strategy: "auto",
+      nativeMinVersion: "1.29",
+      allowLegacyJobs: false,
+      meshes: [],
+      shutdown: { appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false },
+      onConflict: "keep",
+    });
     const empty = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: {} });
     expect(empty.config).toEqual(defaults.config);
   });
 
   it("reads `kpt fn eval -- k=v` pairs", () => {
-    const cm = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: { strategy: "legacy", sidecars: "a, b", onConflict: "replace", kubernetesVersion: "v1.27.3", allowLegacyJobs: "true" } });
+    const cm = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: { strategy: "legacy", sidecars: "a, istio", onConflict: "replace", kubernetesVersion: "v1.27.3", allowLegacyJobs: "true", meshes: "linkerd" } });
     expect(cm.results).toEqual([]);
     expect(cm.config).toEqual({
       strategy: "legacy",
-      sidecars: [{ name: "a" }, { name: "b" }],
+      sidecars: [{ name: "a" }, { preset: "istio" }],
+      meshes: ["linkerd"],
+      shutdown: { appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false },
       onConflict: "replace",
       kubernetesVersion: "v1.27.3",
       nativeMinVersion: "1.29",
@@ -38,7 +47,7 @@ describe("loadConfig", () => {
     [typed({ kubernetesVersion: "latest" }), "kubernetesVersion", 'a Kubernetes version such as "1.30"'],
     [typed({ sidecars: [{ name: "a", startupProbe: { periodSeconds: 1 } }] }), "sidecars[0].startupProbe", "exactly one handler"],
     [typed({ sidecars: "a" }), "sidecars", "sidecars must be an array"],
-    [typed({ sidecars: [{ wait: { exec: ["/w"] } }] }), "sidecars[0]", "a sidecar needs a `name` or an `image`"],
+    [typed({ sidecars: [{ wait: { exec: ["/w"] } }] }), "sidecars[0]", "a sidecar needs a `preset`, a `name` or an `image`"],
     [typed({ spec: { strategy: "legacy" } }), "spec", "not under `spec:`"],
     [{ ...typed({}), apiVersion: "fn.sidecar-order.dev/v2" }, "apiVersion", "apiVersion \"fn.sidecar-order.dev/v2\" is not supported"],
     [{ apiVersion: "v1", kind: "Secret", metadata: { name: "s" } }, "kind", 'kind "Secret" is not supported'],

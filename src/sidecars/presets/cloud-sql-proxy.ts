@@ -1,0 +1,35 @@
+/**
+ * The Cloud SQL Auth Proxy v2 (`cloud-sql-proxy`).
+ * @see https://github.com/GoogleCloudPlatform/cloud-sql-proxy#kubernetes-health-checks
+ */
+import { argsOf, everySecond, imageOf, seconds, type Preset } from "./types";
+
+const DEFAULT_PORT = 9090;
+
+export const cloudSqlProxy: Preset = {
+  name: "cloud-sql-proxy",
+  title: "Cloud SQL Auth Proxy",
+  containerNames: ["cloud-sql-proxy"],
+  images: ["*/cloud-sql-proxy:*", "*/cloud-sql-proxy"],
+  adminPort: DEFAULT_PORT,
+  wait: ({ adminPort, timeoutSeconds }) => ({
+    value: ["/cloud-sql-proxy", "wait", "--max", seconds(timeoutSeconds), ...(adminPort === DEFAULT_PORT ? [] : [`--http-port=${adminPort}`])],
+  }),
+  startupProbe: ({ adminPort, timeoutSeconds }) => ({ value: everySecond({ httpGet: { path: "/startup", port: adminPort } }, timeoutSeconds) }),
+  stop: "with --quitquitquit: POST localhost:9091/quitquitquit, or `/cloud-sql-proxy shutdown`; SIGTERM otherwise",
+  jobExit: "start the proxy with --quitquitquit and have the app call `curl -fsS -X POST http://localhost:9091/quitquitquit` when it is done",
+  // The default image is distroless; the -alpine and -bullseye/-bookworm variants have a shell.
+  sleepBinary: (c) => (/-(alpine|bullseye|bookworm)/.test(imageOf(c)) ? "sleep" : undefined),
+  stopAfterApp: false,
+  initContainersBefore: [],
+  initContainersAfter: [],
+  check: ({ container }) => {
+    const args = argsOf(container);
+    const out: string[] = [];
+    if (!args.includes("--health-check")) out.push("is not started with --health-check, so its wait command and /startup probe have nothing to ask; add --health-check to its args");
+    if (!args.some((a) => /^--http-address=0\.0\.0\.0$/.test(a)) && !args.includes("0.0.0.0")) {
+      out.push("listens for health checks on localhost only, where the kubelet's probes cannot reach it; add --http-address=0.0.0.0 to its args");
+    }
+    return out;
+  },
+};

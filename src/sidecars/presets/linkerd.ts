@@ -1,0 +1,27 @@
+/**
+ * Linkerd's proxy (`linkerd-proxy`).
+ * @see https://linkerd.io/2/reference/proxy-configuration/
+ */
+import { everySecond, seconds, type Preset } from "./types";
+
+export const linkerd: Preset = {
+  name: "linkerd",
+  title: "Linkerd proxy",
+  containerNames: ["linkerd-proxy"],
+  images: ["*/linkerd/proxy:*", "*/linkerd/proxy"],
+  adminPort: 4191,
+  wait: ({ adminPort, timeoutSeconds }) => ({ value: ["/usr/lib/linkerd/linkerd-await", `--timeout=${seconds(timeoutSeconds)}`, `--port=${adminPort}`] }),
+  startupProbe: ({ adminPort, timeoutSeconds }) => ({ value: everySecond({ httpGet: { path: "/ready", port: adminPort } }, timeoutSeconds) }),
+  stop: "exits on SIGTERM; legacy: preStop `/bin/sleep N` (config.alpha.linkerd.io/proxy-wait-before-exit-seconds)",
+  jobExit: "have the app call `curl -fsS -X POST http://localhost:4191/shutdown` when it is done (the proxy's shutdown endpoint must be enabled)",
+  // Linkerd's own proxy-wait-before-exit-seconds runs /bin/sleep in this image.
+  sleepBinary: () => "/bin/sleep",
+  stopAfterApp: true,
+  initContainersBefore: ["linkerd-init", "linkerd-network-validator"],
+  initContainersAfter: ["vault-agent-init"],
+  webhook: {
+    inject: [{ key: "linkerd.io/inject", values: ["enabled", "ingress"], on: "annotation" }],
+    legacy: { key: "config.linkerd.io/proxy-await", value: "enabled" },
+    native: { key: "config.linkerd.io/proxy-enable-native-sidecar", value: "true" },
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * A preset is what sidecar-order knows about one real sidecar: how to recognise it, how to wait
+ * for it (legacy), how to probe it (native), how it stops, and how an app in a Job stops it.
+ * Data plus small functions; adding a sidecar is one file here and its test.
+ */
+import type { PresetName } from "../../config/schema";
+import type { Container, Handler, Probe } from "../../pod/types";
+
+/** What a preset's functions may look at. */
+export interface PresetInput {
+  container: Container;
+  adminPort: number;
+  timeoutSeconds: number;
+}
+
+/** A value, or the reason there is none (said in a warning). */
+export type Maybe<T> = { value: T } | { none: string };
+
+export interface WebhookSwitches {
+  /** Annotations or labels (key → values meaning "on") that opt a pod template into injection. */
+  inject: { key: string; values: string[]; on: "annotation" | "label" | "either" }[];
+  /** Pod-template annotation that holds the app until the injected proxy is ready (legacy). */
+  legacy?: { key: string; value: string } | { istioProxyConfig: true } | { none: string };
+  /** Pod-template annotation that makes the injected proxy a native sidecar. */
+  native?: { key: string; value: string } | { none: string };
+}
+
+export interface Preset {
+  name: PresetName;
+  /** Human name, e.g. "Istio proxy". */
+  title: string;
+  containerNames: string[];
+  /** Image globs. */
+  images: string[];
+  /** Admin or health port the wait command and probe use. */
+  adminPort: number;
+  /** Legacy: the postStart exec command that returns once the sidecar is ready. */
+  wait(input: PresetInput): Maybe<string[]>;
+  /** Native: the startupProbe. */
+  startupProbe(input: PresetInput): Maybe<Probe>;
+  /** Native: a preStop hook that drains without exiting, added when the sidecar has none. */
+  nativePreStop?: Handler;
+  /** What a graceful stop looks like (README). */
+  stop: string;
+  /** How an app in a Job stops the sidecar when it is done (legacy). */
+  jobExit: string;
+  /** Legacy stopAfterApp: the `sleep` binary in this image, if it has one. */
+  sleepBinary(container: Container): string | undefined;
+  /** Legacy stopAfterApp default. */
+  stopAfterApp: boolean;
+  /** Init containers that must finish before the sidecar starts (native). */
+  initContainersBefore: string[];
+  /** Init containers that need the sidecar (native), e.g. vault-agent-init after a mesh proxy. */
+  initContainersAfter: string[];
+  /** Problems with how the container is set up for what we emit (warnings). */
+  check?(input: PresetInput): string[];
+  /** For proxies a webhook injects at admission. */
+  webhook?: WebhookSwitches;
+}
+
+/** `--timeout=120s`-style durations. */
+export const seconds = (n: number) => `${n}s`;
+
+/** Every second, for as long as the sidecar may take. */
+export function everySecond(handler: Handler, timeoutSeconds: number): Probe {
+  return { ...handler, periodSeconds: 1, failureThreshold: timeoutSeconds };
+}
+
+export function argsOf(c: Container): string[] {
+  return [...(c.command ?? []), ...(c.args ?? [])].filter((a): a is string => typeof a === "string");
+}
+
+export const imageOf = (c: Container) => (typeof c.image === "string" ? c.image : "");

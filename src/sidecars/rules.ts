@@ -1,0 +1,156 @@
+/**
+ * The config's sidecars entries (or, with none, every preset) as ordered matching rules, and what
+ * each rule means for one matched container.
+ */
+import type { Config, SidecarSpec } from "../config/schema";
+import type { Container, Handler, Probe } from "../pod/types";
+import { PRESETS, presetNamed, type Preset } from "./presets";
+
+/** Default for how long the app may wait for a sidecar. */
+export const DEFAULT_TIMEOUT_SECONDS = 120;
+
+export interface SidecarRule {
+  /** How `after` refers to it: the entry's name, else its preset, else its image. */
+  key: string;
+  /** Position of the entry in the config's sidecars list; -1 for a default preset. */
+  index: number;
+  preset?: Preset;
+  spec: SidecarSpec;
+  /** Start order (topological over `after`, config order for ties). */
+  rank: number;
+}
+
+export interface RulesOutcome {
+  rules: SidecarRule[];
+  /** Config problems (unknown `after` names, cycles): error results on the config. */
+  problems: { path: string; message: string }[];
+  /** True when no sidecars were configured and every preset is in use. */
+  allPresets: boolean;
+}
+
+export function resolveRules(config: Config): RulesOutcome {
+  if (config.sidecars === undefined) {
+    const rules = PRESETS.map((preset, rank) => ({ key: preset.name, index: -1, preset, spec: { preset: preset.name }, rank }));
+    return { rules, problems: [], allPresets: true };
+  }
+  const entries = config.sidecars.map((spec, index) => {
+    const rule: SidecarRule = { key: spec.name ?? spec.preset ?? spec.image ?? `#${index}`, index, spec, rank: index };
+    if (spec.preset) rule.preset = presetNamed(spec.preset);
+    return rule;
+  });
+  const problems: RulesOutcome["problems"] = [];
+  const byKey = new Map<string, SidecarRule>();
+  for (const r of entries) {
+    byKey.set(r.key, r);
+    if (r.spec.preset && !byKey.has(r.spec.preset)) byKey.set(r.spec.preset, r);
+  }
+  const deps = new Map<SidecarRule, SidecarRule[]>();
+  for (const r of entries) {
+    const list: SidecarRule[] = [];
+    for (const [i, ref] of (r.spec.after ?? []).entries()) {
+      const target = byKey.get(ref);
+      if (!target) {
+        problems.push({ path: `sidecars[${r.index}].after[${i}]`, message: `sidecars[${r.index}].after names "${ref}", which is not the name or preset of another sidecars entry (known: ${[...byKey.keys()].join(", ")})` });
+      } else if (target !== r) list.push(target);
+    }
+    deps.set(r, list);
+  }
+  if (problems.length) return { rules: entries, problems, allPresets: false };
+
+  // Kahn's algorithm, always taking the earliest ready entry: stable for ties.
+  const ordered: SidecarRule[] = [];
+  const pending = [...entries];
+  while (pending.length) {
+    const next = pending.findIndex((r) => deps.get(r)!.every((d) => ordered.includes(d)));
+    if (next === -1) {
+      const cycle = pending.map((r) => `"${r.key}"`).join(", ");
+      problems.push({ path: `sidecars[${pending[0]!.index}].after`, message: `the sidecars' \`after\` lists form a cycle among ${cycle}; remove one of the dependencies` });
+      return { rules: entries, problems, allPresets: false };
+    }
+    ordered.push(...pending.splice(next, 1));
+  }
+  ordered.forEach((r, rank) => (r.rank = rank));
+  return { rules: ordered, problems, allPresets: false };
+}
+
+/** `*` matches any run of characters (`/` included), `?` one character; the rest is literal. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`);
+}
+
+const globCache = new Map<string, RegExp>();
+export function globMatch(glob: string, value: string): boolean {
+  let re = globCache.get(glob);
+  if (!re) globCache.set(glob, (re = globToRegExp(glob)));
+  return re.test(value);
+}
+
+export function ruleMatches(rule: SidecarRule, c: Container): boolean {
+  const { name, image } = rule.spec;
+  const img = typeof c.image === "string" ? c.image : "";
+  if (name !== undefined || image !== undefined) {
+    // An entry's own name/image replace the preset's match rules; both must match when both are given.
+    return (name === undefined || name === c.name) && (image === undefined || globMatch(image, img));
+  }
+  const p = rule.preset;
+  return p !== undefined && (p.containerNames.includes(c.name) || p.images.some((g) => globMatch(g, img)));
+}
+
+/** What sidecar-order does with one matched container. */
+export interface SidecarSettings {
+  /** "sidecar \"x\"" in messages comes from the container; this names the rule, e.g. "the istio preset". */
+  source: string;
+  preset?: Preset;
+  /** Legacy wait command (postStart exec); also gates a native sidecar that has no probe. */
+  wait?: string[];
+  /** Why there is no wait command, when a preset says so. */
+  noWait?: string;
+  timeoutSeconds: number;
+  /** startupProbe for a native sidecar that has none. */
+  startupProbe?: Probe;
+  initContainersBefore: string[];
+  initContainersAfter: string[];
+  stopAfterApp: boolean;
+  /** Whether stopAfterApp was set explicitly in the config. */
+  stopAfterAppExplicit: boolean;
+  /** The image's `sleep`, for a legacy exec preStop wait. */
+  sleepBinary?: string;
+  nativePreStop?: Handler;
+  jobExit?: string;
+  /** Set-up problems the preset found (warnings). */
+  checks: string[];
+}
+
+export function settingsFor(rule: SidecarRule | undefined, c: Container): SidecarSettings {
+  const spec: SidecarSpec = rule?.spec ?? {};
+  const p = rule?.preset;
+  const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const input = { container: c, adminPort: spec.adminPort ?? p?.adminPort ?? 0, timeoutSeconds };
+  const s: SidecarSettings = {
+    source: p ? `the ${p.name} preset` : rule ? `sidecars[${rule.index}]` : "the sidecar-order.dev/sidecars annotation",
+    timeoutSeconds,
+    initContainersBefore: [...(p?.initContainersBefore ?? []), ...(spec.initContainersBefore ?? [])],
+    initContainersAfter: [...(p?.initContainersAfter ?? []), ...(spec.initContainersAfter ?? [])],
+    stopAfterApp: spec.stopAfterApp ?? p?.stopAfterApp ?? false,
+    stopAfterAppExplicit: spec.stopAfterApp !== undefined,
+    checks: p?.check?.(input) ?? [],
+  };
+  if (p) s.preset = p;
+  if (spec.wait) s.wait = [...spec.wait.exec];
+  else if (p) {
+    const w = p.wait(input);
+    if ("value" in w) s.wait = w.value;
+    else s.noWait = w.none;
+  }
+  if (spec.startupProbe) s.startupProbe = spec.startupProbe as Probe;
+  else if (p) {
+    const probe = p.startupProbe(input);
+    if ("value" in probe) s.startupProbe = probe.value;
+  }
+  const sleep = p?.sleepBinary(c);
+  if (sleep) s.sleepBinary = sleep;
+  if (p?.nativePreStop) s.nativePreStop = p.nativePreStop;
+  if (p?.jobExit) s.jobExit = p.jobExit;
+  return s;
+}

@@ -1,0 +1,106 @@
+/**
+ * Legacy "stop last": without native sidecars every container gets preStop, then SIGTERM, at the
+ * same moment. A sidecar outlives the app's shutdown only if its own preStop waits. The grace
+ * period clock runs through preStop, so the wait must fit in terminationGracePeriodSeconds.
+ * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
+ */
+import type { Container, Handler, PodTemplateView } from "../pod/types";
+import type { MatchedSidecar } from "../sidecars/match";
+import { judgePreStop } from "./native";
+import { sameValue, type Plan } from "./plan";
+
+/** Kubernetes' default terminationGracePeriodSeconds. */
+export const DEFAULT_GRACE_SECONDS = 30;
+
+export interface ShutdownOptions {
+  appSeconds: number;
+  marginSeconds: number;
+  raiseGracePeriod: boolean;
+  /** Whether the kubelets have the preStop sleep action (1.30+). */
+  sleepAction: boolean;
+  onConflict: "keep" | "replace" | "error";
+}
+
+/** Seconds an app container's own preStop sleeps before it even gets SIGTERM. */
+export function preStopSleepSeconds(c: Container): number {
+  const h = c.lifecycle?.preStop;
+  if (!h) return 0;
+  if (typeof h.sleep?.seconds === "number") return h.sleep.seconds;
+  const cmd = h.exec?.command;
+  if (!Array.isArray(cmd)) return 0;
+  const text = cmd.join(" ");
+  const m = /(?:^|[\s/])sleep\s+(\d+)\s*$/.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+export function planLegacyShutdown(plan: Plan, template: PodTemplateView, sidecars: readonly MatchedSidecar[], opts: ShutdownOptions): void {
+  const stopping = sidecars.filter((s) => s.settings.stopAfterApp);
+  if (stopping.length === 0) return;
+  const sidecarNames = new Set(sidecars.map((s) => s.container.name));
+  const apps = template.spec.containers.filter((c) => !sidecarNames.has(c.name));
+  if (apps.length === 0) return;
+
+  const grace = template.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  const appPreStop = Math.max(0, ...apps.map(preStopSleepSeconds));
+  const wanted = appPreStop + opts.appSeconds;
+  let delay = wanted;
+  if (wanted + opts.marginSeconds > grace) {
+    if (opts.raiseGracePeriod) {
+      plan.edits.push({
+        target: "template",
+        path: ["spec", "terminationGracePeriodSeconds"],
+        value: wanted + opts.marginSeconds,
+        says: `raised terminationGracePeriodSeconds from ${grace} to ${wanted + opts.marginSeconds} s so the sidecars can outlive the app's shutdown`,
+      });
+    } else {
+      delay = Math.max(0, grace - opts.marginSeconds);
+      plan.notes.push({
+        severity: "warning",
+        target: "template",
+        path: ["spec", "terminationGracePeriodSeconds"],
+        message:
+          `terminationGracePeriodSeconds (${grace} s) cannot hold the app's shutdown (${appPreStop ? `${appPreStop} s preStop + ` : ""}${opts.appSeconds} s) plus a ${opts.marginSeconds} s margin, ` +
+          `so the sidecars wait only ${delay} s and may stop before the app; raise terminationGracePeriodSeconds, or set shutdown.raiseGracePeriod: true`,
+      });
+    }
+  }
+  if (delay <= 0) return;
+
+  for (const s of stopping) {
+    const c = s.container;
+    const target = { list: "containers" as const, name: c.name };
+    const handler: Handler | undefined = opts.sleepAction
+      ? { sleep: { seconds: delay } }
+      : s.settings.sleepBinary
+        ? { exec: { command: [s.settings.sleepBinary, String(delay)] } }
+        : undefined;
+    if (!handler) {
+      plan.notes.push({
+        severity: "warning",
+        target,
+        path: ["lifecycle", "preStop"],
+        message: `sidecar "${c.name}" cannot be kept running until the app has stopped: its image has no sleep and the preStop sleep action needs Kubernetes 1.30 (set kubernetesVersion); use the sidecar's own drain setting, or native sidecars`,
+      });
+      continue;
+    }
+    const existing = c.lifecycle?.preStop;
+    if (existing && sameValue(existing, handler)) continue;
+    // A sleep we (or the user) put there earlier is ours to resize; any other hook is the user's.
+    if (existing && !(judgePreStop(existing).kind === "harmless" && opts.onConflict !== "error") && opts.onConflict !== "replace") {
+      plan.notes.push({
+        severity: opts.onConflict === "error" ? "error" : "warning",
+        target,
+        path: ["lifecycle", "preStop"],
+        proposedValue: handler,
+        message: `sidecar "${c.name}" already has a preStop hook, so sidecar-order did not add one that keeps it running ${delay} s into the app's shutdown; set onConflict: replace to use it`,
+      });
+      continue;
+    }
+    plan.edits.push({
+      target,
+      path: ["lifecycle", "preStop"],
+      value: handler,
+      says: `gave "${c.name}" a preStop hook that keeps it running ${delay} s into the app's shutdown (${handler.sleep ? "sleep action" : `${s.settings.sleepBinary} ${delay}`})`,
+    });
+  }
+}
