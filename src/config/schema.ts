@@ -108,7 +108,7 @@ export const sidecarSchema = z
     initContainersAfter: z.array(z.string().min(1)).optional().describe("Init containers that need this sidecar and so must run after it (native); overrides the network-setup defaults."),
     /**
      * The sidecar's admin or health port, used by the preset's wait command and startupProbe.
-     * @default the preset's (istio 15021, linkerd 4191, kuma 9902, cloud-sql-proxy 9090, dapr 3500, opentelemetry 13133)
+     * @default the preset's (istio 15021, linkerd 4191, kuma 9902, cloud-sql-proxy 9090, dapr 3501, opentelemetry 13133)
      */
     adminPort: z.number().int().min(1).max(65535).optional().describe("Admin/health port used by the preset's wait command and startupProbe (default: the preset's)."),
     /**

@@ -9,10 +9,12 @@ export const dapr: Preset = {
   title: "Dapr sidecar",
   containerNames: ["daprd"],
   images: ["*/daprd:*", "*/daprd", "*/dapr/daprd*"],
-  adminPort: 3500,
+  // daprd's health port (the injector's own readinessProbe uses /v1.0/healthz on it); the API on
+  // 3500 is for the app on localhost.
+  adminPort: 3501,
   wait: () => ({ none: "daprd has no wait command; the app itself must poll GET localhost:3500/v1.0/healthz/outbound before it uses Dapr" }),
-  // No startupProbe upstream; the outbound health endpoint answers once Dapr can serve the app.
-  startupProbe: ({ adminPort, timeoutSeconds }) => ({ value: everySecond({ httpGet: { path: "/v1.0/healthz/outbound", port: adminPort } }, timeoutSeconds) }),
+  // No startupProbe upstream: the same check as the injector's readinessProbe, every second.
+  startupProbe: ({ adminPort, timeoutSeconds }) => ({ value: everySecond({ httpGet: { path: "/v1.0/healthz", port: adminPort } }, timeoutSeconds) }),
   stop: "POST localhost:3500/v1.0/shutdown, or SIGTERM",
   jobExit: "have the app call `curl -fsS -X POST http://localhost:3500/v1.0/shutdown` when it is done",
   sleepBinary: () => undefined,

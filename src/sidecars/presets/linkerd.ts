@@ -13,7 +13,7 @@ export const linkerd: Preset = {
   wait: ({ adminPort, timeoutSeconds }) => ({ value: ["/usr/lib/linkerd/linkerd-await", `--timeout=${seconds(timeoutSeconds)}`, `--port=${adminPort}`] }),
   startupProbe: ({ adminPort, timeoutSeconds }) => ({ value: everySecond({ httpGet: { path: "/ready", port: adminPort } }, timeoutSeconds) }),
   stop: "exits on SIGTERM; legacy: preStop `/bin/sleep N` (config.alpha.linkerd.io/proxy-wait-before-exit-seconds)",
-  jobExit: "have the app call `curl -fsS -X POST http://localhost:4191/shutdown` when it is done (the proxy's shutdown endpoint must be enabled)",
+  jobExit: "enable the proxy's shutdown endpoint (annotation config.linkerd.io/proxy-admin-shutdown: enabled) and have the app call `curl -fsS -X POST http://localhost:4191/shutdown` when it is done",
   // Linkerd's own proxy-wait-before-exit-seconds runs /bin/sleep in this image.
   sleepBinary: () => "/bin/sleep",
   stopAfterApp: true,

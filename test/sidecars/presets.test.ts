@@ -1,0 +1,147 @@
+/** What each preset emits, exactly, under each strategy (the README's preset table). */
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { PRESET_NAMES } from "../../src/config/schema";
+import { PRESETS } from "../../src/sidecars/presets";
+import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
+
+interface Expected {
+  container: string;
+  image: string;
+  args?: string[];
+  legacyWait?: string[];
+  /** Fragment of the legacy warning when there is no wait command. */
+  noWait?: RegExp;
+  startupProbe?: Record<string, unknown>;
+}
+
+const EXPECTED: Record<(typeof PRESET_NAMES)[number], Expected> = {
+  istio: {
+    container: "istio-proxy",
+    image: "docker.io/istio/proxyv2:1.24.0",
+    legacyWait: ["pilot-agent", "wait", "--timeoutSeconds=120"],
+    startupProbe: { httpGet: { path: "/healthz/ready", port: 15021 }, periodSeconds: 1, failureThreshold: 120 },
+  },
+  linkerd: {
+    container: "linkerd-proxy",
+    image: "cr.l5d.io/linkerd/proxy:edge-24.11.8",
+    legacyWait: ["/usr/lib/linkerd/linkerd-await", "--timeout=120s", "--port=4191"],
+    startupProbe: { httpGet: { path: "/ready", port: 4191 }, periodSeconds: 1, failureThreshold: 120 },
+  },
+  kuma: {
+    container: "kuma-sidecar",
+    image: "docker.io/kumahq/kuma-dp:2.9.0",
+    legacyWait: ["kuma-dp", "wait", "--url", "http://localhost:9902/ready", "--timeout=120s"],
+    startupProbe: { httpGet: { path: "/ready", port: 9902 }, periodSeconds: 1, failureThreshold: 120 },
+  },
+  "cloud-sql-proxy": {
+    container: "cloud-sql-proxy",
+    image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1",
+    args: ["--health-check", "--http-address=0.0.0.0", "p:r:i"],
+    legacyWait: ["/cloud-sql-proxy", "wait", "--max", "120s"],
+    startupProbe: { httpGet: { path: "/startup", port: 9090 }, periodSeconds: 1, failureThreshold: 120 },
+  },
+  consul: {
+    container: "consul-dataplane",
+    image: "hashicorp/consul-dataplane:1.6.1",
+    noWait: /listens on 127\.0\.0\.1 only/,
+    startupProbe: { exec: { command: ["/usr/local/bin/consul-dataplane", "-check-proxy-health"] }, periodSeconds: 1, failureThreshold: 120 },
+  },
+  dapr: {
+    container: "daprd",
+    image: "ghcr.io/dapr/daprd:1.14.4",
+    noWait: /daprd has no wait command/,
+    startupProbe: { httpGet: { path: "/v1.0/healthz", port: 3501 }, periodSeconds: 1, failureThreshold: 120 },
+  },
+  opentelemetry: {
+    container: "otc-container",
+    image: "otel/opentelemetry-collector-contrib:0.114.0",
+    noWait: /distroless/,
+    startupProbe: { httpGet: { path: "/", port: 13133 }, periodSeconds: 1, failureThreshold: 120 },
+  },
+  vault: {
+    container: "vault-agent",
+    image: "hashicorp/vault:1.18.1",
+    noWait: /no wait command or readiness endpoint/,
+  },
+};
+
+function pod(e: Expected): string {
+  const args = e.args ? `\n    args: ${JSON.stringify(e.args)}` : "";
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    kubectl.kubernetes.io/default-container: app\nspec:\n  containers:\n  - name: app\n    image: app\n  - name: ${e.container}\n    image: ${e.image}${args}\n`;
+}
+
+type PodOut = { spec: { containers: Record<string, unknown>[]; initContainers?: Record<string, unknown>[] } };
+
+describe("presets", () => {
+  it("exist for every preset name in the schema, in the same order", () => {
+    expect(PRESETS.map((p) => p.name).sort()).toEqual([...PRESET_NAMES].sort());
+  });
+
+  describe.each(Object.entries(EXPECTED))("%s", (name, e) => {
+    it("legacy: ordered first, with exactly this wait hook (or a warning, never a useless hook)", () => {
+      const out = runChecked(resourceList([pod(e)], typedConfig(`strategy: legacy\nsidecars:\n- preset: ${name}\n  stopAfterApp: false\n`)));
+      const item = parse(out.bodies[1]!) as PodOut;
+      expect(item.spec.containers.map((c) => c["name"])).toEqual([e.container, "app"]);
+      const lifecycle = item.spec.containers[0]!["lifecycle"] as { postStart?: unknown } | undefined;
+      if (e.legacyWait) {
+        expect(lifecycle?.postStart).toEqual({ exec: { command: e.legacyWait } });
+        expect(messages(out.results, "warning")).toEqual([]);
+      } else {
+        expect(lifecycle).toBeUndefined();
+        expect(messages(out.results, "warning")).toEqual([expect.stringMatching(e.noWait!)]);
+      }
+    });
+
+    it("native: a restartable init container with exactly this startupProbe", () => {
+      const out = runChecked(resourceList([pod(e)], typedConfig(`strategy: native\nsidecars:\n- preset: ${name}\n`)));
+      const item = parse(out.bodies[1]!) as PodOut;
+      const sidecar = item.spec.initContainers![0]!;
+      expect(sidecar["name"]).toBe(e.container);
+      expect(sidecar["restartPolicy"]).toBe("Always");
+      expect(sidecar["startupProbe"]).toEqual(e.startupProbe);
+      if (!e.startupProbe) expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/has no startupProbe, readinessProbe or wait command/)]);
+    });
+
+    it("is found with no config at all (every preset active), and says so", () => {
+      const out = runChecked(resourceList([pod(e)]));
+      const item = parse(out.bodies[1]!) as PodOut;
+      expect(item.spec.initContainers?.[0]?.["name"]).toBe(e.container);
+      expect(messages(out.results, "info")).toContainEqual(expect.stringMatching(/^no sidecars were configured, so every preset was used \(istio, linkerd/));
+    });
+  });
+
+  it("a custom admin port reaches both the wait command and the probe", () => {
+    const cfg = (strategy: string) => typedConfig(`strategy: ${strategy}\nsidecars:\n- preset: istio\n  adminPort: 15999\n  timeoutSeconds: 45\n`);
+    const legacy = parse(runChecked(resourceList([pod(EXPECTED.istio)], cfg("legacy"))).bodies[1]!) as PodOut;
+    expect((legacy.spec.containers[0]!["lifecycle"] as { postStart: unknown }).postStart).toEqual({
+      exec: { command: ["pilot-agent", "wait", "--timeoutSeconds=45", "--url=http://localhost:15999/healthz/ready"] },
+    });
+    const native = parse(runChecked(resourceList([pod(EXPECTED.istio)], cfg("native"))).bodies[1]!) as PodOut;
+    expect(native.spec.initContainers![0]!["startupProbe"]).toEqual({ httpGet: { path: "/healthz/ready", port: 15999 }, periodSeconds: 1, failureThreshold: 45 });
+  });
+
+  it("an entry's own wait, probe, name and image override the preset's", () => {
+    const cfg = typedConfig(`strategy: legacy\nsidecars:\n- preset: linkerd\n  name: mesh\n  stopAfterApp: false\n  wait: {exec: [/custom-wait]}\n`);
+    const input = pod({ ...EXPECTED.linkerd, container: "mesh" });
+    const out = parse(runChecked(resourceList([input], cfg)).bodies[1]!) as PodOut;
+    expect(out.spec.containers[0]).toMatchObject({ name: "mesh", lifecycle: { postStart: { exec: { command: ["/custom-wait"] } } } });
+    const other = runChecked(resourceList([pod(EXPECTED.linkerd)], cfg));
+    expect(other.bodies[1]).toBe(pod(EXPECTED.linkerd));
+  });
+
+  it("cloud-sql-proxy warns when the proxy is not set up for health checks", () => {
+    const out = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["p:r:i"] })], typedConfig("strategy: native\nsidecars:\n- preset: cloud-sql-proxy\n")));
+    expect(messages(out.results, "warning")).toEqual([
+      expect.stringMatching(/is not started with --health-check/),
+      expect.stringMatching(/listens for health checks on localhost only.*--http-address=0\.0\.0\.0/),
+    ]);
+  });
+
+  it("leaves the sidecar's own workload alone (every container matches a preset)", () => {
+    const collector = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: collector\nspec:\n  template:\n    spec:\n      containers:\n      - name: otc-container\n        image: otel/opentelemetry-collector:0.114.0\n";
+    const out = runChecked(resourceList([collector]));
+    expect(out.bodies[1]).toBe(collector);
+    expect(out.results).toEqual([]);
+  });
+});

@@ -1,0 +1,77 @@
+/** Legacy "stop last": preStop waits and the grace-period arithmetic. */
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { preStopSleepSeconds } from "../../src/strategies/shutdown";
+import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
+
+const pod = (grace?: number, appPreStop = "", proxyImage = "docker.io/istio/proxyv2:1.24.0") => `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+${grace !== undefined ? `  terminationGracePeriodSeconds: ${grace}\n` : ""}  containers:
+  - name: istio-proxy
+    image: ${proxyImage}
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - pilot-agent
+          - wait
+          - --timeoutSeconds=120
+  - name: app
+    image: app${appPreStop}
+`;
+
+type Out = { spec: { terminationGracePeriodSeconds?: number; containers: { name: string; lifecycle?: { preStop?: unknown } }[] } };
+const preStopOf = (body: string) => (parse(body) as Out).spec.containers[0]!.lifecycle?.preStop;
+
+describe("legacy stopAfterApp", () => {
+  it("adds an exec sleep of the app's shutdown time where the image has sleep (version unknown)", () => {
+    const out = runChecked(resourceList([pod()], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
+    expect(preStopOf(out.bodies[1]!)).toEqual({ exec: { command: ["sleep", "15"] } });
+    expect(messages(out.results, "info")[0]).toMatch(/keeps it running 15 s into the app's shutdown \(sleep 15\)/);
+  });
+
+  it("uses the sleep action on 1.30 and later, and counts the app's own preStop sleep", () => {
+    const appPreStop = "\n    lifecycle:\n      preStop:\n        exec:\n          command: [sh, -c, sleep 5]";
+    const out = runChecked(resourceList([pod(60, appPreStop)], typedConfig('strategy: legacy\nkubernetesVersion: "1.31"\nsidecars:\n- preset: istio\n')));
+    expect(preStopOf(out.bodies[1]!)).toEqual({ sleep: { seconds: 20 } });
+  });
+
+  it("warns and shortens the wait when the grace period cannot hold it", () => {
+    const out = runChecked(resourceList([pod(12)], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
+    expect(preStopOf(out.bodies[1]!)).toEqual({ exec: { command: ["sleep", "7"] } });
+    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/terminationGracePeriodSeconds \(12 s\) cannot hold the app's shutdown \(15 s\) plus a 5 s margin, so the sidecars wait only 7 s/)]);
+  });
+
+  it("raises the grace period instead when asked", () => {
+    const out = runChecked(resourceList([pod(12)], typedConfig("strategy: legacy\nshutdown: {appSeconds: 25, raiseGracePeriod: true}\nsidecars:\n- preset: istio\n")));
+    const item = parse(out.bodies[1]!) as Out;
+    expect(item.spec.terminationGracePeriodSeconds).toBe(30);
+    expect(preStopOf(out.bodies[1]!)).toEqual({ exec: { command: ["sleep", "25"] } });
+    expect(messages(out.results, "info")[0]).toMatch(/raised terminationGracePeriodSeconds from 12 to 30 s/);
+  });
+
+  it("warns when there is no way to wait (distroless image, version unknown)", () => {
+    const out = runChecked(resourceList([pod(undefined, "", "docker.io/istio/proxyv2:1.24.0-distroless")], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
+    expect(preStopOf(out.bodies[1]!)).toBeUndefined();
+    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/cannot be kept running until the app has stopped: its image has no sleep/)]);
+  });
+
+  it("native needs none of this, and says so when stopAfterApp was asked for", () => {
+    const out = runChecked(resourceList([pod()], typedConfig("strategy: native\nsidecars:\n- preset: istio\n  stopAfterApp: true\n")));
+    expect(messages(out.results, "info")[0]).toMatch(/stopAfterApp needs no preStop wait for "istio-proxy": native sidecars are stopped after the app containers/);
+  });
+
+  it.each([
+    [{ sleep: { seconds: 7 } }, 7],
+    [{ exec: { command: ["/bin/sleep", "9"] } }, 9],
+    [{ exec: { command: ["sh", "-c", "sleep 4"] } }, 4],
+    [{ exec: { command: ["/drain"] } }, 0],
+  ])("reads an app preStop %j as %i s", (preStop, seconds) => {
+    expect(preStopSleepSeconds({ name: "a", lifecycle: { preStop } })).toBe(seconds);
+  });
+});
