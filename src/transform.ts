@@ -9,15 +9,17 @@ import type { ItemSource } from "./krm/resource-list";
 import { result, type Result, type Subject } from "./krm/results";
 import { getPath, readTemplate } from "./pod/read";
 import { pathText, type PodTemplateView } from "./pod/types";
-import { matchSidecars } from "./sidecars/match";
+import { matchSidecars, type MatchedSidecar } from "./sidecars/match";
+import type { Preset } from "./sidecars/presets";
 import { injectedMeshes, planInjected } from "./sidecars/injection";
 import type { SidecarRule } from "./sidecars/rules";
 import { planLegacyShutdown } from "./strategies/shutdown";
 import { planLegacy, startOrder } from "./strategies/legacy";
 import { planNative } from "./strategies/native";
-import type { Choice } from "./strategies/choose";
+import { atLeast, parseVersion, type Choice } from "./strategies/choose";
 import { changes, refused, targetPath, type Plan } from "./strategies/plan";
-import { groupOf, workloadKind, WORKLOAD_KINDS } from "./workloads/pod-templates";
+import { BUILT_IN, customKinds, groupOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
+import { skipReason, type ObjectFacts } from "./workloads/select";
 
 export interface ItemOutcome {
   /** New text for the item's body, when it changed. */
@@ -35,6 +37,10 @@ export interface TransformContext {
   rules: readonly SidecarRule[];
   /** Whether the kubelets are known to have the preStop sleep action (1.30+). */
   sleepAction: boolean;
+  /** Built-in kinds plus the config's podTemplatePaths. */
+  kinds: readonly WorkloadKind[];
+  /** Their names, for a glance at an item's text. */
+  kindNames: ReadonlySet<string>;
 }
 
 const LOCAL_CONFIG = "config.kubernetes.io/local-config";
@@ -44,37 +50,64 @@ type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Whether an item may hold a pod template, judged from its text alone. */
-export function mayBeWorkload(body: string): boolean {
+export function mayBeWorkload(body: string, kindNames: ReadonlySet<string>): boolean {
   const kind = KIND_LINE.exec(body)?.[1];
   // A kind we cannot see cheaply (flow style, odd quoting) gets the careful look.
-  return kind === undefined || WORKLOAD_KINDS.has(kind);
+  return kind === undefined || kindNames.has(kind);
+}
+
+/** How messages name an item. */
+export function itemLabel(item: ItemSource): string {
+  return item.label ?? `items[${item.index}]`;
+}
+
+/** A result about an item as a whole (before we know what it is). */
+function itemProblem(item: ItemSource, severity: Result["severity"], message: string): Result {
+  return { message: `${itemLabel(item)} ${message}`, severity, ...(item.file ? { file: item.file } : { field: { path: `items[${item.index}]` } }) };
+}
+
+/** The preStop sleep action is on from 1.30 (beta); only trust it when both versions say so. */
+function hasSleepAction(config: Config): boolean {
+  const api = config.kubernetesVersion;
+  const kubelet = config.kubeletVersion ?? api;
+  const v130 = { major: 1, minor: 30 };
+  return api !== undefined && kubelet !== undefined && atLeast(parseVersion(api), v130) && atLeast(parseVersion(kubelet), v130);
+}
+
+export function transformContext(config: Config, choice: Choice, rules: readonly SidecarRule[]): TransformContext {
+  const kinds = [...BUILT_IN, ...customKinds(config.podTemplatePaths)];
+  return { config, choice, rules, sleepAction: hasSleepAction(config), kinds, kindNames: new Set(kinds.map((k) => k.kind)) };
 }
 
 export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutcome {
   const { config, choice } = ctx;
   if (item.frozen === "the item is not an object" || item.frozen === "the item is empty") {
-    return { results: [{ message: `items[${item.index}] is not an object; it was left as it is`, severity: "error", field: { path: `items[${item.index}]` } }] };
+    return { results: [itemProblem(item, "error", "is not an object; it was left as it is")] };
   }
-  if (!mayBeWorkload(item.body)) return { results: [] };
+  if (!mayBeWorkload(item.body, ctx.kindNames)) return { results: [] };
   const doc = parseItem(item);
   if (!doc) {
-    return { results: [{ message: `items[${item.index}] cannot be read on its own (it uses a YAML alias defined elsewhere); it was left as it is`, severity: "warning", field: { path: `items[${item.index}]` } }] };
+    return { results: [itemProblem(item, "warning", "cannot be read on its own (it uses a YAML alias defined elsewhere); it was left as it is")] };
   }
   let data: unknown;
   try {
     data = itemData(doc);
   } catch (e) {
-    return { results: [{ message: `items[${item.index}] cannot be read: ${(e as Error).message}; it was left as it is`, severity: "error", field: { path: `items[${item.index}]` } }] };
+    return { results: [itemProblem(item, "error", `cannot be read: ${(e as Error).message}; it was left as it is`)] };
   }
   if (!isPlain(data)) return { results: [] };
-  const wk = workloadKind(data["apiVersion"], data["kind"]);
+  const wk = workloadKind(data["apiVersion"], data["kind"], ctx.kinds);
   if (!wk) return { results: [] };
   const meta = isPlain(data["metadata"]) ? data["metadata"] : {};
   const annotations = isPlain(meta["annotations"]) ? meta["annotations"] : {};
   if (annotations[LOCAL_CONFIG] === "true") return { results: [] };
 
   const subject = subjectOf(data, meta, annotations);
+  if (!subject.file && item.file) subject.file = item.file;
   const identity = `${groupOf(String(data["apiVersion"]))}/${wk.kind}/${String(meta["namespace"] ?? "")}/${String(meta["name"] ?? "")}`;
+  if (wk.templateElsewhere && getPath(data, wk.templateElsewhere.field) != null) {
+    return { identity, results: [result("info", `left alone: ${wk.templateElsewhere.why}`, subject, { path: wk.templateElsewhere.field.join(".") })] };
+  }
   const where = wk.templatePath.join(".");
   const read = readTemplate(getPath(data, wk.templatePath), where);
   if (!read.ok) {
@@ -91,6 +124,12 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   const meshes = injectedMeshes(view, config.meshes).filter((p) => !matched.sidecars.some((s) => s.settings.preset === p));
   if (matched.sidecars.length === 0 && meshes.length === 0) return { identity, results };
 
+  if (wk.cannot) {
+    results.push(result("warning", `left unchanged although it has sidecars: ${wk.cannot}`, subject, { path: tpl(["spec"]) }));
+    return { identity, results };
+  }
+  const skipped = skipReason(config, factsOf(data, meta), view.annotations);
+
   const toOrder = matched.sidecars.filter((s) => s.list === "containers");
   if (toOrder.length > 0 && toOrder.length === view.spec.containers.length) {
     // Every container is a "sidecar": this is the sidecar's own workload (say, a collector Deployment).
@@ -99,6 +138,7 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
     }
     return { identity, results };
   }
+  if (skipped !== undefined) return { identity, results: wouldChange(view, matched.sidecars, meshes, ctx, skipped, subject, tpl) };
   if (choice.strategy === "legacy" && runsToCompletion(wk.runsToCompletion, view) && (toOrder.length > 0 || meshes.length > 0)) {
     const names = [...toOrder.map((s) => `"${s.container.name}"`), ...meshes.map((p) => `the injected ${p.title}`)].join(", ");
     const recipes = [
@@ -115,13 +155,32 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
     }
     results.push(result("warning", `${message}${config.allowLegacyJobs ? " (accepted: allowLegacyJobs is true)" : ""}`, subject, { path: tpl(["spec", "containers"]) }));
   }
+  const plan = buildPlan(view, matched.sidecars, meshes, ctx);
+  for (const note of plan.notes) {
+    const field = { path: tpl(note.target ? targetPath(view, plan, note.target, note.path) : note.path ?? []) } as Result["field"] & object;
+    if (note.proposedValue !== undefined) field.proposedValue = note.proposedValue;
+    results.push(result(note.severity, note.message, subject, field));
+  }
+  if (refused(plan) || !changes(plan)) return { identity, results };
+  if (config.mode === "check") return { identity, results: [...checkResults(view, plan, subject, tpl, config.checkSeverity), ...results] };
+
+  applyPlan(doc, wk.templatePath, plan);
+  const replacement = printItem(doc, item);
+  results.unshift(summary(view, plan, subject, tpl));
+  return replacement === item.body ? { identity, results } : { identity, replacement, results };
+}
+
+/** Everything the strategy, shutdown, injection and preset checks decide for one pod template. */
+function buildPlan(view: PodTemplateView, sidecars: readonly MatchedSidecar[], meshes: readonly Preset[], ctx: TransformContext): Plan {
+  const { config, choice } = ctx;
+  const toOrder = sidecars.filter((s) => s.list === "containers");
   const options = { onConflict: config.onConflict };
-  const plan = choice.strategy === "native" ? planNative(view, matched.sidecars, options) : planLegacy(view, matched.sidecars, options);
+  const plan = choice.strategy === "native" ? planNative(view, sidecars, options) : planLegacy(view, sidecars, options);
   if (choice.strategy === "legacy") {
     planLegacyShutdown(plan, view, startOrder(toOrder), { ...config.shutdown, sleepAction: ctx.sleepAction, onConflict: config.onConflict });
   }
   planInjected(plan, view, meshes, choice.strategy);
-  for (const s of matched.sidecars) {
+  for (const s of sidecars) {
     const list = choice.strategy === "native" ? "initContainers" : s.list;
     for (const check of s.settings.checks) plan.notes.push({ severity: "warning", target: { list, name: s.container.name }, message: `sidecar "${s.container.name}" ${check}` });
   }
@@ -133,17 +192,44 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
       message: "vault.hashicorp.com/agent-init-first puts vault-agent-init ahead of every other init container, so it runs before the native mesh proxy and has no network; remove that annotation",
     });
   }
-  for (const note of plan.notes) {
-    const field = { path: tpl(note.target ? targetPath(view, plan, note.target, note.path) : note.path ?? []) } as Result["field"] & object;
-    if (note.proposedValue !== undefined) field.proposedValue = note.proposedValue;
-    results.push(result(note.severity, note.message, subject, field));
-  }
-  if (refused(plan) || !changes(plan)) return { identity, results };
+  return plan;
+}
 
-  applyPlan(doc, wk.templatePath, plan);
-  const replacement = printItem(doc, item);
-  results.unshift(summary(view, plan, subject, tpl));
-  return replacement === item.body ? { identity, results } : { identity, replacement, results };
+/** A skipped workload: no result, unless it would have changed (then say why it was skipped). */
+function wouldChange(
+  view: PodTemplateView,
+  sidecars: readonly MatchedSidecar[],
+  meshes: readonly Preset[],
+  ctx: TransformContext,
+  why: string,
+  subject: Subject,
+  tpl: (p: (string | number)[]) => string,
+): Result[] {
+  const plan = buildPlan(view, sidecars, meshes, ctx);
+  if (!changes(plan)) return [];
+  const said = [...plan.remarks, ...plan.edits.map((e) => e.says)].filter((x) => x !== "");
+  return [result("info", `skipped because ${why}; otherwise sidecar-order would have ${said.join("; ")}`, subject, { path: tpl(["spec"]) })];
+}
+
+/** mode: check: one result per change the workload needs, with the proposed value. */
+function checkResults(view: PodTemplateView, plan: Plan, subject: Subject, tpl: (p: (string | number)[]) => string, severity: Result["severity"]): Result[] {
+  const out: Result[] = [];
+  const fix = " (mode: check changes nothing; run with mode: apply to fix)";
+  if (plan.order) {
+    for (const list of ["initContainers", "containers"] as const) {
+      const proposed = plan.order[list].map((s) => view.spec[s.from][s.index]!.name);
+      const current = view.spec[list].map((c) => c.name);
+      if (proposed.join("\0") === current.join("\0")) continue;
+      out.push(result(severity, `spec.${list} is not in sidecar order; it should be ${JSON.stringify(proposed)}${fix}`, subject, { path: tpl(["spec", list]), currentValue: current, proposedValue: proposed }));
+    }
+  }
+  for (const e of plan.edits) {
+    const field: Result["field"] & object = { path: tpl(targetPath(view, plan, e.target, e.path)) };
+    if (e.value !== undefined) field.proposedValue = e.value;
+    const what = e.says || `would have set ${e.path.join(".")}`;
+    out.push(result(severity, `${e.says ? `would have ${what}` : what}${fix}`, subject, field));
+  }
+  return out;
 }
 
 /** Jobs, CronJobs and bare pods that do not restart run to completion: a sidecar must not outlive the app. */
@@ -164,6 +250,19 @@ function summary(view: PodTemplateView, plan: Plan, subject: Subject, tpl: (p: (
     if (said.length === 1) field.proposedValue = first.value;
   }
   return result("info", said.join("; "), subject, field);
+}
+
+function stringsOf(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isPlain(v)) for (const [k, x] of Object.entries(v)) if (typeof x === "string") out[k] = x;
+  return out;
+}
+
+function factsOf(data: Plain, meta: Plain): ObjectFacts {
+  const o: ObjectFacts = { apiVersion: String(data["apiVersion"]), kind: String(data["kind"]), labels: stringsOf(meta["labels"]), annotations: stringsOf(meta["annotations"]) };
+  if (typeof meta["name"] === "string") o.name = meta["name"];
+  if (typeof meta["namespace"] === "string") o.namespace = meta["namespace"];
+  return o;
 }
 
 function subjectOf(data: Plain, meta: Plain, annotations: Plain): Subject {

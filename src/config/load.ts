@@ -35,6 +35,8 @@ const CONFIGMAP_KEYS: Record<string, (v: string) => unknown> = {
   sidecars: (v) =>
     list(v).map((name) => ((PRESET_NAMES as readonly string[]).includes(name) ? { preset: name } : { name })),
   meshes: (v) => list(v),
+  mode: (v) => v,
+  checkSeverity: (v) => v,
 };
 
 function list(v: string): string[] {

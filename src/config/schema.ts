@@ -150,7 +150,63 @@ export const shutdownSchema = z.strictObject({
   raiseGracePeriod: z.boolean().default(false).describe("Raise terminationGracePeriodSeconds when it cannot hold the wait plus the margin, instead of warning."),
 });
 
+/**
+ * Which objects to work on, the way kpt's selectors are written. Every field given must match.
+ * @see https://kpt.dev/book/04-using-functions/01-declarative-function-execution
+ */
+export const selectorSchema = z.strictObject({
+  apiVersion: z.string().optional().describe("apiVersion to match, e.g. apps/v1."),
+  kind: z.string().optional().describe("Kind to match, e.g. Deployment."),
+  name: z.string().optional().describe("metadata.name to match."),
+  namespace: z.string().optional().describe("metadata.namespace to match."),
+  labels: z.record(z.string(), z.string()).optional().describe("Labels the object must all have."),
+  annotations: z.record(z.string(), z.string()).optional().describe("Annotations the object must all have."),
+});
+export type Selector = z.output<typeof selectorSchema>;
+
+/**
+ * Where a custom resource keeps its pod spec, kustomize fieldSpec style. The pod template is the
+ * object holding that spec (its `metadata` gets the annotations sidecar-order sets).
+ * @see https://kubectl.docs.kubernetes.io/references/kustomize/builtins/#fieldspec
+ */
+export const podTemplatePathSchema = z.strictObject({
+  group: z.string().default("").describe('API group of the kind ("" for core).'),
+  version: z.string().optional().describe("API version; any version when left out."),
+  kind: z.string().min(1).describe("Kind of the custom resource."),
+  path: z
+    .string()
+    .regex(/(^|[/.])spec$/, { message: 'a path to the pod spec ending in "spec", e.g. spec/template/spec' })
+    .describe("Path to the pod spec, e.g. spec/template/spec."),
+});
+
 export const configSchema = z.strictObject({
+  /**
+   * `apply` changes the workloads; `check` changes nothing and reports every workload that would
+   * change, with the proposed values (use it in a Kptfile `validators:` pipeline).
+   * @default "apply"
+   * @see https://kpt.dev/book/04-using-functions/01-declarative-function-execution
+   */
+  mode: z.enum(["apply", "check"]).default("apply").describe("apply changes the workloads; check changes nothing and reports what would change (a validator)."),
+  /**
+   * Severity of the results `mode: check` reports for workloads that would change.
+   * @default "error"
+   */
+  checkSeverity: z.enum(["error", "warning", "info"]).default("error").describe("Severity of mode: check results (error fails a validators pipeline)."),
+  /**
+   * Work only on objects matching one of these selectors.
+   * @default [] (every object)
+   */
+  selectors: z.array(selectorSchema).default([]).describe("Work only on objects that match one of these (kind, name, namespace, labels, annotations)."),
+  /**
+   * Leave alone objects matching one of these selectors.
+   * @default []
+   */
+  exclude: z.array(selectorSchema).default([]).describe("Leave alone objects that match one of these."),
+  /**
+   * Custom resources with a pod template, so any CRD works without a release.
+   * @default [] (built in: Pod, PodTemplate, ReplicationController, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Argo Rollout, OpenKruise CloneSet/StatefulSet/DaemonSet)
+   */
+  podTemplatePaths: z.array(podTemplatePathSchema).default([]).describe("Custom kinds with a pod spec: group, version, kind and the path to the pod spec."),
   /**
    * How sidecars are ordered. `legacy`: first in `spec.containers` with a postStart hook that
    * blocks until the sidecar is ready (fails open, no shutdown order). `native`: an init container

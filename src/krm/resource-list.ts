@@ -7,7 +7,7 @@
  * writes back exactly what it read.
  */
 import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
-import type { Result } from "./results";
+import type { FileRef, Result } from "./results";
 import { printResults } from "./print";
 import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from "./limits";
 import { dedent, indent, lineEnd, lineStart } from "./text";
@@ -34,6 +34,10 @@ export interface ItemSource {
   body: string;
   /** Why the item may not be re-printed, if it may not (it is then only read). */
   frozen?: string;
+  /** Where the item came from, when not from a ResourceList (plain files); used when it has no path annotations. */
+  file?: FileRef;
+  /** How messages name the item, e.g. "deploy.yaml document 2"; default `items[index]`. */
+  label?: string;
 }
 
 export interface ResourceListSource {

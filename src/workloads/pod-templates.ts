@@ -6,38 +6,83 @@
 export interface WorkloadKind {
   /** API group; "" is the core group. */
   group: string;
+  /** API version, when only one version has this shape (custom kinds may say). */
+  version?: string;
   kind: string;
   /** Path from the object's root to its pod template; [] when the object is itself a pod. */
   templatePath: string[];
   /** Whether the pod runs to completion (a sidecar must not keep it alive). */
   runsToCompletion: boolean;
+  /** Why neither strategy can be expressed in this kind's pods, if so. */
+  cannot?: string;
+  /** A field that, when set, means the object has no pod template of its own (Argo's workloadRef). */
+  templateElsewhere?: { field: string[]; why: string };
 }
 
-const BUILT_IN: WorkloadKind[] = [
+const template = ["spec", "template"];
+
+export const BUILT_IN: readonly WorkloadKind[] = [
   { group: "", kind: "Pod", templatePath: [], runsToCompletion: false },
   { group: "", kind: "PodTemplate", templatePath: ["template"], runsToCompletion: false },
-  { group: "", kind: "ReplicationController", templatePath: ["spec", "template"], runsToCompletion: false },
-  { group: "apps", kind: "Deployment", templatePath: ["spec", "template"], runsToCompletion: false },
-  { group: "apps", kind: "ReplicaSet", templatePath: ["spec", "template"], runsToCompletion: false },
-  { group: "apps", kind: "StatefulSet", templatePath: ["spec", "template"], runsToCompletion: false },
-  { group: "apps", kind: "DaemonSet", templatePath: ["spec", "template"], runsToCompletion: false },
-  { group: "batch", kind: "Job", templatePath: ["spec", "template"], runsToCompletion: true },
+  { group: "", kind: "ReplicationController", templatePath: template, runsToCompletion: false },
+  { group: "apps", kind: "Deployment", templatePath: template, runsToCompletion: false },
+  { group: "apps", kind: "ReplicaSet", templatePath: template, runsToCompletion: false },
+  { group: "apps", kind: "StatefulSet", templatePath: template, runsToCompletion: false },
+  { group: "apps", kind: "DaemonSet", templatePath: template, runsToCompletion: false },
+  { group: "batch", kind: "Job", templatePath: template, runsToCompletion: true },
   { group: "batch", kind: "CronJob", templatePath: ["spec", "jobTemplate", "spec", "template"], runsToCompletion: true },
+  // Argo Rollouts: https://argo-rollouts.readthedocs.io/en/stable/features/specification/
+  {
+    group: "argoproj.io",
+    kind: "Rollout",
+    templatePath: template,
+    runsToCompletion: false,
+    templateElsewhere: { field: ["spec", "workloadRef"], why: "it takes its pod template from the Deployment its workloadRef names; order that Deployment instead" },
+  },
+  // OpenKruise: https://openkruise.io/docs/user-manuals/cloneset
+  { group: "apps.kruise.io", kind: "CloneSet", templatePath: template, runsToCompletion: false },
+  { group: "apps.kruise.io", kind: "StatefulSet", templatePath: template, runsToCompletion: false },
+  { group: "apps.kruise.io", kind: "DaemonSet", templatePath: template, runsToCompletion: false },
+  // Knative Serving validates its pod spec: no lifecycle hooks, no restartable init containers.
+  {
+    group: "serving.knative.dev",
+    kind: "Service",
+    templatePath: template,
+    runsToCompletion: false,
+    cannot: "Knative Serving rejects lifecycle hooks and restartPolicy on containers, so neither a postStart hold hook nor a native sidecar can be expressed; Knative starts the queue-proxy itself",
+  },
 ];
-
-/** Kind names worth a closer look; the group is checked once the item is parsed. */
-export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(BUILT_IN.map((w) => w.kind));
 
 export function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf("/");
   return slash === -1 ? "" : apiVersion.slice(0, slash);
 }
 
+function versionOf(apiVersion: string): string {
+  return apiVersion.slice(apiVersion.indexOf("/") + 1);
+}
+
 /** The workload kind of an object, or undefined when it holds no pod template we know of. */
-export function workloadKind(apiVersion: unknown, kind: unknown): WorkloadKind | undefined {
+export function workloadKind(apiVersion: unknown, kind: unknown, kinds: readonly WorkloadKind[] = BUILT_IN): WorkloadKind | undefined {
   if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
   let group = groupOf(apiVersion);
   // Old manifests still say extensions/v1beta1 for Deployments, ReplicaSets and DaemonSets.
   if (group === "extensions") group = "apps";
-  return BUILT_IN.find((w) => w.group === group && w.kind === kind);
+  const version = versionOf(apiVersion);
+  // Later entries (the config's) win over built-in ones.
+  for (let i = kinds.length - 1; i >= 0; i--) {
+    const w = kinds[i]!;
+    if (w.group === group && w.kind === kind && (w.version === undefined || w.version === version)) return w;
+  }
+  return undefined;
+}
+
+/** The kinds from the config's podTemplatePaths (path to the pod spec, `/` or `.` separated). */
+export function customKinds(paths: readonly { group: string; version?: string | undefined; kind: string; path: string }[]): WorkloadKind[] {
+  return paths.map((p) => {
+    const segments = p.path.split(/[/.]/).filter((s) => s !== "");
+    const w: WorkloadKind = { group: p.group, kind: p.kind, templatePath: segments.slice(0, -1), runsToCompletion: false };
+    if (p.version !== undefined) w.version = p.version;
+    return w;
+  });
 }

@@ -8,6 +8,11 @@ describe("loadConfig", () => {
     const defaults = loadConfig(undefined);
     expect(defaults.results).toEqual([]);
     expect(defaults.config).toEqual({
+      mode: "apply",
+      checkSeverity: "error",
+      selectors: [],
+      exclude: [],
+      podTemplatePaths: [],
       strategy: "auto",
       nativeMinVersion: "1.29",
       allowLegacyJobs: false,
@@ -23,6 +28,11 @@ describe("loadConfig", () => {
     const cm = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: { strategy: "legacy", sidecars: "a, istio", onConflict: "replace", kubernetesVersion: "v1.27.3", allowLegacyJobs: "true", meshes: "linkerd" } });
     expect(cm.results).toEqual([]);
     expect(cm.config).toEqual({
+      mode: "apply",
+      checkSeverity: "error",
+      selectors: [],
+      exclude: [],
+      podTemplatePaths: [],
       strategy: "legacy",
       sidecars: [{ name: "a" }, { preset: "istio" }],
       meshes: ["linkerd"],

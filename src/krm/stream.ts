@@ -1,0 +1,70 @@
+/**
+ * A plain multi-document YAML stream (a file, kustomize's legacy plugin stdin) split into items
+ * and put back together by splicing, like a ResourceList: untouched documents, document markers
+ * and comments between documents come out byte for byte.
+ */
+import { isMap, parseAllDocuments } from "yaml";
+import type { Result } from "./results";
+import { InputError, decode, type ItemSource } from "./resource-list";
+import { dedent, lineEnd, lineStart } from "./text";
+
+export interface StreamSource {
+  text: string;
+  items: ItemSource[];
+  /** Documents that are not objects: reported, never changed. */
+  problems: Result[];
+  bom: boolean;
+  crlf: boolean;
+}
+
+/** `name` labels messages (a file path, or "stdin"); `firstIndex` numbers items across files. */
+export function readStream(input: string | Uint8Array, name: string, firstIndex = 0, path?: string): StreamSource {
+  let text = decode(input);
+  const bom = text.startsWith("\uFEFF");
+  if (bom) text = text.slice(1);
+  const crlf = text.includes("\r\n");
+  if (crlf) text = text.replace(/\r\n/g, "\n");
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [];
+  const items: ItemSource[] = [];
+  const problems: Result[] = [];
+  list.forEach((doc, n) => {
+    const err = doc.errors[0];
+    if (err) {
+      const where = err.linePos?.[0] ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : "";
+      throw new InputError(`${name} is not valid YAML${where}: ${err.message.split("\n")[0]}`);
+    }
+    const node = doc.contents;
+    if (node === null || node.range === undefined) return; // an empty document
+    const label = `${name} document ${n + 1}`;
+    const file = path !== undefined ? { path, index: n } : undefined;
+    if (!isMap(node)) {
+      problems.push({ message: `${label} is not an object; it was left as it is`, severity: "error", ...(file ? { file } : {}) });
+      return;
+    }
+    const bodyStart = node.range[0];
+    let end = lineEnd(text, Math.max(bodyStart, node.range[1] - 1));
+    while (end > bodyStart && text.slice(lineStart(text, end - 1), end).trim() === "") end = lineStart(text, end - 1);
+    const column = bodyStart - lineStart(text, bodyStart);
+    const item: ItemSource = { index: firstIndex + items.length, start: bodyStart, bodyStart, end, column, body: dedent(text.slice(bodyStart, end), column), label };
+    if (file) item.file = file;
+    if (node.anchor || node.tag) item.frozen = "the item carries a YAML anchor or tag";
+    items.push(item);
+  });
+  return { text, items, problems, bom, crlf };
+}
+
+/** The stream with changed documents replaced (`replacements` keyed by item index). */
+export function writeStream(src: StreamSource, replacements: ReadonlyMap<number, string>): string {
+  let out = "";
+  let pos = 0;
+  for (const item of src.items) {
+    const r = replacements.get(item.index);
+    if (r === undefined) continue;
+    out += src.text.slice(pos, item.bodyStart) + r;
+    pos = item.end;
+  }
+  out += src.text.slice(pos);
+  if (src.crlf) out = out.replace(/\n/g, "\r\n");
+  return src.bom ? "\uFEFF" + out : out;
+}
