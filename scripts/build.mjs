@@ -14,8 +14,9 @@ const common = {
 };
 await build({ ...common, entryPoints: ["src/cli.ts"], outfile: "dist/sidecar-order.js", banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from \"node:module\";\nconst require = __createRequire(import.meta.url);" } });
 chmodSync("dist/sidecar-order.js", 0o755);
-// The library leaves its dependencies to the installing project.
+// The library entries leave their dependencies to the installing project.
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js", packages: "external" });
+await build({ ...common, entryPoints: ["src/adapters/kpt-functions.ts"], outfile: "dist/kpt-functions.js", packages: "external" });
 
 // `sidecar-order` on the PATH for kpt pipelines (`exec: sidecar-order`) in tests and examples.
 import { mkdirSync, rmSync, symlinkSync } from "node:fs";

@@ -12,3 +12,6 @@ export type { Container, PodSpec, PodTemplateView } from "./pod/types";
 export { configJsonSchema } from "./config/json-schema";
 export { fieldTable, withFieldTable } from "./config/docs";
 export { VERSION } from "./version";
+export { transformObjects, transformDocuments, sidecarOrderConfig, type TransformOutput } from "./library";
+export { processItems, type ItemsOutput } from "./run";
+export { runFiles, type FilesOptions, type FilesOutput } from "./files";

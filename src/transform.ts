@@ -226,8 +226,8 @@ function checkResults(view: PodTemplateView, plan: Plan, subject: Subject, tpl: 
   for (const e of plan.edits) {
     const field: Result["field"] & object = { path: tpl(targetPath(view, plan, e.target, e.path)) };
     if (e.value !== undefined) field.proposedValue = e.value;
-    const what = e.says || `would have set ${e.path.join(".")}`;
-    out.push(result(severity, `${e.says ? `would have ${what}` : what}${fix}`, subject, field));
+    const what = e.says || (e.value === undefined ? `removed ${field.path}` : `set ${field.path} to ${JSON.stringify(e.value)}`);
+    out.push(result(severity, `would have ${what}${fix}`, subject, field));
   }
   return out;
 }

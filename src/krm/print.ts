@@ -5,7 +5,9 @@ import { MAX_ALIAS_COUNT } from "./limits";
 import { indent } from "./text";
 import type { ItemSource } from "./resource-list";
 
-const BASE: ToStringOptions = { indentSeq: false, lineWidth: 0, flowCollectionPadding: false };
+/** Block style, no re-wrapping, compact lists and flow collections as kpt writes them. */
+export const PRINT_OPTIONS: ToStringOptions = { indentSeq: false, lineWidth: 0, flowCollectionPadding: false };
+const BASE = PRINT_OPTIONS;
 
 export function printResults(results: readonly Result[]): string {
   return new Document(results, { aliasDuplicateObjects: false }).toString(BASE);

@@ -8,7 +8,7 @@
  */
 import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { FileRef, Result } from "./results";
-import { printResults } from "./print";
+import { PRINT_OPTIONS, printResults } from "./print";
 import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from "./limits";
 import { dedent, indent, lineEnd, lineStart } from "./text";
 
@@ -142,7 +142,6 @@ export function readResourceList(input: string | Uint8Array): ResourceListSource
   return { text, normalized, items, functionConfig, problems, resultsSlot: resultsSlot(text, root), bom, crlf };
 }
 
-const PRINT_OPTIONS = { indentSeq: false, lineWidth: 0, flowCollectionPadding: false } as const;
 
 function parseList(text: string): Document.Parsed {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { configJsonSchema } from "../../src/config/json-schema";
 import { loadConfig } from "../../src/config/load";
+import Ajv2020 from "ajv/dist/2020";
 
 const dir = resolve(__dirname, "../../fn-config");
 
@@ -20,7 +21,22 @@ describe("fn-config/", () => {
     const loaded = loadConfig(parse(text));
     expect(loaded.results).toEqual([]);
     expect(loaded.config).toBeDefined();
-    if (loaded.source === "SidecarOrder") expect(text).toMatch(/^# yaml-language-server: \$schema=\.\/sidecar-order\.schema\.json$/m);
+    if (loaded.source === "SidecarOrder") {
+      expect(text).toMatch(/^# yaml-language-server: \$schema=\.\/sidecar-order\.schema\.json$/m);
+      // The JSON Schema editors use agrees with the loader.
+      const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(join(dir, "sidecar-order.schema.json"), "utf8")));
+      expect(validate(parse(text)), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+});
+
+describe("the JSON Schema", () => {
+  it("rejects what the loader rejects", () => {
+    const validate = new Ajv2020({ strict: false }).compile(configJsonSchema());
+    const base = { apiVersion: "fn.sidecar-order.dev/v1alpha1", kind: "SidecarOrder", metadata: { name: "x" } };
+    expect(validate({ ...base, stratgy: "legacy" })).toBe(false);
+    expect(validate({ ...base, strategy: "sideways" })).toBe(false);
+    expect(validate({ ...base, sidecars: [{ preset: "istio", after: ["x"] }], kubernetesVersion: "1.30" })).toBe(true);
   });
 });
 

@@ -1,0 +1,102 @@
+/** Plain files: `sidecar-order [--config FILE] [--in-place] PATH...`, through the built executable. */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+
+const bin = resolve(__dirname, "../../dist/sidecar-order.js");
+let dir: string;
+const run = (args: string[], input = "") => spawnSync(process.execPath, [bin, ...args], { cwd: dir, input, encoding: "utf8" });
+
+const DEPLOY = `# the web tier
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web   # wide lists, odd spacing
+          image: web
+        - name: cloud-sql-proxy
+          image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+          args: ["--health-check", "--http-address=0.0.0.0", "p:r:i"]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: untouched
+data: {a: "1"}
+`;
+const SERVICE = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n";
+const CONFIG = 'apiVersion: fn.sidecar-order.dev/v1alpha1\nkind: SidecarOrder\nmetadata:\n  name: c\nkubernetesVersion: "1.27"\nsidecars:\n- preset: cloud-sql-proxy\n';
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "sidecar-order-files-"));
+  mkdirSync(join(dir, "app"));
+  writeFileSync(join(dir, "app", "deploy.yaml"), DEPLOY);
+  writeFileSync(join(dir, "app", "service.yml"), SERVICE);
+  writeFileSync(join(dir, "config.yaml"), CONFIG);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("plain files", () => {
+  it("prints the transformed stream of a directory, results on stderr", () => {
+    const r = run(["--config", "config.yaml", "app"]);
+    expect(r.status, r.stderr).toBe(0);
+    const docs = parseAllDocuments(r.stdout).map((d) => (Array.isArray(d) ? null : d.toJS()));
+    expect(docs.map((d) => d.metadata.name)).toEqual(["web", "untouched", "web"]);
+    expect(docs[0].spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(["cloud-sql-proxy", "web"]);
+    // Untouched text stays as it was: the head comment, the ConfigMap, the Service; the changed
+    // Deployment keeps its wide lists (its odd comment spacing is normalized: it was re-printed).
+    expect(r.stdout.startsWith("# the web tier\n")).toBe(true);
+    expect(r.stdout).toContain("        - name: web # wide lists, odd spacing\n");
+    expect(r.stdout).toContain('---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: untouched\ndata: {a: "1"}\n---\n' + SERVICE);
+    expect(r.stderr).toMatch(/^\[info\] moved sidecar "cloud-sql-proxy" to the front of spec.containers.*\(Deployment web, spec.template.spec.containers, app\/deploy.yaml\)$/m);
+  });
+
+  it("rewrites only the changed files with --in-place, keeping their formatting", () => {
+    const r = run(["--config", "config.yaml", "--in-place", "app"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("");
+    const after = readFileSync(join(dir, "app", "deploy.yaml"), "utf8");
+    expect(after).toContain("        - name: cloud-sql-proxy\n          image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1\n");
+    expect(after).toContain("          lifecycle:\n            postStart:\n              exec:\n                command:\n                  - /cloud-sql-proxy\n");
+    expect(after.endsWith('---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: untouched\ndata: {a: "1"}\n')).toBe(true);
+    expect(readFileSync(join(dir, "app", "service.yml"), "utf8")).toBe(SERVICE);
+    const again = run(["--config", "config.yaml", "--in-place", "app"]);
+    expect(again.status).toBe(0);
+    expect(readFileSync(join(dir, "app", "deploy.yaml"), "utf8")).toBe(after);
+  });
+
+  it("reads `-` from stdin and writes nothing in place on an error", () => {
+    const viaStdin = run(["--config", "config.yaml", "-"], DEPLOY);
+    expect(viaStdin.status).toBe(0);
+    expect(viaStdin.stdout).toContain("- name: cloud-sql-proxy");
+    writeFileSync(join(dir, "bad.yaml"), CONFIG.replace("1.27", "latest"));
+    const bad = run(["--config", "bad.yaml", "--in-place", "app"]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^\[error\] invalid functionConfig: kubernetesVersion/m);
+    expect(readFileSync(join(dir, "app", "deploy.yaml"), "utf8")).toBe(DEPLOY);
+  });
+
+  it("says clearly when a path does not exist or a file is not YAML", () => {
+    const missing = run(["nope.yaml"]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe("sidecar-order: nope.yaml: no such file or directory\n");
+    writeFileSync(join(dir, "broken.yaml"), "a: [1, 2\n");
+    const broken = run(["broken.yaml"]);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/^sidecar-order: broken.yaml is not valid YAML/);
+  });
+
+  it("--help is the usage kpt fn doc shows", () => {
+    const r = run(["--help"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/kpt fn eval DIR --exec sidecar-order/);
+    expect(r.stdout).toMatch(/sidecar-order \[--config FILE\] \[--in-place\] PATH\.\.\./);
+  });
+});

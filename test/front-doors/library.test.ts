@@ -1,0 +1,66 @@
+/** The library API over plain objects and yaml Documents, and the kpt-functions adapter. */
+import { Configs } from "kpt-functions";
+import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { sidecarOrder, toSdkResult } from "../../src/adapters/kpt-functions";
+import { sidecarOrderConfig, transformDocuments, transformObjects } from "../../src/library";
+
+const deployment = () => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "web", namespace: "shop" },
+  spec: { template: { spec: { containers: [{ name: "web", image: "web" }, { name: "linkerd-proxy", image: "cr.l5d.io/linkerd/proxy:stable-2.14.10" }] } } },
+});
+const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { a: "1" } };
+
+describe("transformObjects", () => {
+  it("changes workloads, returns the others as the same objects, with results", () => {
+    const input = [configMap, deployment()];
+    const out = transformObjects(input, sidecarOrderConfig({ kubernetesVersion: "1.30", sidecars: [{ preset: "linkerd" }] }));
+    expect(out.exitCode).toBe(0);
+    expect(out.objects[0]).toBe(configMap);
+    expect(out.objects[1]).not.toBe(input[1]);
+    const spec = (out.objects[1] as ReturnType<typeof deployment>).spec.template.spec as { containers: { name: string }[]; initContainers: { name: string; restartPolicy: string }[] };
+    expect(spec.initContainers).toMatchObject([{ name: "linkerd-proxy", restartPolicy: "Always" }]);
+    expect(spec.containers.map((c) => c.name)).toEqual(["web"]);
+    expect(out.results).toMatchObject([{ severity: "info", resourceRef: { kind: "Deployment", name: "web", namespace: "shop" } }]);
+  });
+
+  it("reports a bad config as an error result, changing nothing", () => {
+    const input = [deployment()];
+    const out = transformObjects(input, sidecarOrderConfig({ strategy: "sideways" as never }));
+    expect(out.exitCode).toBe(1);
+    expect(out.objects[0]).toBe(input[0]);
+  });
+});
+
+describe("transformDocuments", () => {
+  it("keeps comments of the documents it changes", () => {
+    const doc = parseDocument("# web\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app # the app\n    image: app\n  - name: istio-proxy\n    image: docker.io/istio/proxyv2:1.24.0\n");
+    const out = transformDocuments([doc], sidecarOrderConfig({ strategy: "legacy", sidecars: [{ preset: "istio", stopAfterApp: false }] }));
+    const text = out.objects[0]!.toString();
+    expect(text.startsWith("# web\n")).toBe(true);
+    expect(text).toContain("- name: app # the app");
+    expect(text.indexOf("istio-proxy")).toBeLessThan(text.indexOf("name: app"));
+  });
+});
+
+describe("kpt-functions adapter", () => {
+  it("runs as a KptFunc over the SDK's Configs", async () => {
+    const configs = new Configs([deployment() as never], sidecarOrderConfig({ kubernetesVersion: "1.30" }) as never);
+    await sidecarOrder(configs);
+    const [d] = configs.getAll() as unknown as ReturnType<typeof deployment>[];
+    expect((d!.spec.template.spec as { initContainers?: unknown[] }).initContainers).toHaveLength(1);
+    expect(configs.getResults().map((r) => r.severity)).toEqual(["info", "info"]);
+    expect(sidecarOrder.usage).toMatch(/sidecar-order makes the sidecars/);
+  });
+
+  it("maps results to the SDK's names (warn, suggestedValue)", () => {
+    expect(toSdkResult({ message: "m", severity: "warning", resourceRef: { apiVersion: "v1", kind: "Pod", name: "p" }, field: { path: "spec", proposedValue: 1 } })).toEqual({
+      message: "m",
+      severity: "warn",
+      resourceRef: { apiVersion: "v1", kind: "Pod", name: "p", namespace: "" },
+      field: { path: "spec", suggestedValue: 1 },
+    });
+  });
+});

@@ -1,0 +1,70 @@
+/** Every workload kind, custom ones through podTemplatePaths, and kinds that cannot be ordered. */
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
+
+const CONTAINERS = "containers:\n- name: app\n  image: app\n- name: istio-proxy\n  image: docker.io/istio/proxyv2:1.24.0\n";
+const indent = (text: string, n: number) => text.replace(/^(?=.)/gm, " ".repeat(n));
+const withTemplate = (apiVersion: string, kind: string, path: string[], extra = "") => {
+  let body = `spec:\n${indent(CONTAINERS, 2)}`;
+  for (const seg of [...path].reverse()) body = `${seg}:\n${indent(body, 2)}`;
+  return `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: w\n${extra}${body}`;
+};
+const NATIVE = typedConfig('kubernetesVersion: "1.31"\nsidecars:\n- preset: istio\n');
+
+const initOf = (body: string, path: string[]) => {
+  let cur: unknown = parse(body);
+  for (const seg of [...path, "spec", "initContainers"]) cur = (cur as Record<string, unknown>)[seg];
+  return cur as { name: string }[] | undefined;
+};
+
+describe("workload kinds", () => {
+  it.each([
+    ["v1", "Pod", []],
+    ["v1", "PodTemplate", ["template"]],
+    ["v1", "ReplicationController", ["spec", "template"]],
+    ["apps/v1", "Deployment", ["spec", "template"]],
+    ["extensions/v1beta1", "Deployment", ["spec", "template"]],
+    ["apps/v1", "ReplicaSet", ["spec", "template"]],
+    ["apps/v1", "StatefulSet", ["spec", "template"]],
+    ["apps/v1", "DaemonSet", ["spec", "template"]],
+    ["batch/v1", "Job", ["spec", "template"]],
+    ["batch/v1", "CronJob", ["spec", "jobTemplate", "spec", "template"]],
+    ["argoproj.io/v1alpha1", "Rollout", ["spec", "template"]],
+    ["apps.kruise.io/v1alpha1", "CloneSet", ["spec", "template"]],
+    ["apps.kruise.io/v1beta1", "StatefulSet", ["spec", "template"]],
+    ["apps.kruise.io/v1alpha1", "DaemonSet", ["spec", "template"]],
+  ])("%s %s", (apiVersion, kind, path) => {
+    const out = runChecked(resourceList([withTemplate(apiVersion, kind, path)], NATIVE));
+    expect(initOf(out.bodies[1]!, path)?.map((c) => c.name)).toEqual(["istio-proxy"]);
+  });
+
+  it("skips an Argo Rollout that uses workloadRef, with an info", () => {
+    const rollout = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: r\nspec:\n  workloadRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n";
+    const out = runChecked(resourceList([rollout], NATIVE));
+    expect(out.bodies[1]).toBe(rollout);
+    expect(out.results).toEqual([expect.objectContaining({ severity: "info", message: expect.stringMatching(/workloadRef names; order that Deployment instead/), field: { path: "spec.workloadRef" } })]);
+  });
+
+  it("leaves a Knative Service unchanged and warns why", () => {
+    const ksvc = withTemplate("serving.knative.dev/v1", "Service", ["spec", "template"]);
+    const out = runChecked(resourceList([ksvc], NATIVE));
+    expect(out.bodies[1]).toBe(ksvc);
+    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/Knative Serving rejects lifecycle hooks and restartPolicy/)]);
+  });
+
+  it("orders any CRD named in podTemplatePaths (kustomize fieldSpec style)", () => {
+    const crd = withTemplate("example.com/v1", "Worker", ["spec", "pod"]);
+    const cfg = typedConfig('kubernetesVersion: "1.31"\npodTemplatePaths:\n- group: example.com\n  kind: Worker\n  path: spec/pod/spec\nsidecars:\n- preset: istio\n');
+    const out = runChecked(resourceList([crd], cfg));
+    expect(initOf(out.bodies[1]!, ["spec", "pod"])?.map((c) => c.name)).toEqual(["istio-proxy"]);
+    const untouched = runChecked(resourceList([crd], NATIVE));
+    expect(untouched.bodies[1]).toBe(crd);
+  });
+
+  it("refuses a podTemplatePaths path that does not end at a pod spec", () => {
+    const out = runChecked(resourceList([], typedConfig("podTemplatePaths:\n- kind: Worker\n  path: spec/pod\n")));
+    expect(out.exitCode).toBe(1);
+    expect(messages(out.results, "error")[0]).toMatch(/podTemplatePaths\[0\]\.path: a path to the pod spec ending in "spec"/);
+  });
+});

@@ -1,0 +1,87 @@
+/** selectors, exclude, the skip annotation, and mode: check. */
+import { describe, expect, it } from "vitest";
+import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
+
+const deploy = (name: string, extra = "", templateAnnotations = "") => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: shop
+  labels:
+    team: ${name === "a" ? "red" : "blue"}
+${extra}spec:
+  template:
+    metadata:
+      annotations:
+        kubectl.kubernetes.io/default-container: app
+${templateAnnotations}    spec:
+      containers:
+      - name: app
+        image: app
+      - name: linkerd-proxy
+        image: cr.l5d.io/linkerd/proxy:stable-2.14.10
+`;
+const cfg = (extra: string) => typedConfig(`kubernetesVersion: "1.31"\n${extra}sidecars:\n- preset: linkerd\n`);
+
+describe("selection", () => {
+  it("works only on objects matching a selector; a skipped one that would change gets an info", () => {
+    const out = runChecked(resourceList([deploy("a"), deploy("b")], cfg("selectors:\n- kind: Deployment\n  labels: {team: red}\n")));
+    expect(out.bodies[1]).toContain("initContainers:");
+    expect(out.bodies[2]).toBe(deploy("b"));
+    expect(messages(out.results, "info")).toEqual([
+      expect.stringMatching(/^moved sidecar "linkerd-proxy"/),
+      expect.stringMatching(/^skipped because it matches none of the config's selectors; otherwise sidecar-order would have moved sidecar "linkerd-proxy"/),
+    ]);
+  });
+
+  it("exclude wins, by name or namespace", () => {
+    const out = runChecked(resourceList([deploy("a"), deploy("b")], cfg("exclude:\n- name: a\n")));
+    expect(out.bodies[1]).toBe(deploy("a"));
+    expect(out.bodies[2]).toContain("initContainers:");
+    expect(messages(out.results, "info")[0]).toMatch(/skipped because it matches exclude\[0\]/);
+  });
+
+  it("honours sidecar-order.dev/skip on the workload or its pod template", () => {
+    const onWorkload = deploy("a", '  annotations:\n    sidecar-order.dev/skip: "true"\n');
+    const onTemplate = deploy("b", "", '        sidecar-order.dev/skip: "true"\n');
+    const out = runChecked(resourceList([onWorkload, onTemplate], cfg("")));
+    expect(out.bodies[1]).toBe(onWorkload);
+    expect(out.bodies[2]).toBe(onTemplate);
+    expect(messages(out.results, "info")).toEqual([
+      expect.stringMatching(/skipped because the workload has sidecar-order.dev\/skip: "true"/),
+      expect.stringMatching(/skipped because its pod template has sidecar-order.dev\/skip: "true"/),
+    ]);
+  });
+
+  it("says nothing about a skipped workload that is already in shape", () => {
+    const native = runChecked(resourceList([deploy("a")], cfg(""))).bodies[1]!;
+    const out = runChecked(resourceList([native], cfg("exclude:\n- kind: Deployment\n")));
+    expect(out.results).toEqual([]);
+  });
+});
+
+describe("mode: check", () => {
+  it("changes nothing and reports each change with its proposed value (default severity error)", () => {
+    const input = resourceList([deploy("a")], cfg("mode: check\n"));
+    const out = runChecked(input);
+    expect(out.bodies[1]).toBe(deploy("a"));
+    expect(out.exitCode).toBe(1);
+    expect(out.results.map((r) => [r.severity, r.field?.path, r.field?.proposedValue])).toEqual([
+      ["error", "spec.template.spec.initContainers", ["linkerd-proxy"]],
+      ["error", "spec.template.spec.containers", ["app"]],
+      ["error", "spec.template.spec.initContainers[0].restartPolicy", "Always"],
+      ["error", "spec.template.spec.initContainers[0].startupProbe", { httpGet: { path: "/ready", port: 4191 }, periodSeconds: 1, failureThreshold: 120 }],
+    ]);
+    expect(out.results[0]!.message).toMatch(/not in sidecar order.*mode: check changes nothing/);
+    expect(out.results[2]!.message).toMatch(/^would have set spec.template.spec.initContainers\[0\].restartPolicy to "Always"/);
+    expect(out.results[3]!.message).toMatch(/^would have added a startupProbe to "linkerd-proxy"/);
+  });
+
+  it("takes a configurable severity, and passes a workload already in shape", () => {
+    const warn = runChecked(resourceList([deploy("a")], cfg("mode: check\ncheckSeverity: warning\n")));
+    expect(warn.exitCode).toBe(0);
+    expect(new Set(warn.results.map((r) => r.severity))).toEqual(new Set(["warning"]));
+    const native = runChecked(resourceList([deploy("a")], cfg(""))).bodies[1]!;
+    expect(runChecked(resourceList([native], cfg("mode: check\n"))).results).toEqual([]);
+  });
+});

@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // End-to-end tests start real kpt, kustomize and kubectl processes; the machine has 2 cores.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
