@@ -1,5 +1,6 @@
 /** The library API over plain objects and yaml Documents, and the kpt-functions adapter. */
-import { Configs } from "kpt-functions";
+// The SDK's index loads its CLI runner, which needs a real console.Console; Configs is enough here.
+import { Configs } from "kpt-functions/dist/src/types";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { sidecarOrder, toSdkResult } from "../../src/adapters/kpt-functions";
@@ -20,7 +21,7 @@ describe("transformObjects", () => {
     expect(out.exitCode).toBe(0);
     expect(out.objects[0]).toBe(configMap);
     expect(out.objects[1]).not.toBe(input[1]);
-    const spec = (out.objects[1] as ReturnType<typeof deployment>).spec.template.spec as { containers: { name: string }[]; initContainers: { name: string; restartPolicy: string }[] };
+    const spec = (out.objects[1] as ReturnType<typeof deployment>).spec.template.spec as unknown as { containers: { name: string }[]; initContainers: { name: string; restartPolicy: string }[] };
     expect(spec.initContainers).toMatchObject([{ name: "linkerd-proxy", restartPolicy: "Always" }]);
     expect(spec.containers.map((c) => c.name)).toEqual(["web"]);
     expect(out.results).toMatchObject([{ severity: "info", resourceRef: { kind: "Deployment", name: "web", namespace: "shop" } }]);
