@@ -2,6 +2,7 @@
  * Per item: find the pod template → match sidecars → plan → apply → results.
  * Items that are not workloads are never parsed beyond a glance at their `kind`.
  */
+import type { Document } from "yaml";
 import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
 import { itemData, parseItem, printItem } from "./krm/print";
@@ -84,16 +85,20 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   if (item.frozen === "the item is not an object" || item.frozen === "the item is empty") {
     return { results: [itemProblem(item, "error", "is not an object; it was left as it is")] };
   }
-  if (!mayBeWorkload(item.body, ctx.kindNames)) return { results: [] };
-  const doc = parseItem(item);
-  if (!doc) {
-    return { results: [itemProblem(item, "warning", "cannot be read on its own (it uses a YAML alias defined elsewhere); it was left as it is")] };
-  }
-  let data: unknown;
-  try {
-    data = itemData(doc);
-  } catch (e) {
-    return { results: [itemProblem(item, "error", `cannot be read: ${(e as Error).message}; it was left as it is`)] };
+  // The fast reader hands over plain data; otherwise parse (and only workloads are worth it).
+  let doc: Document.Parsed | undefined;
+  let data: unknown = item.data;
+  if (data === undefined) {
+    if (!mayBeWorkload(item.body, ctx.kindNames)) return { results: [] };
+    doc = parseItem(item);
+    if (!doc) {
+      return { results: [itemProblem(item, "warning", "cannot be read on its own (it uses a YAML alias defined elsewhere); it was left as it is")] };
+    }
+    try {
+      data = itemData(doc);
+    } catch (e) {
+      return { results: [itemProblem(item, "error", `cannot be read: ${(e as Error).message}; it was left as it is`)] };
+    }
   }
   if (!isPlain(data)) return { results: [] };
   const wk = workloadKind(data["apiVersion"], data["kind"], ctx.kinds);
@@ -164,6 +169,11 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   if (refused(plan) || !changes(plan)) return { identity, results };
   if (config.mode === "check") return { identity, results: [...checkResults(view, plan, subject, tpl, config.checkSeverity), ...results] };
 
+  if (item.frozen) {
+    return { identity, results: [...results, result("warning", `needs a change but was left as it is: ${item.frozen}, which sidecar-order does not re-print`, subject, { path: tpl(["spec"]) })] };
+  }
+  doc ??= parseItem(item);
+  if (!doc) return { identity, results: [...results, itemProblem(item, "error", "cannot be parsed on its own; it was left as it is")] };
   applyPlan(doc, wk.templatePath, plan);
   const replacement = printItem(doc, item);
   results.unshift(summary(view, plan, subject, tpl));

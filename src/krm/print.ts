@@ -3,6 +3,7 @@ import { Document, parseDocument, type ToStringOptions } from "yaml";
 import type { Result } from "./results";
 import { MAX_ALIAS_COUNT } from "./limits";
 import { indent } from "./text";
+import { resolvePlain } from "./light-yaml";
 import type { ItemSource } from "./resource-list";
 
 /** Block style, no re-wrapping, compact lists and flow collections as kpt writes them. */
@@ -38,4 +39,47 @@ export function printItem(doc: Document, src: ItemSource): string {
 export function usesWideLists(body: string): boolean {
   const m = /^( *)[^\s#-][^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( *)- /m.exec(body);
   return m !== null && m[2]!.length > m[1]!.length;
+}
+
+/** Strings the printer may leave plain: no indicators, no `: ` or ` #`, nothing the core schema would read as another type. */
+const SAFE_PLAIN = /^[A-Za-z_./][\w .,/()@=+'"-]*$/;
+
+function scalarText(v: unknown): string | undefined {
+  if (v === null) return "null";
+  if (typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) return String(v);
+  if (typeof v !== "string") return undefined;
+  // yes/no/on/off are strings to YAML 1.2 but booleans to 1.1 readers: quote them for those.
+  if (SAFE_PLAIN.test(v) && resolvePlain(v) === v && !/^(yes|no|on|off|y|n)$/i.test(v) && !v.endsWith(":") && !v.includes(": ") && !v.includes(" #") && v.trim() === v) return v;
+  // JSON's double-quoted strings are YAML double-quoted scalars.
+  return JSON.stringify(v);
+}
+
+/**
+ * Results in block style, written directly: they are our own plain data and thousands of them
+ * go through the yaml printer slowly. Values that are not scalars go through the yaml printer.
+ */
+export function printResultsFast(results: readonly Result[]): string {
+  let out = "";
+  const kv = (pad: string, key: string, v: unknown, first: boolean) => {
+    const lead = first ? `${pad.slice(0, -2)}- ` : pad;
+    const s = scalarText(v);
+    if (s !== undefined) return `${lead}${key}: ${s}\n`;
+    const nested = new Document(v, { aliasDuplicateObjects: false }).toString(BASE).replace(/\n$/, "");
+    if (nested === "[]" || nested === "{}") return `${lead}${key}: ${nested}\n`;
+    return `${lead}${key}:\n${nested.replace(/^/gm, `${pad}  `)}\n`;
+  };
+  const map = (pad: string, key: string, obj: object) => {
+    let s = `${pad}${key}:\n`;
+    for (const [k, v] of Object.entries(obj)) if (v !== undefined) s += kv(`${pad}  `, k, v, false);
+    return s;
+  };
+  for (const r of results) {
+    out += kv("  ", "message", r.message, true);
+    out += kv("  ", "severity", r.severity, false);
+    if (r.resourceRef) out += map("  ", "resourceRef", r.resourceRef);
+    if (r.field) out += map("  ", "field", r.field);
+    if (r.file) out += map("  ", "file", r.file);
+    if (r.tags) out += map("  ", "tags", r.tags);
+  }
+  return out;
 }

@@ -8,9 +8,10 @@
  */
 import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { FileRef, Result } from "./results";
-import { PRINT_OPTIONS, printResults } from "./print";
+import { PRINT_OPTIONS, printResultsFast as printResults } from "./print";
 import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from "./limits";
-import { dedent, indent, lineEnd, lineStart } from "./text";
+import { indent, lineEnd, lineStart } from "./text";
+import { locateEntry, scanResourceList } from "./scan";
 
 
 /** Input that cannot be read as a ResourceList at all: reported as one line on stderr. */
@@ -38,6 +39,8 @@ export interface ItemSource {
   file?: FileRef;
   /** How messages name the item, e.g. "deploy.yaml document 2"; default `items[index]`. */
   label?: string;
+  /** The item as plain data, when the fast reader already has it (saves parsing it again). */
+  data?: unknown;
 }
 
 export interface ResourceListSource {
@@ -97,6 +100,17 @@ export function readResourceList(input: string | Uint8Array): ResourceListSource
   if (crlf) text = text.replace(/\r\n/g, "\n");
   if (text.trim() === "") throw new InputError("input is empty; expected a ResourceList on stdin");
 
+  const fast = scanResourceList(text);
+  if (fast) {
+    if (!RESOURCE_LIST_VERSIONS.has(fast.apiVersion as string)) parseList(text); // throws the careful path's message
+    return { text, normalized: false, items: fast.items, functionConfig: fast.functionConfig, problems: [], resultsSlot: fast.resultsSlot, bom, crlf };
+  }
+  return readCarefully(text, bom, crlf);
+}
+
+/** The careful path: a full parse, for any input the fast scanner does not vouch for. */
+function readCarefully(input: string, bom: boolean, crlf: boolean): ResourceListSource {
+  let text = input;
   let doc = parseList(text);
   let normalized = false;
   if (needsBlockStyle(doc)) {
@@ -121,11 +135,22 @@ export function readResourceList(input: string | Uint8Array): ResourceListSource
     problems.push({ message: "the ResourceList's `items` is not a list; nothing was changed", severity: "error", field: { path: "items" } });
   } else {
     const seq = itemsPair.value;
-    let prevEnd = seq.range ? lineStart(text, seq.range[0]) : 0;
+    const blockEnd = nextKeyStart(text, root, itemsPair);
+    let floor = seq.range ? lineStart(text, seq.range[0]) : 0;
+    const dashes: number[] = [];
+    for (const node of seq.items as (Node | null)[]) {
+      const at = node?.range ? node.range[0] : floor;
+      const dash = node?.range ? findDashLine(text, at, floor) : nextDash(text, floor, blockEnd);
+      dashes.push(dash);
+      floor = lineEnd(text, dash);
+    }
     seq.items.forEach((node, index) => {
-      const item = locateItem(text, node as Node, index, prevEnd);
+      const item = locateEntry(text, dashes[index]!, dashes[index + 1] ?? blockEnd, index);
+      const n = node as Node | null;
+      if (!n || (isScalar(n) && n.value === null && !item.body)) item.frozen = "the item is empty";
+      else if (!isMap(n)) item.frozen = "the item is not an object";
+      else if (n.anchor || n.tag) item.frozen = "the item carries a YAML anchor or tag";
       items.push(item);
-      prevEnd = item.end;
     });
   }
 
@@ -142,6 +167,19 @@ export function readResourceList(input: string | Uint8Array): ResourceListSource
   return { text, normalized, items, functionConfig, problems, resultsSlot: resultsSlot(text, root), bom, crlf };
 }
 
+/** Where the text of a top-level pair ends: the line of the next key, or the end of the text. */
+function nextKeyStart(text: string, root: YAMLMap, pair: Pair): number {
+  const i = root.items.indexOf(pair);
+  const next = root.items[i + 1] as Pair | undefined;
+  const key = next?.key as Node | undefined;
+  return key?.range ? lineStart(text, key.range[0]) : text.length;
+}
+
+/** The first `-` line at or after `from` (for null items, which have no range). */
+function nextDash(text: string, from: number, to: number): number {
+  for (let p = from; p < to; p = lineEnd(text, p)) if (/^ *-(\s|$)/.test(text.slice(p, lineEnd(text, p)))) return p;
+  return from;
+}
 
 function parseList(text: string): Document.Parsed {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
@@ -179,30 +217,6 @@ function needsBlockStyle(doc: Document.Parsed): boolean {
   return isSeq(items) && items.flow === true && items.items.length > 0;
 }
 
-function locateItem(text: string, node: Node, index: number, prevEnd: number): ItemSource {
-  if (!node || !node.range) {
-    // `- ` with nothing after it: a null item. Keep its line as is.
-    const start = prevEnd;
-    const end = lineEnd(text, start);
-    return { index, start, bodyStart: end, end, column: 0, body: "", frozen: "the item is empty" };
-  }
-  const bodyStart = node.range[0];
-  const start = findDashLine(text, bodyStart, prevEnd);
-  let end = lineEnd(text, Math.max(bodyStart, node.range[1] - 1));
-  // Trailing blank lines belong between items, not to the item: re-printing would drop them.
-  while (end > bodyStart) {
-    const ls = lineStart(text, end - 1);
-    if (ls <= bodyStart || text.slice(ls, end).trim() !== "") break;
-    end = ls;
-  }
-  const column = bodyStart - lineStart(text, bodyStart);
-  const raw = text.slice(bodyStart, end);
-  const item: ItemSource = { index, start, bodyStart, end, column, body: dedent(raw, column) };
-  if (!isMap(node)) item.frozen = "the item is not an object";
-  else if (node.anchor || node.tag) item.frozen = "the item carries a YAML anchor or tag";
-  return item;
-}
-
 /** The line holding the `-` of the item that starts at bodyStart (head comments may sit between). */
 function findDashLine(text: string, bodyStart: number, floor: number): number {
   let ls = lineStart(text, bodyStart);
@@ -219,13 +233,16 @@ function findDashLine(text: string, bodyStart: number, floor: number): number {
 function resultsSlot(text: string, root: YAMLMap): ResultsSlot {
   const pair = findPair(root, "results");
   if (!pair) {
+    // After the last content; trailing comments stay above the results.
     const end = root.range ? root.range[1] : text.length;
-    return { kind: "new", offset: end };
+    const after = text.slice(end);
+    const onlyComments = after.split("\n").every((l) => l.trim() === "" || l.trim().startsWith("#"));
+    return { kind: "new", offset: onlyComments ? text.length : end };
   }
   const value = pair.value as Node | null;
   if (isSeq(value) && !value.flow && value.items.length > 0 && value.range) {
     const column = value.range[0] - lineStart(text, value.range[0]);
-    let offset = lineEnd(text, Math.max(value.range[0], value.range[1] - 1));
+    let offset = nextKeyStart(text, root, pair);
     while (offset > value.range[0] && text.slice(lineStart(text, offset - 1), offset).trim() === "") offset = lineStart(text, offset - 1);
     return { kind: "append", offset, column };
   }
@@ -235,7 +252,7 @@ function resultsSlot(text: string, root: YAMLMap): ResultsSlot {
     const to = value?.range ? value.range[1] : from;
     return { kind: "replace", from, to };
   }
-  return { kind: "none", reason: "the ResourceList's existing `results` is not a list" };
+  throw new InputError("the ResourceList's `results` is not a list; an earlier function wrote something else there");
 }
 
 /**

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { printResults, printResultsFast } from "../../src/krm/print";
+import type { Result } from "../../src/krm/results";
+
+const samples: Result[] = [
+  { message: "plain message", severity: "info" },
+  { message: 'quotes \' and " and: colon # hash', severity: "warning", resourceRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: "shop" } },
+  {
+    message: "true",
+    severity: "error",
+    field: { path: "spec.template.spec.containers[0].lifecycle", currentValue: ["a", "b"], proposedValue: { postStart: { exec: { command: ["/w", "--x=1"] } } } },
+    file: { path: "dir/a b.yaml", index: 0 },
+    tags: { k: "123", e: "" },
+  },
+  { message: "multi\nline", severity: "info", field: { path: "x", proposedValue: [] } },
+  { message: "- starts with a dash", severity: "info", field: { path: "y", proposedValue: 12 } },
+  { message: ".5", severity: "info", field: { path: ".inf", proposedValue: "1.30" }, tags: { a: "yes", b: "null", c: "0x1F" } },
+];
+
+describe("printResultsFast", () => {
+  it("writes the same data as the yaml printer, in block style", () => {
+    const fast = printResultsFast(samples);
+    expect(parse(fast)).toEqual(parse(printResults(samples)));
+    expect(parse(fast)).toEqual(JSON.parse(JSON.stringify(samples)));
+    expect(fast).not.toMatch(/^\s*[{[]/m);
+  });
+});
