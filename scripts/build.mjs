@@ -10,6 +10,9 @@ const common = {
   format: "esm",
   define: { __SIDECAR_ORDER_VERSION__: JSON.stringify(pkg.version) },
   legalComments: "none",
+  minify: true,
+  // Names stay readable in error messages and profiles.
+  keepNames: false,
   logLevel: "warning",
 };
 await build({ ...common, entryPoints: ["src/cli.ts"], outfile: "dist/sidecar-order.js", banner: { js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from \"node:module\";\nconst require = __createRequire(import.meta.url);" } });

@@ -39,19 +39,25 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
   if (!config || !chosen || !rules || exitCode(results) !== 0) return { replacements, results };
 
   const ctx = transformContext(config, chosen.choice, rules.rules);
-  const seen = new Map<string, ItemSource>();
+  const outcomes = items.map((item) => ({ item, outcome: transformItem(item, ctx) }));
+  // Duplicate workloads: which copy would kpt or the API server keep? Change neither; say so.
+  const groups = new Map<string, ItemSource[]>();
+  for (const { item, outcome } of outcomes) if (outcome.identity !== undefined) groups.set(outcome.identity, [...(groups.get(outcome.identity) ?? []), item]);
+  const duplicated = new Set<ItemSource>();
+  for (const group of groups.values()) if (group.length > 1) for (const item of group) duplicated.add(item);
   let changed = false;
-  for (const item of items) {
-    const outcome = transformItem(item, ctx);
-    if (outcome.identity !== undefined) {
-      const first = seen.get(outcome.identity);
-      if (first !== undefined) {
+  for (const { item, outcome } of outcomes) {
+    if (duplicated.has(item)) {
+      const group = groups.get(outcome.identity!)!;
+      if (item === group[1]) {
         results.push({
-          message: `${itemLabel(item)} repeats ${itemLabel(first)} (same kind, namespace and name); both were kept, remove one`,
+          message: `${group.slice(1).map(itemLabel).join(", ")} repeat${group.length > 2 ? "" : "s"} ${itemLabel(group[0]!)} (same kind, namespace and name); all copies were kept and left as they are, remove all but one`,
           severity: "error",
           ...(item.file ? { file: item.file } : { field: { path: `items[${item.index}]` } }),
         });
-      } else seen.set(outcome.identity, item);
+      }
+      results.push(...outcome.results.filter((r) => r.severity !== "info"));
+      continue;
     }
     if (outcome.replacement !== undefined) {
       replacements.set(item.index, outcome.replacement);

@@ -16,8 +16,13 @@ export function printResults(results: readonly Result[]): string {
 
 /** Parse an item's own text; undefined when it does not parse on its own (e.g. an alias to another item). */
 export function parseItem(src: ItemSource): Document.Parsed | undefined {
-  const doc = parseDocument(src.body, { prettyErrors: false, uniqueKeys: true });
-  return doc.errors.length === 0 ? doc : undefined;
+  try {
+    const doc = parseDocument(src.body, { prettyErrors: false, uniqueKeys: true });
+    return doc.errors.length === 0 ? doc : undefined;
+  } catch (e) {
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
 }
 
 /** Plain data of a parsed item, refusing alias bombs. */

@@ -181,13 +181,24 @@ function nextDash(text: string, from: number, to: number): number {
   return from;
 }
 
+/** yaml's parser recurses: pathological nesting overflows the stack instead of erroring. */
+export function tooDeep(e: unknown): never {
+  if (e instanceof RangeError) throw new InputError("input YAML nests too deeply to read (thousands of levels); no Kubernetes object does that");
+  throw e;
+}
+
 function parseList(text: string): Document.Parsed {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    tooDeep(e);
+  }
   const err = doc.errors[0];
   if (err) {
-    const where = err.linePos?.[0] ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : "";
     if (err.code === "MULTIPLE_DOCS") throw new InputError("input holds several YAML documents; expected exactly one ResourceList");
-    throw new InputError(`input is not valid YAML${where}: ${firstLine(err.message)}`);
+    // prettyErrors puts "at line L, column C" in the message's first line.
+    throw new InputError(`input is not valid YAML: ${firstLine(err.message).replace(/:$/, "")}`);
   }
   const root = doc.contents;
   if (!isMap(root)) throw new InputError("input is not a ResourceList: expected a mapping with kind: ResourceList");

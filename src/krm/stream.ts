@@ -5,7 +5,7 @@
  */
 import { isMap, parseAllDocuments } from "yaml";
 import type { Result } from "./results";
-import { InputError, decode, type ItemSource } from "./resource-list";
+import { InputError, decode, tooDeep, type ItemSource } from "./resource-list";
 import { dedent, lineEnd, lineStart } from "./text";
 
 export interface StreamSource {
@@ -24,15 +24,19 @@ export function readStream(input: string | Uint8Array, name: string, firstIndex 
   if (bom) text = text.slice(1);
   const crlf = text.includes("\r\n");
   if (crlf) text = text.replace(/\r\n/g, "\n");
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  let docs;
+  try {
+    docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    tooDeep(e);
+  }
   const list = Array.isArray(docs) ? docs : [];
   const items: ItemSource[] = [];
   const problems: Result[] = [];
   list.forEach((doc, n) => {
     const err = doc.errors[0];
     if (err) {
-      const where = err.linePos?.[0] ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : "";
-      throw new InputError(`${name} is not valid YAML${where}: ${err.message.split("\n")[0]}`);
+      throw new InputError(`${name} is not valid YAML: ${(err.message.split("\n")[0] ?? "").replace(/:$/, "")}`);
     }
     const node = doc.contents;
     if (node === null || node.range === undefined) return; // an empty document

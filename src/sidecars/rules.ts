@@ -51,7 +51,9 @@ export function resolveRules(config: Config): RulesOutcome {
       const target = byKey.get(ref);
       if (!target) {
         problems.push({ path: `sidecars[${r.index}].after[${i}]`, message: `sidecars[${r.index}].after names "${ref}", which is not the name or preset of another sidecars entry (known: ${[...byKey.keys()].join(", ")})` });
-      } else if (target !== r) list.push(target);
+      } else if (target === r) {
+        problems.push({ path: `sidecars[${r.index}].after[${i}]`, message: `sidecars[${r.index}].after names the entry itself ("${ref}"); a sidecar cannot start after itself` });
+      } else list.push(target);
     }
     deps.set(r, list);
   }

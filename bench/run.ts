@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: sidecar-order against the `yaml` package's whole-document round trip of the
+ * same input, measured in the same run, reported as ratios (machines are noisy; ratios less so).
+ *
+ * Timing runs every case interleaved in one child process per size; peak memory runs each case
+ * alone in its own child process (RSS high-water marks cannot be split inside one process);
+ * cold start runs whole processes. Results go to stdout and bench/results.json.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { runResourceList } from "../src/run";
+import { LEGACY_CONFIG, NATIVE_CONFIG, resourceList } from "./generate";
+
+type Case = "baseline" | "steady" | "migration-native" | "migration-legacy";
+const CASES: Case[] = ["baseline", "steady", "migration-native", "migration-legacy"];
+const self = process.argv[1]!;
+const root = resolve(self, "..", "..");
+
+function inputFor(c: Case, n: number): string {
+  if (c === "migration-legacy") return resourceList(n, LEGACY_CONFIG);
+  const migration = resourceList(n, NATIVE_CONFIG);
+  if (c !== "steady") return migration;
+  // The common re-render: a list already in the desired shape (the function's own output).
+  return runResourceList(migration).text.replace(/\nresults:\n[\s\S]*$/, "\n");
+}
+
+function runCase(c: Case, input: string): void {
+  if (c === "baseline") parseDocument(input).toString();
+  else runResourceList(input);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Child: time every case, interleaved, `rounds` times; print medians in ms as JSON. */
+function timeChild(n: number, rounds: number): void {
+  const inputs = Object.fromEntries(CASES.map((c) => [c, inputFor(c, n)])) as Record<Case, string>;
+  for (const c of CASES) runCase(c, inputs[c]); // warm up the JIT on every path
+  const times: Record<Case, number[]> = { baseline: [], steady: [], "migration-native": [], "migration-legacy": [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const c of CASES) {
+      const t = performance.now();
+      runCase(c, inputs[c]);
+      times[c].push(performance.now() - t);
+    }
+  }
+  process.stdout.write(JSON.stringify(Object.fromEntries(CASES.map((c) => [c, median(times[c])]))));
+}
+
+/** Child: one case once; print the peak RSS in MB. The input is built before, and counted in both. */
+function memChild(c: Case, n: number): void {
+  const input = inputFor(c, n);
+  globalThis.gc?.();
+  runCase(c, input);
+  process.stdout.write(String(process.resourceUsage().maxRSS / 1024));
+}
+
+function child(args: string[]): string {
+  return execFileSync(process.execPath, ["--expose-gc", self, ...args], { encoding: "utf8", maxBuffer: 1 << 20 });
+}
+
+function coldStart(runs: number): { function: number; node: number } {
+  const dir = mkdtempSync(join(tmpdir(), "sidecar-order-bench-"));
+  try {
+    const input = resourceList(20, NATIVE_CONFIG);
+    const file = join(dir, "list.yaml");
+    writeFileSync(file, input);
+    const bin = join(root, "dist", "sidecar-order.js");
+    const fn: number[] = [];
+    const node: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      let t = performance.now();
+      const r = spawnSync(process.execPath, [bin], { input, stdio: ["pipe", "ignore", "ignore"] });
+      fn.push(performance.now() - t);
+      if (r.status !== 0) throw new Error("the bundled function failed on the cold-start input");
+      t = performance.now();
+      spawnSync(process.execPath, ["-e", "0"], { stdio: "ignore" });
+      node.push(performance.now() - t);
+    }
+    return { function: median(fn), node: median(node) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface Target {
+  name: string;
+  value: number;
+  limit: number;
+}
+
+function main(): void {
+  const [mode, a, b] = process.argv.slice(2);
+  if (mode === "time") return timeChild(Number(a), Number(b));
+  if (mode === "mem") return memChild(a as Case, Number(b));
+
+  const sizes = [1000, 10000];
+  const rounds: Record<number, number> = { 1000: 7, 10000: 3 };
+  const time: Record<number, Record<Case, number>> = {};
+  const mem: Record<number, Record<Case, number>> = {};
+  for (const n of sizes) {
+    time[n] = JSON.parse(child(["time", String(n), String(rounds[n])]));
+    mem[n] = Object.fromEntries(CASES.map((c) => [c, Number(child(["mem", c, String(n)]))])) as Record<Case, number>;
+    const t = time[n]!;
+    const m = mem[n]!;
+    console.log(`\n${n} items (${(inputFor("baseline", n).length / 1e6).toFixed(1)} MB)`);
+    console.log("case               time ms   ratio   peak RSS MB   ratio");
+    for (const c of CASES) {
+      console.log(
+        `${c.padEnd(18)} ${t[c].toFixed(0).padStart(7)}   ${(t[c] / t.baseline).toFixed(3)}   ${m[c].toFixed(0).padStart(11)}   ${(m[c] / m.baseline).toFixed(3)}`,
+      );
+    }
+  }
+  const cold = coldStart(15);
+  console.log(`\ncold start (20 resources): function ${cold.function.toFixed(0)} ms, node -e 0 ${cold.node.toFixed(0)} ms, ratio ${(cold.function / cold.node).toFixed(2)}`);
+
+  const t10 = time[10000]!;
+  const t1 = time[1000]!;
+  const m10 = mem[10000]!;
+  const migration10 = Math.max(t10["migration-native"], t10["migration-legacy"]) / t10.baseline;
+  const targets: Target[] = [
+    { name: "steady state, 10,000 items (time / baseline)", value: t10.steady / t10.baseline, limit: 0.15 },
+    { name: "migration, 10,000 items (slower of legacy/native, time / baseline)", value: migration10, limit: 0.7 },
+    { name: "peak RSS, 10,000 items, steady (/ baseline)", value: m10.steady / m10.baseline, limit: 0.5 },
+    { name: "peak RSS, 10,000 items, migration (worse of legacy/native, / baseline)", value: Math.max(m10["migration-native"], m10["migration-legacy"]) / m10.baseline, limit: 0.5 },
+    { name: "cold start (/ node -e 0)", value: cold.function / cold.node, limit: 1.5 },
+    { name: "growth, steady (10,000-item time / 1,000-item time)", value: t10.steady / t1.steady, limit: 11 },
+    { name: "growth, migration (10,000-item time / 1,000-item time)", value: t10["migration-native"] / t1["migration-native"], limit: 11 },
+  ];
+  console.log("\ntargets");
+  for (const x of targets) console.log(`${x.value <= x.limit ? "PASS" : "MISS"}  ${x.name}: ${x.value.toFixed(3)} (target <= ${x.limit})`);
+
+  const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  let commit = "unknown";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+  } catch {
+    /* not a checkout */
+  }
+  const out = { date: new Date().toISOString(), commit, machine, time, memoryMB: mem, coldStartMs: cold, targets: targets.map((x) => ({ ...x, pass: x.value <= x.limit })) };
+  writeFileSync(join(root, "bench", "results.json"), JSON.stringify(out, null, 2) + "\n");
+  console.log("\nwritten to bench/results.json");
+}
+
+main();

@@ -1,0 +1,295 @@
+/**
+ * A small executable model of the kubelet's start and stop rules for one pod, for tests that
+ * check what an ordering really does (see ../shared/reference/sidecar-semantics.md, sections
+ * 1-3). A discrete-event simulation: a pod spec plus a script of facts about each container in,
+ * the ordered list of what happened out.
+ *
+ * Start: init containers in order; a plain one must exit before the next starts; a restartable
+ * one (`restartPolicy: Always`, a native sidecar) must be *started*: its startupProbe has
+ * succeeded (if it has one; the readinessProbe never counts) and its postStart hook has returned.
+ * Then spec.containers one at a time, each postStart hook blocking the next container. A failing
+ * postStart hook gets its container killed (FailedPostStartHook); for a regular container the
+ * next one still starts (fails open), a native sidecar never counts as started (fails closed).
+ *
+ * Stop (pod deletion, or a run-to-completion pod whose app containers all exited): regular
+ * containers get their preStop hook, then SIGTERM, all together; native sidecars run their
+ * preStop at once too, but get SIGTERM only after every regular container has exited, one at a
+ * time in reverse order of definition. At terminationGracePeriodSeconds whatever is left gets
+ * SIGTERM, and 2 s later SIGKILL.
+ *
+ * Not modelled: restarts (of a killed or exited container, of a sidecar whose probe fails),
+ * image pulls beyond `runningAfter`, liveness probes, exit codes.
+ */
+
+export interface Container {
+  name: string;
+  restartPolicy?: string;
+  startupProbe?: unknown;
+  readinessProbe?: unknown;
+  lifecycle?: { postStart?: unknown; preStop?: unknown };
+}
+
+export interface PodSpec {
+  initContainers?: Container[];
+  containers: Container[];
+  /** Never or OnFailure: the pod completes once its regular containers have exited (a Job's pod). */
+  restartPolicy?: "Always" | "OnFailure" | "Never";
+  terminationGracePeriodSeconds?: number;
+}
+
+/** What a container's postStart hook does, counted from when the container's process runs. */
+export type HookFacts =
+  | { returnsAfter: number }
+  | { failsAfter: number }
+  | { hangs: true }
+  /** A wait command: returns once the container is ready, fails at its own timeout (none: waits forever). */
+  | { waitsForReady: true; timeoutSeconds?: number };
+
+/** Facts about one container; times in seconds from its `start`. */
+export interface ContainerFacts {
+  /** When its process runs. Default 0. */
+  runningAfter?: number;
+  /**
+   * When it is ready: its startupProbe and readinessProbe succeed from then on, and a `ready`
+   * event is recorded. Default: as soon as it runs (no event); Infinity: never.
+   */
+  readyAfter?: number;
+  /** Only for a container whose spec has a postStart hook. Default: returns at once. */
+  postStart?: HookFacts;
+  /** When it exits by itself (plain init containers, a Job's app). Default: never. */
+  exitsAfter?: number;
+  /** How long its preStop hook takes. Default 0. */
+  preStopTakes?: number;
+  /** How long it takes to exit after SIGTERM. Default 0. */
+  stopTakes?: number;
+}
+
+export interface Script {
+  containers?: Record<string, ContainerFacts>;
+  /** When the pod is deleted. Default: never. */
+  terminateAt?: number;
+}
+
+export type EventKind = "start" | "ready" | "started" | "postStart-failed" | "kill" | "preStop" | "stop" | "exited" | "completed";
+
+export interface PodEvent {
+  t: number;
+  what: EventKind;
+  /** A container's name; "pod" for `completed`. */
+  name: string;
+}
+
+interface State {
+  alive: boolean;
+  /** SIGTERM sent, or being killed. */
+  stopping: boolean;
+  preStopDone: boolean;
+}
+
+const SIGKILL_AFTER_SECONDS = 2;
+
+export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
+  const inits = spec.initContainers ?? [];
+  const apps = spec.containers;
+  const all = [...inits, ...apps];
+  const isSidecar = (c: Container) => inits.includes(c) && c.restartPolicy === "Always";
+  const facts = (c: Container): ContainerFacts => script.containers?.[c.name] ?? {};
+  check(spec, script);
+
+  const queue: { t: number; seq: number; run: () => void }[] = [];
+  const events: PodEvent[] = [];
+  let now = 0;
+  let seq = 0;
+  const at = (t: number, run: () => void) => {
+    if (Number.isFinite(t)) queue.push({ t: Math.max(t, now), seq: seq++, run });
+  };
+  const emit = (what: EventKind, name: string) => events.push({ t: now, what, name });
+  const state = new Map<string, State>();
+  const alive = (c: Container) => state.get(c.name)?.alive === true;
+  let terminating = false;
+  let completed = false;
+  const runsToCompletion = spec.restartPolicy === "Never" || spec.restartPolicy === "OnFailure";
+
+  function exit(c: Container): void {
+    const st = state.get(c.name)!;
+    if (!st.alive) return;
+    st.alive = false;
+    emit("exited", c.name);
+    stopSidecars();
+    if (runsToCompletion && !terminating && !completed && apps.every((a) => state.has(a.name)) && !all.some(alive)) {
+      completed = true;
+      emit("completed", "pod");
+    }
+  }
+
+  function sigterm(c: Container): void {
+    const st = state.get(c.name);
+    if (!st?.alive || st.stopping) return;
+    st.stopping = true;
+    emit("stop", c.name);
+    at(now + (facts(c).stopTakes ?? 0), () => exit(c));
+  }
+
+  function kill(c: Container): void {
+    state.get(c.name)!.stopping = true;
+    emit("kill", c.name);
+    exit(c);
+  }
+
+  /** SIGTERM to the last native sidecar still running, once no other container runs. */
+  function stopSidecars(): void {
+    const appsDone = runsToCompletion && apps.every((a) => state.has(a.name));
+    if (!terminating && !appsDone) return;
+    if (all.some((c) => !isSidecar(c) && alive(c))) return;
+    const last = inits.filter((c) => isSidecar(c) && alive(c)).pop();
+    if (last && state.get(last.name)!.preStopDone) sigterm(last);
+  }
+
+  /** Start `c`; call `proceed` when the next container may start. */
+  function launch(c: Container, proceed: () => void): void {
+    const f = facts(c);
+    const st: State = { alive: true, stopping: false, preStopDone: true };
+    state.set(c.name, st);
+    emit("start", c.name);
+    const running = now + (f.runningAfter ?? 0);
+    const ready = Math.max(running, now + (f.readyAfter ?? 0));
+    if (f.readyAfter !== undefined) at(ready, () => st.alive && emit("ready", c.name));
+    if (f.exitsAfter !== undefined) at(now + f.exitsAfter, () => !st.stopping && exit(c));
+    if (!inits.includes(c) || isSidecar(c)) {
+      const hook = hookOutcome(c, f, running, ready);
+      if (hook) at(hook.t, () => afterHook(c, st, hook.ok, c.startupProbe ? ready : running, proceed));
+    } else if (f.exitsAfter !== undefined) {
+      // A plain init container: the next one starts once it has exited.
+      at(now + f.exitsAfter, () => !st.alive && proceed());
+    }
+  }
+
+  function afterHook(c: Container, st: State, ok: boolean, gate: number, proceed: () => void): void {
+    if (!st.alive) return;
+    if (!ok) {
+      emit("postStart-failed", c.name);
+      kill(c);
+      if (!isSidecar(c)) proceed(); // fails open: the next container starts anyway
+      return;
+    }
+    const started = () => {
+      if (!st.alive) return;
+      emit("started", c.name);
+      if (isSidecar(c)) proceed();
+    };
+    if (gate <= now) started();
+    else at(gate, started);
+    // A regular container's startupProbe does not hold the next container; its hook does.
+    if (!isSidecar(c)) proceed();
+  }
+
+  /** When the postStart hook returns (ok) or fails; undefined when it never does. */
+  function hookOutcome(c: Container, f: ContainerFacts, running: number, ready: number): { t: number; ok: boolean } | undefined {
+    if (!c.lifecycle?.postStart) return { t: running, ok: true };
+    const h = f.postStart ?? { returnsAfter: 0 };
+    if ("returnsAfter" in h) return { t: running + h.returnsAfter, ok: true };
+    if ("failsAfter" in h) return { t: running + h.failsAfter, ok: false };
+    if ("waitsForReady" in h) {
+      const limit = running + (h.timeoutSeconds ?? Infinity);
+      if (ready <= limit) return { t: ready, ok: true };
+      return Number.isFinite(limit) ? { t: limit, ok: false } : undefined;
+    }
+    return undefined; // hangs
+  }
+
+  /** Start the containers from position i of init containers then containers. */
+  function startFrom(i: number): void {
+    if (terminating) return;
+    const c = all[i];
+    if (c) launch(c, () => startFrom(i + 1));
+  }
+
+  function terminate(): void {
+    terminating = true;
+    const deadline = now + (spec.terminationGracePeriodSeconds ?? 30);
+    for (const c of all) {
+      const st = state.get(c.name);
+      if (!st?.alive) continue;
+      if (c.lifecycle?.preStop) {
+        st.preStopDone = false;
+        emit("preStop", c.name);
+        at(now + (facts(c).preStopTakes ?? 0), () => {
+          st.preStopDone = true;
+          if (isSidecar(c)) stopSidecars();
+          else sigterm(c);
+        });
+      } else if (!isSidecar(c)) sigterm(c);
+    }
+    stopSidecars();
+    at(deadline, () => all.filter(alive).forEach(sigterm));
+    at(deadline + SIGKILL_AFTER_SECONDS, () => all.filter(alive).forEach(kill));
+  }
+
+  if (script.terminateAt !== undefined) at(script.terminateAt, terminate);
+  startFrom(0);
+  while (queue.length > 0) {
+    queue.sort((a, b) => a.t - b.t || a.seq - b.seq);
+    const next = queue.shift()!;
+    now = next.t;
+    next.run();
+  }
+  return events;
+}
+
+/** Specs the API server rejects, and facts that do not fit the spec, are mistakes in a test. */
+function check(spec: PodSpec, script: Script): void {
+  const inits = spec.initContainers ?? [];
+  const names = new Set<string>();
+  for (const c of [...inits, ...spec.containers]) {
+    if (names.has(c.name)) throw new Error(`two containers are named "${c.name}"`);
+    names.add(c.name);
+  }
+  for (const c of inits) {
+    if (c.restartPolicy === "Always") continue;
+    if (c.lifecycle || c.startupProbe || c.readinessProbe) throw new Error(`init container "${c.name}" has hooks or probes but no restartPolicy: Always`);
+  }
+  for (const c of spec.containers) if (c.restartPolicy !== undefined) throw new Error(`container "${c.name}" sets restartPolicy`);
+  const byName = new Map([...inits, ...spec.containers].map((c) => [c.name, c]));
+  for (const [name, f] of Object.entries(script.containers ?? {})) {
+    const c = byName.get(name);
+    if (!c) throw new Error(`facts for "${name}", which is not in the pod`);
+    if (f.postStart && !c.lifecycle?.postStart) throw new Error(`facts about the postStart hook of "${name}", which has none`);
+    if (f.exitsAfter !== undefined && c.restartPolicy === "Always") throw new Error(`native sidecar "${name}" would be restarted after exiting; not modelled`);
+  }
+}
+
+/** The events as `what name` lines, e.g. "start app". */
+export function steps(events: readonly PodEvent[]): string[] {
+  return events.map((e) => `${e.what} ${e.name}`);
+}
+
+/** Position of the first `what name` event, or -1. */
+export function indexOf(events: readonly PodEvent[], what: EventKind, name: string): number {
+  return events.findIndex((e) => e.what === what && e.name === name);
+}
+
+/** Time of the first `what name` event, or undefined. */
+export function timeOf(events: readonly PodEvent[], what: EventKind, name: string): number | undefined {
+  return events[indexOf(events, what, name)]?.t;
+}
+
+/** Both start, and `a` starts first. */
+export function startsBefore(events: readonly PodEvent[], a: string, b: string): boolean {
+  const i = indexOf(events, "start", a);
+  const j = indexOf(events, "start", b);
+  return i >= 0 && j >= 0 && i < j;
+}
+
+/** `later` starts, and only once `earlier` is started (its startupProbe and postStart hook are done). */
+export function waitsFor(events: readonly PodEvent[], later: string, earlier: string): boolean {
+  const i = indexOf(events, "started", earlier);
+  const j = indexOf(events, "start", later);
+  return i >= 0 && j >= 0 && i < j;
+}
+
+/** Both are stopped, and `a` gets its SIGTERM only after `b` has exited. */
+export function stopsAfter(events: readonly PodEvent[], a: string, b: string): boolean {
+  const i = indexOf(events, "stop", a);
+  const j = indexOf(events, "exited", b);
+  return i >= 0 && j >= 0 && j < i;
+}
