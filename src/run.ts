@@ -3,7 +3,7 @@ import { loadConfig } from "./config/load";
 import { exitCode, type Result } from "./krm/results";
 import { readResourceList, writeResourceList } from "./krm/resource-list";
 import { itemLabel, transformContext, transformItem } from "./transform";
-import type { ItemSource } from "./krm/resource-list";
+import type { ItemSource, ReadOptions } from "./krm/resource-list";
 import { chooseStrategy } from "./strategies/choose";
 import { resolveRules } from "./sidecars/rules";
 
@@ -83,8 +83,8 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
 }
 
 /** Throws InputError when the input is not a ResourceList at all. */
-export function runResourceList(input: string | Uint8Array): RunOutput {
-  const src = readResourceList(input);
+export function runResourceList(input: string | Uint8Array, options: ReadOptions = {}): RunOutput {
+  const src = readResourceList(input, options);
   const { replacements, results } = processItems(src.items, src.functionConfig, src.problems);
   return { text: writeResourceList(src, replacements, results), results, exitCode: exitCode(results) };
 }

@@ -89,7 +89,12 @@ function firstLine(message: string): string {
 
 
 /** Parse and check the shape of a ResourceList; throws InputError when it is not one. */
-export function readResourceList(input: string | Uint8Array): ResourceListSource {
+export interface ReadOptions {
+  /** Try the fast line scanner first (default). Off: always the full parse (tests compare the two). */
+  fast?: boolean;
+}
+
+export function readResourceList(input: string | Uint8Array, options: ReadOptions = {}): ResourceListSource {
   let text = decode(input);
   if (text.length > MAX_INPUT_BYTES) {
     throw new InputError(`input is larger than the ${MAX_INPUT_BYTES}-byte limit; split the package or run on fewer files`);
@@ -100,7 +105,7 @@ export function readResourceList(input: string | Uint8Array): ResourceListSource
   if (crlf) text = text.replace(/\r\n/g, "\n");
   if (text.trim() === "") throw new InputError("input is empty; expected a ResourceList on stdin");
 
-  const fast = scanResourceList(text);
+  const fast = options.fast === false ? undefined : scanResourceList(text);
   if (fast) {
     if (!RESOURCE_LIST_VERSIONS.has(fast.apiVersion as string)) parseList(text); // throws the careful path's message
     return { text, normalized: false, items: fast.items, functionConfig: fast.functionConfig, problems: [], resultsSlot: fast.resultsSlot, bom, crlf };

@@ -1,0 +1,201 @@
+/**
+ * Property tests over generated ResourceLists (FAST_CHECK_RUNS=N for longer runs; the default
+ * keeps `npm test` at 5,000 generated lists in total). A failure prints the shrunk input as YAML.
+ */
+import fc from "fast-check";
+import { describe, it } from "vitest";
+import { parse, parseDocument } from "yaml";
+import { lightParse } from "../../src/krm/light-yaml";
+import { readResourceList, writeResourceList } from "../../src/krm/resource-list";
+import { runResourceList } from "../../src/run";
+import { simulate, waitsFor, stopsAfter, type ContainerFacts, type PodSpec } from "../model/kubelet";
+import { oddText, resourceListText } from "./generators";
+import { validateWorkload } from "./schema";
+
+const runs = (n: number) => Math.max(1, Math.round(n * Number(process.env["FAST_CHECK_RUNS"] ?? 1)));
+
+type Plain = Record<string, unknown>;
+type C = { name: string; restartPolicy?: string; startupProbe?: Plain; readinessProbe?: unknown; lifecycle?: { postStart?: Plain; preStop?: unknown } };
+
+function fail(message: string, input: string): never {
+  throw new Error(`${message}\n--- input (YAML) ---\n${input}`);
+}
+
+/** Every pod spec of an item, with its path, whatever the kind. */
+function podSpecs(item: Plain): Plain[] {
+  const out: Plain[] = [];
+  const visit = (node: unknown, depth: number) => {
+    if (depth > 6 || typeof node !== "object" || node === null) return;
+    const o = node as Plain;
+    if (Array.isArray(o["containers"])) out.push(o);
+    for (const [k, v] of Object.entries(o)) if (k !== "containers" && k !== "initContainers") visit(v, depth + 1);
+  };
+  visit(item, 0);
+  return out;
+}
+
+function checkApiRules(before: Plain, after: Plain, input: string): void {
+  const beforeSpecs = podSpecs(before);
+  podSpecs(after).forEach((spec, i) => {
+    const containers = spec["containers"] as C[];
+    const init = (spec["initContainers"] as C[] | undefined) ?? [];
+    const names = [...init, ...containers].map((c) => c.name);
+    if (new Set(names).size !== names.length) fail(`container names not unique: ${names}`, input);
+    if (containers.length === 0) fail("a pod spec lost all its containers", input);
+    for (const c of containers) if (c.restartPolicy !== undefined) fail(`restartPolicy on regular container ${c.name}`, input);
+    for (const c of init) {
+      if (c.restartPolicy === "Always") continue;
+      if (c.lifecycle || c.startupProbe || c.readinessProbe) fail(`lifecycle or probes on plain init container ${c.name}`, input);
+    }
+    const old = beforeSpecs[i];
+    const oldByName = new Map([...(((old?.["containers"] as C[]) ?? [])), ...(((old?.["initContainers"] as C[]) ?? []))].map((c) => [c.name, c]));
+    for (const c of [...init, ...containers]) {
+      const sp = c.startupProbe;
+      if (sp && sp["successThreshold"] !== undefined && sp["successThreshold"] !== 1) fail(`startupProbe successThreshold ${sp["successThreshold"]} on ${c.name}`, input);
+      const was = oldByName.get(c.name);
+      const hook = c.lifecycle?.postStart;
+      if (hook && JSON.stringify(hook) !== JSON.stringify(was?.lifecycle?.postStart) && !hook["exec"]) fail(`emitted a postStart hook that is not exec on ${c.name}`, input);
+      if (c.startupProbe && JSON.stringify(c.startupProbe) !== JSON.stringify(was?.startupProbe) && c.restartPolicy !== "Always") fail(`emitted a startupProbe on a non-sidecar ${c.name}`, input);
+    }
+  });
+}
+
+/** Through the kubelet model: what the function set up holds the app until the sidecar is ready, and stops it last. */
+function checkKubelet(spec: Plain, input: string): void {
+  const containers = spec["containers"] as C[];
+  const init = (spec["initContainers"] as C[] | undefined) ?? [];
+  const facts: Record<string, ContainerFacts> = {};
+  for (const [i, c] of [...init, ...containers].entries()) {
+    const native = c.restartPolicy === "Always";
+    const plainInit = init.includes(c) && !native;
+    facts[c.name] = {
+      runningAfter: 0.5,
+      readyAfter: 1 + (i % 3),
+      ...(c.lifecycle?.postStart ? { postStart: { waitsForReady: true, timeoutSeconds: 600 } } : {}),
+      ...(plainInit ? { exitsAfter: 1 } : {}),
+    };
+  }
+  const model: PodSpec = { containers: containers as PodSpec["containers"], initContainers: init as PodSpec["containers"], restartPolicy: "Always", terminationGracePeriodSeconds: 600 };
+  const events = simulate(model, { containers: facts, terminateAt: 1000 });
+  const natives = init.filter((c) => c.restartPolicy === "Always" && (c.startupProbe || c.lifecycle?.postStart));
+  for (const s of natives) {
+    for (const app of containers) if (!waitsFor(events, app.name, s.name)) fail(`app ${app.name} started before native sidecar ${s.name} was started`, input);
+    for (const app of containers) if (!stopsAfter(events, s.name, app.name)) fail(`native sidecar ${s.name} stopped before app ${app.name}`, input);
+  }
+  // Legacy: containers ahead of the first one without a hold hook are held sidecars.
+  for (const [i, c] of containers.entries()) {
+    if (!c.lifecycle?.postStart?.["exec"]) break;
+    for (const later of containers.slice(i + 1)) if (!waitsFor(events, later.name, c.name)) fail(`${later.name} started before held sidecar ${c.name} was ready`, input);
+  }
+}
+
+describe("properties", () => {
+  it("never throws; keeps every item, byte for byte where untouched; idempotent; deterministic; obeys the API server's rules; holds through the kubelet model", () => {
+    fc.assert(
+      fc.property(resourceListText, (input) => {
+        let out;
+        try {
+          out = runResourceList(input);
+        } catch (e) {
+          fail(`threw: ${(e as Error).message}`, input);
+        }
+        const before = readResourceList(input);
+        const after = readResourceList(out.text);
+        if (after.items.length !== before.items.length) fail("items were lost or added", input);
+        const changed = new Map<number, string>();
+        after.items.forEach((item, i) => {
+          if (item.body !== before.items[i]!.body) changed.set(i, out.text.slice(item.bodyStart, item.end));
+        });
+        if (writeResourceList(before, changed, out.results) !== out.text) fail("text outside the changed items differs", input);
+        const beforeData = (parse(input) as { items: Plain[] }).items;
+        const afterData = (parse(out.text) as { items: Plain[] }).items;
+        afterData.forEach((item, i) => {
+          const was = beforeData[i]!;
+          if (item["kind"] !== was["kind"] || JSON.stringify(item["metadata"]) !== JSON.stringify(was["metadata"]) && item["kind"] !== "Pod") {
+            if (item["kind"] !== was["kind"]) fail("items were reordered", input);
+          }
+          checkApiRules(was, item, input);
+          // What was valid for Kubernetes 1.33 stays valid (generated inputs leave out some required fields).
+          const problems = validateWorkload(item);
+          if (problems && !validateWorkload(was)) fail(`no longer valid for Kubernetes 1.33: ${problems}`, input);
+          if (changed.has(i) && out.exitCode === 0) for (const spec of podSpecs(item)) checkKubelet(spec, input);
+        });
+        if (runResourceList(input).text !== out.text) fail("not deterministic", input);
+        const again = runResourceList(out.text.replace(/\nresults:\n[\s\S]*$/, "\n"));
+        const againItems = readResourceList(again.text).items.map((x) => x.body);
+        if (JSON.stringify(againItems) !== JSON.stringify(after.items.map((x) => x.body))) fail("not idempotent: a second run changed the output", input);
+      }),
+      { numRuns: runs(2500) },
+    );
+  });
+
+  it("the fast path writes exactly what the careful path writes, on odd but valid YAML too", () => {
+    fc.assert(
+      fc.property(oddText, (input) => {
+        let fast: string;
+        let careful: string;
+        try {
+          fast = runResourceList(input).text;
+        } catch (e) {
+          fast = `threw ${(e as Error).message}`;
+        }
+        try {
+          careful = runResourceList(input, { fast: false }).text;
+        } catch (e) {
+          careful = `threw ${(e as Error).message}`;
+        }
+        if (fast !== careful) fail(`fast and careful paths differ:\n--- fast ---\n${fast}\n--- careful ---\n${careful}`, input);
+      }),
+      { numRuns: runs(2500) },
+    );
+  });
+});
+
+/** Scalars the core schema reads in different ways, written plain, quoted and in flow collections. */
+const TOKENS = ["True", "true", "FALSE", "null", "Null", "~", "", "0x1F", "0o17", "017", "+12", "-0", "1e3", "-.5", ".inf", "-.Inf", ".NaN", "1_000", "yes", "off", "12:30", "a b", "x#y", "http://h/p", "-x", "v1.2", "'q'", '"dq"', "é", "1.", "0.5e-2", "|", "a: b", "- a"];
+
+/** Block YAML text built from those tokens; blocks end with a newline, inline values do not. */
+const yamlTree = fc.letrec((tie) => ({
+  scalar: fc.constantFrom(...TOKENS).chain((t) =>
+    fc.constantFrom(t, `'${t.replace(/'/g, "''")}'`, JSON.stringify(t), `[${t || "a"}, ${JSON.stringify(t)}]`, `{k: ${JSON.stringify(t)}}`, `${t} # comment`),
+  ),
+  node: fc.oneof({ depthSize: "small" }, tie("scalar"), tie("mapping"), tie("sequence"), tie("literal")),
+  literal: fc.constantFrom("|\n  one\n  two\n", "|-\n  keep\n\n  gap\n", ">\n  fold\n  me\n"),
+  mapping: fc
+    .uniqueArray(fc.tuple(fc.constantFrom("a", "b", "c", "key-1", "x.y/z", '"q k"', "1"), tie("node")), { minLength: 1, maxLength: 4, selector: (e) => (e as [string, string])[0] })
+    .map((entries) =>
+      (entries as [string, string][])
+        .map(([k, v]) => (v.startsWith("|") || v.startsWith(">") ? `${k}: ${v.replace(/\n(?=.)/g, "\n  ")}` : v.endsWith("\n") ? `${k}:\n${v.replace(/^(?=.)/gm, "  ")}` : `${k}: ${v}\n`))
+        .join(""),
+    ),
+  sequence: fc
+    .array(tie("node"), { minLength: 1, maxLength: 3 })
+    .map((items) => (items as string[]).map((v) => (v.startsWith("|") || v.startsWith(">") ? `- ${v}` : v.endsWith("\n") ? `-\n${v.replace(/^(?=.)/gm, "  ")}` : `- ${v}\n`)).join("")),
+}));
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (typeof a === "object" && typeof b === "object" && a !== null && b !== null) {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameValue((a as Plain)[k], (b as Plain)[k]));
+  }
+  return a === b;
+}
+
+describe("the light reader", () => {
+  it("reads exactly what the yaml package reads, or declines", () => {
+    fc.assert(
+      fc.property(yamlTree.mapping, (doc: string) => {
+        const light = lightParse(doc);
+        if (light === undefined) return;
+        const d = parseDocument(doc, { uniqueKeys: true });
+        if (d.errors.length) fail(`the light reader accepted what yaml rejects: ${d.errors[0]!.message}`, doc);
+        const ref = d.toJS();
+        if (!sameValue(light, ref)) fail(`light ${JSON.stringify(light)} != yaml ${JSON.stringify(ref)}`, doc);
+      }),
+      { numRuns: runs(3000) },
+    );
+  });
+});
