@@ -20,7 +20,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts/build.mjs ./scripts/build.mjs
 COPY src ./src
-RUN node scripts/build.mjs && node dist/sidecar-order.js --version
+RUN node scripts/build.mjs && node dist/sidecar-order.cjs --version
 
 FROM ${RUNTIME_IMAGE}
 ARG VERSION=0.1.0
@@ -35,9 +35,9 @@ LABEL org.opencontainers.image.title="sidecar-order" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV PATH=${NODE_DIR}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     NODE_ENV=production
-# Only the bundle: one self-contained ES module (.mjs, so no package.json is needed beside it).
-COPY --from=build /src/dist/sidecar-order.js /usr/local/lib/sidecar-order/sidecar-order.mjs
+# Only the bundle: one self-contained CommonJS file (.cjs, so no package.json is needed beside it).
+COPY --from=build /src/dist/sidecar-order.cjs /usr/local/lib/sidecar-order/sidecar-order.cjs
 # The function reads stdin and writes stdout only: no network, no writable file, no root.
 USER 65534:65534
 WORKDIR /
-ENTRYPOINT ["node", "/usr/local/lib/sidecar-order/sidecar-order.mjs"]
+ENTRYPOINT ["node", "/usr/local/lib/sidecar-order/sidecar-order.cjs"]

@@ -1,5 +1,5 @@
 /** The executable: argv, stdin/stdout and the exit code; the work happens elsewhere. */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { runFiles } from "./files";
@@ -39,13 +39,49 @@ startupProbe, after, ...), mode (apply|check), selectors, exclude. See the READM
 Exit code: 1 when a result is an error (the output is still written), else 0.
 `;
 
-function main(argv: string[]): number {
-  const invokedAs = basename(process.argv[1] ?? "");
-  const pluginConfig = argv.length === 1 && process.env["KUSTOMIZE_PLUGIN_CONFIG_STRING"] !== undefined;
+/** Where the executable reads and writes; tests and the build's warm-up pass their own. */
+export interface Io {
+  readStdin(): Uint8Array;
+  out(text: string): void;
+  err(text: string): void;
+  /** The name the executable was started as (a kustomize plugin is started as SidecarOrder). */
+  invokedAs: string;
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * Write all of `text` to a file descriptor, synchronously: cheaper to start than process.stdout
+ * (which a cold process has to build), and done before the exit code is set.
+ */
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, "utf8");
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (e) {
+      // A non-blocking pipe that is full: wait for the reader.
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+    }
+  }
+}
+
+export const processIo: Io = {
+  readStdin: () => readFileSync(0),
+  out: (t) => writeAll(1, t),
+  err: (t) => writeAll(2, t),
+  invokedAs: basename(process.argv[1] ?? ""),
+  env: process.env,
+};
+
+function main(argv: string[], io: Io): number {
+  const invokedAs = io.invokedAs;
+  const pluginConfig = argv.length === 1 && io.env["KUSTOMIZE_PLUGIN_CONFIG_STRING"] !== undefined;
   if (invokedAs === PLUGIN_NAME || pluginConfig) {
-    const out = runPlugin(argv[0] ?? "", readFileSync(0));
-    process.stdout.write(out.stdout);
-    process.stderr.write(out.stderr);
+    const out = runPlugin(argv[0] ?? "", io.readStdin());
+    io.out(out.stdout);
+    io.err(out.stderr);
     return out.exitCode;
   }
   let parsed;
@@ -61,39 +97,42 @@ function main(argv: string[]): number {
       },
     });
   } catch (e) {
-    process.stderr.write(`sidecar-order: ${(e as Error).message}; see --help\n`);
+    io.err(`sidecar-order: ${(e as Error).message}; see --help\n`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(USAGE);
+    io.out(USAGE);
     return 0;
   }
   if (values.version) {
-    process.stdout.write(`${VERSION}\n`);
+    io.out(`${VERSION}\n`);
     return 0;
   }
   if (positionals.length > 0) {
-    const out = runFiles(positionals, { config: values.config, inPlace: values["in-place"] === true, readStdin: () => readFileSync(0) });
-    process.stdout.write(out.stdout);
-    process.stderr.write(out.stderr);
+    const out = runFiles(positionals, { config: values.config, inPlace: values["in-place"] === true, readStdin: io.readStdin });
+    io.out(out.stdout);
+    io.err(out.stderr);
     return out.exitCode;
   }
   if (values.config !== undefined || values["in-place"]) {
-    process.stderr.write("sidecar-order: --config and --in-place need PATH arguments (a KRM function takes its config from the ResourceList); see --help\n");
+    io.err("sidecar-order: --config and --in-place need PATH arguments (a KRM function takes its config from the ResourceList); see --help\n");
     return 2;
   }
-  const out = runResourceList(readFileSync(0));
-  process.stdout.write(out.text);
+  const out = runResourceList(io.readStdin());
+  io.out(out.text);
   return out.exitCode;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  // Never a stack trace: one line that says what is wrong (set SIDECAR_ORDER_DEBUG for more).
-  const message = e instanceof InputError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
-  process.stderr.write(`sidecar-order: ${message}\n`);
-  if (process.env["SIDECAR_ORDER_DEBUG"] && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-  process.exitCode = 1;
+/** Run the executable; returns the exit code. Never throws, never prints a stack trace. */
+export function cli(argv: string[], io: Io = processIo): number {
+  try {
+    return main(argv, io);
+  } catch (e) {
+    // One line that says what is wrong (set SIDECAR_ORDER_DEBUG for more).
+    const message = e instanceof InputError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+    io.err(`sidecar-order: ${message}\n`);
+    if (io.env["SIDECAR_ORDER_DEBUG"] && e instanceof Error) io.err(`${e.stack}\n`);
+    return 1;
+  }
 }

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isNode, isSeq, parse, parseDocument } from "yaml";
 
-const bin = resolve(__dirname, "../dist/sidecar-order.js");
+const bin = resolve(__dirname, "../dist/sidecar-order.cjs");
 const dir = resolve(__dirname, "bad-inputs");
 const INDEX = "index.yaml";
 

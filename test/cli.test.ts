@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { resourceList, typedConfig } from "./support/resource-list";
 
-const bin = resolve(__dirname, "../dist/sidecar-order.js");
+const bin = resolve(__dirname, "../dist/sidecar-order.cjs");
 const run = (input: string | Buffer, args: string[] = []) => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8" });
 
 describe("the sidecar-order executable", () => {

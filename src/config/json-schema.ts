@@ -1,5 +1,5 @@
 /** The JSON Schema of the typed functionConfig, derived from the zod schema. */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { API_VERSION, KIND, configSchema } from "./schema";
 
 export function configJsonSchema(): Record<string, unknown> {

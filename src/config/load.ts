@@ -3,7 +3,7 @@
  * `ConfigMap` kpt builds from `kpt fn eval ... -- key=value`. Problems become error results on
  * the config object, never exceptions.
  */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { Result, ResourceRef } from "../krm/results";
 import { API_VERSION, ENVELOPE_KEYS, KIND, PRESET_NAMES, configSchema, type Config, type ConfigInput } from "./schema";
 
@@ -118,6 +118,14 @@ function issueMessage(issue: z.core.$ZodIssue, prefix: string): string {
       return `${where} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_type":
       return `${where} must be ${article(issue.expected)}`;
+    case "too_small":
+      return issue.origin === "string" || issue.origin === "array"
+        ? `${where} must not be empty`
+        : `${where} must be at least ${String(issue.minimum)}`;
+    case "too_big":
+      return `${where} must be at most ${String(issue.maximum)}`;
+    case "invalid_union":
+      return `${where} must be a number or a string`;
     default:
       return `${where}: ${issue.message}`;
   }
@@ -129,23 +137,20 @@ function article(expected: string): string {
 
 /** The field names valid at a path of the schema, for "did you mean" hints. */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  let node: unknown = configSchema;
-  for (const seg of path) {
-    if (typeof seg === "number") node = unwrap(node)?.element;
-    else node = unwrap(node)?.shape?.[seg as string];
-  }
-  return Object.keys(unwrap(node)?.shape ?? {});
+  let node: SchemaLike | undefined = unwrap(configSchema);
+  for (const seg of path) node = unwrap(typeof seg === "number" ? node?.def?.element : node?.def?.shape?.[seg as string]);
+  return Object.keys(node?.def?.shape ?? {});
 }
 
+/** The parts of a zod schema's definition the hints walk through. */
 interface SchemaLike {
-  shape?: Record<string, unknown>;
-  element?: unknown;
-  def?: { innerType?: unknown; in?: unknown };
+  def?: { shape?: Record<string, unknown>; element?: unknown; innerType?: unknown };
 }
 
+/** Through optional and default wrappers to the object or array inside. */
 function unwrap(node: unknown): SchemaLike | undefined {
   let cur = node as SchemaLike | undefined;
-  for (let i = 0; i < 10 && cur && !cur.shape && !cur.element; i++) cur = (cur.def?.innerType ?? cur.def?.in) as SchemaLike | undefined;
+  for (let i = 0; i < 10 && cur?.def && !cur.def.shape && !cur.def.element && cur.def.innerType; i++) cur = cur.def.innerType as SchemaLike;
   return cur;
 }
 

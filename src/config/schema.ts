@@ -2,32 +2,47 @@
  * The functionConfig schema: the one source of truth for every option. Types, the JSON Schema in
  * fn-config/ and the README's FunctionConfig table are all derived from it.
  */
-import { z } from "zod";
+// zod/mini: the same zod, a fraction of the start-up cost (every kpt render starts a process).
+import * as z from "zod/mini";
+
+// Parse with the interpreter: zod's generated fast paths cost more to build than one config saves.
+z.config({ jitless: true });
+
+/** Attach a description (it lands in the JSON Schema and the README table). */
+function d<T extends z.ZodMiniType>(schema: T, description: string): T {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+}
+const nonEmpty = () => z.string().check(z.minLength(1));
+const int = (min?: number, max?: number) =>
+  z.int().check(...(min !== undefined ? [z.minimum(min)] : []), ...(max !== undefined ? [z.maximum(max)] : []));
 
 export const API_VERSION = "fn.sidecar-order.dev/v1alpha1";
 export const KIND = "SidecarOrder";
 
-const command = z.array(z.string().min(1)).min(1);
+const command = z.array(nonEmpty()).check(z.minLength(1));
 
 /** "1.29", "v1.30.2", "1.31.0-gke.1200": the major and minor version are what count. */
-export const versionSchema = z.string().regex(/^v?\d+\.\d+(\.\d+)?([-+].*)?$/, { message: 'a Kubernetes version such as "1.30" or "v1.30.2"' });
+export const versionSchema = z.string().check(z.regex(/^v?\d+\.\d+(\.\d+)?([-+].*)?$/, { message: 'a Kubernetes version such as "1.30" or "v1.30.2"' }));
 
 /** A probe handler and its timing, as in a container spec. */
 export const probeSchema = z
   .looseObject({
-    exec: z.looseObject({ command: command }).optional(),
-    httpGet: z.looseObject({ path: z.string().optional(), port: z.union([z.number().int(), z.string()]) }).optional(),
-    tcpSocket: z.looseObject({ port: z.union([z.number().int(), z.string()]) }).optional(),
-    grpc: z.looseObject({ port: z.number().int() }).optional(),
-    initialDelaySeconds: z.number().int().min(0).optional(),
-    periodSeconds: z.number().int().min(1).optional(),
-    timeoutSeconds: z.number().int().min(1).optional(),
-    successThreshold: z.literal(1).optional(),
-    failureThreshold: z.number().int().min(1).optional(),
+    exec: z.optional(z.looseObject({ command: command })),
+    httpGet: z.optional(z.looseObject({ path: z.optional(z.string()), port: z.union([int(), z.string()]) })),
+    tcpSocket: z.optional(z.looseObject({ port: z.union([int(), z.string()]) })),
+    grpc: z.optional(z.looseObject({ port: int() })),
+    initialDelaySeconds: z.optional(int(0)),
+    periodSeconds: z.optional(int(1)),
+    timeoutSeconds: z.optional(int(1)),
+    successThreshold: z.optional(z.literal(1)),
+    failureThreshold: z.optional(int(1)),
   })
-  .refine((p) => [p.exec, p.httpGet, p.tcpSocket, p.grpc].filter((h) => h !== undefined).length === 1, {
-    message: "a probe needs exactly one handler: exec, httpGet, tcpSocket or grpc",
-  });
+  .check(
+    z.refine((p) => [p.exec, p.httpGet, p.tcpSocket, p.grpc].filter((h) => h !== undefined).length === 1, {
+      message: "a probe needs exactly one handler: exec, httpGet, tcpSocket or grpc",
+    }),
+  );
 
 /**
  * How sidecar-order waits for a sidecar to be ready.
@@ -40,7 +55,8 @@ export const waitSchema = z.strictObject({
    * @default none: the sidecar is still ordered first, with a warning that the app races it
    * @see https://kubernetes.io/docs/tasks/configure-pod-container/attach-handler-lifecycle-event/
    */
-  exec: command.describe(
+  exec: d(
+    z.array(nonEmpty()).check(z.minLength(1)),
     "Command run in the sidecar's image that returns once the sidecar is ready; becomes lifecycle.postStart.exec.command. It must time out on its own.",
   ),
 });
@@ -62,36 +78,36 @@ export const sidecarSchema = z
      * @default none
      * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
      */
-    preset: z.enum(PRESET_NAMES).optional().describe("A known sidecar (istio, linkerd, kuma, cloud-sql-proxy, consul, dapr, opentelemetry, vault); the entry's other fields override it."),
+    preset: d(z.optional(z.enum(PRESET_NAMES)), "A known sidecar (istio, linkerd, kuma, cloud-sql-proxy, consul, dapr, opentelemetry, vault); the entry's other fields override it."),
     /**
      * The container name to match.
      * @default the preset's container names, else none (match by image only)
      */
-    name: z.string().min(1).optional().describe("Container name to match."),
+    name: d(z.optional(nonEmpty()), "Container name to match."),
     /**
      * An image glob to match (`*` matches any run of characters, `/` included).
      * @default none (match by name only)
      * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
      */
-    image: z.string().min(1).optional().describe("Image glob to match; * matches any run of characters, / included."),
+    image: d(z.optional(nonEmpty()), "Image glob to match; * matches any run of characters, / included."),
     /**
      * How to wait until the sidecar is ready.
      * @default none
      */
-    wait: waitSchema.optional().describe("How to wait until the sidecar is ready."),
+    wait: d(z.optional(waitSchema), "How to wait until the sidecar is ready."),
     /**
      * How long the app may wait for this sidecar, in seconds: the native startupProbe's
      * failureThreshold is derived from it when sidecar-order makes the probe.
      * @default 120
      */
-    timeoutSeconds: z.number().int().min(1).max(3600).optional().describe("How long the app may wait for the sidecar, in seconds (default 120); sizes a derived startupProbe."),
+    timeoutSeconds: d(z.optional(int(1, 3600)), "How long the app may wait for the sidecar, in seconds (default 120); sizes a derived startupProbe."),
     /**
      * The startupProbe a native sidecar gets when it has none. Native sidecars gate the next
      * containers on their startupProbe, never on their readinessProbe.
      * @default derived from the sidecar's readinessProbe, if it has one
      * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
      */
-    startupProbe: probeSchema.optional().describe("startupProbe for the native sidecar when it has none (default: derived from its readinessProbe)."),
+    startupProbe: d(z.optional(probeSchema), "startupProbe for the native sidecar when it has none (default: derived from its readinessProbe)."),
     /**
      * Init containers that must finish before this sidecar starts (native strategy), besides the
      * mesh network-setup ones (istio-init, istio-validation, linkerd-init,
@@ -99,23 +115,23 @@ export const sidecarSchema = z
      * @default []
      * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
      */
-    initContainersBefore: z.array(z.string().min(1)).optional().describe("Init containers that must finish before this sidecar starts (native), besides the mesh network-setup ones."),
+    initContainersBefore: d(z.optional(z.array(nonEmpty())), "Init containers that must finish before this sidecar starts (native), besides the mesh network-setup ones."),
     /**
      * Init containers that need this sidecar, even if they are named in the network-setup
      * defaults. Every init container not listed as "before" already runs after the sidecar.
      * @default []
      */
-    initContainersAfter: z.array(z.string().min(1)).optional().describe("Init containers that need this sidecar and so must run after it (native); overrides the network-setup defaults."),
+    initContainersAfter: d(z.optional(z.array(nonEmpty())), "Init containers that need this sidecar and so must run after it (native); overrides the network-setup defaults."),
     /**
      * The sidecar's admin or health port, used by the preset's wait command and startupProbe.
      * @default the preset's (istio 15021, linkerd 4191, kuma 9902, cloud-sql-proxy 9090, dapr 3501, opentelemetry 13133)
      */
-    adminPort: z.number().int().min(1).max(65535).optional().describe("Admin/health port used by the preset's wait command and startupProbe (default: the preset's)."),
+    adminPort: d(z.optional(int(1, 65535)), "Admin/health port used by the preset's wait command and startupProbe (default: the preset's)."),
     /**
      * Other sidecars (by preset or name) that must be started before this one.
      * @default []
      */
-    after: z.array(z.string().min(1)).optional().describe("Sidecars (preset or name of another entry) that must start before this one."),
+    after: d(z.optional(z.array(nonEmpty())), "Sidecars (preset or name of another entry) that must start before this one."),
     /**
      * Legacy strategy: keep the sidecar running until the app has stopped, with a preStop hook that
      * waits (the sleep action on 1.30+, else `sleep` where the image has it). Native sidecars are
@@ -123,11 +139,13 @@ export const sidecarSchema = z
      * @default the preset's (istio and linkerd true), else false
      * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
      */
-    stopAfterApp: z.boolean().optional().describe("Legacy: a preStop wait so the sidecar outlives the app's shutdown (default: true for istio and linkerd)."),
+    stopAfterApp: d(z.optional(z.boolean()), "Legacy: a preStop wait so the sidecar outlives the app's shutdown (default: true for istio and linkerd)."),
   })
-  .refine((s) => s.name !== undefined || s.image !== undefined || s.preset !== undefined, {
-    message: "a sidecar needs a `preset`, a `name` or an `image` to match containers by",
-  });
+  .check(
+    z.refine((s) => s.name !== undefined || s.image !== undefined || s.preset !== undefined, {
+      message: "a sidecar needs a `preset`, a `name` or an `image` to match containers by",
+    }),
+  );
 
 /** Legacy shutdown arithmetic. */
 export const shutdownSchema = z.strictObject({
@@ -136,18 +154,18 @@ export const shutdownSchema = z.strictObject({
    * sidecar must outlast.
    * @default 15
    */
-  appSeconds: z.number().int().min(0).max(3600).default(15).describe("How long the app takes to stop after SIGTERM (its own preStop sleep is added)."),
+  appSeconds: d(z._default(int(0, 3600), 15), "How long the app takes to stop after SIGTERM (its own preStop sleep is added)."),
   /**
    * Seconds kept free below terminationGracePeriodSeconds for the sidecar's own exit.
    * @default 5
    */
-  marginSeconds: z.number().int().min(0).max(600).default(5).describe("Seconds kept free below terminationGracePeriodSeconds for the sidecar's own exit."),
+  marginSeconds: d(z._default(int(0, 600), 5), "Seconds kept free below terminationGracePeriodSeconds for the sidecar's own exit."),
   /**
    * Raise terminationGracePeriodSeconds when it cannot hold the wait plus the margin (instead of a warning).
    * @default false
    * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
    */
-  raiseGracePeriod: z.boolean().default(false).describe("Raise terminationGracePeriodSeconds when it cannot hold the wait plus the margin, instead of warning."),
+  raiseGracePeriod: d(z._default(z.boolean(), false), "Raise terminationGracePeriodSeconds when it cannot hold the wait plus the margin, instead of warning."),
 });
 
 /**
@@ -155,12 +173,12 @@ export const shutdownSchema = z.strictObject({
  * @see https://kpt.dev/book/04-using-functions/01-declarative-function-execution
  */
 export const selectorSchema = z.strictObject({
-  apiVersion: z.string().optional().describe("apiVersion to match, e.g. apps/v1."),
-  kind: z.string().optional().describe("Kind to match, e.g. Deployment."),
-  name: z.string().optional().describe("metadata.name to match."),
-  namespace: z.string().optional().describe("metadata.namespace to match."),
-  labels: z.record(z.string(), z.string()).optional().describe("Labels the object must all have."),
-  annotations: z.record(z.string(), z.string()).optional().describe("Annotations the object must all have."),
+  apiVersion: d(z.optional(z.string()), "apiVersion to match, e.g. apps/v1."),
+  kind: d(z.optional(z.string()), "Kind to match, e.g. Deployment."),
+  name: d(z.optional(z.string()), "metadata.name to match."),
+  namespace: d(z.optional(z.string()), "metadata.namespace to match."),
+  labels: d(z.optional(z.record(z.string(), z.string())), "Labels the object must all have."),
+  annotations: d(z.optional(z.record(z.string(), z.string())), "Annotations the object must all have."),
 });
 export type Selector = z.output<typeof selectorSchema>;
 
@@ -170,13 +188,13 @@ export type Selector = z.output<typeof selectorSchema>;
  * @see https://kubectl.docs.kubernetes.io/references/kustomize/builtins/#fieldspec
  */
 export const podTemplatePathSchema = z.strictObject({
-  group: z.string().default("").describe('API group of the kind ("" for core).'),
-  version: z.string().optional().describe("API version; any version when left out."),
-  kind: z.string().min(1).describe("Kind of the custom resource."),
-  path: z
-    .string()
-    .regex(/(^|[/.])spec$/, { message: 'a path to the pod spec ending in "spec", e.g. spec/template/spec' })
-    .describe("Path to the pod spec, e.g. spec/template/spec."),
+  group: d(z._default(z.string(), ""), 'API group of the kind ("" for core).'),
+  version: d(z.optional(z.string()), "API version; any version when left out."),
+  kind: d(nonEmpty(), "Kind of the custom resource."),
+  path: d(
+    z.string().check(z.regex(/(^|[/.])spec$/, { message: 'a path to the pod spec ending in "spec", e.g. spec/template/spec' })),
+    "Path to the pod spec, e.g. spec/template/spec.",
+  ),
 });
 
 export const configSchema = z.strictObject({
@@ -186,27 +204,27 @@ export const configSchema = z.strictObject({
    * @default "apply"
    * @see https://kpt.dev/book/04-using-functions/01-declarative-function-execution
    */
-  mode: z.enum(["apply", "check"]).default("apply").describe("apply changes the workloads; check changes nothing and reports what would change (a validator)."),
+  mode: d(z._default(z.enum(["apply", "check"]), "apply"), "apply changes the workloads; check changes nothing and reports what would change (a validator)."),
   /**
    * Severity of the results `mode: check` reports for workloads that would change.
    * @default "error"
    */
-  checkSeverity: z.enum(["error", "warning", "info"]).default("error").describe("Severity of mode: check results (error fails a validators pipeline)."),
+  checkSeverity: d(z._default(z.enum(["error", "warning", "info"]), "error"), "Severity of mode: check results (error fails a validators pipeline)."),
   /**
    * Work only on objects matching one of these selectors.
    * @default [] (every object)
    */
-  selectors: z.array(selectorSchema).default([]).describe("Work only on objects that match one of these (kind, name, namespace, labels, annotations)."),
+  selectors: d(z._default(z.array(selectorSchema), []), "Work only on objects that match one of these (kind, name, namespace, labels, annotations)."),
   /**
    * Leave alone objects matching one of these selectors.
    * @default []
    */
-  exclude: z.array(selectorSchema).default([]).describe("Leave alone objects that match one of these."),
+  exclude: d(z._default(z.array(selectorSchema), []), "Leave alone objects that match one of these."),
   /**
    * Custom resources with a pod template, so any CRD works without a release.
    * @default [] (built in: Pod, PodTemplate, ReplicationController, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Argo Rollout, OpenKruise CloneSet/StatefulSet/DaemonSet)
    */
-  podTemplatePaths: z.array(podTemplatePathSchema).default([]).describe("Custom kinds with a pod spec: group, version, kind and the path to the pod spec."),
+  podTemplatePaths: d(z._default(z.array(podTemplatePathSchema), []), "Custom kinds with a pod spec: group, version, kind and the path to the pod spec."),
   /**
    * How sidecars are ordered. `legacy`: first in `spec.containers` with a postStart hook that
    * blocks until the sidecar is ready (fails open, no shutdown order). `native`: an init container
@@ -215,46 +233,42 @@ export const configSchema = z.strictObject({
    * @default "auto"
    * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
    */
-  strategy: z
-    .enum(["auto", "native", "legacy"])
-    .default("auto")
-    .describe("legacy: first in spec.containers with a blocking postStart hook; native: restartable init container gated by a startupProbe; auto: native when the versions allow."),
+  strategy: d(
+    z._default(z.enum(["auto", "native", "legacy"]), "auto"),
+    "legacy: first in spec.containers with a blocking postStart hook; native: restartable init container gated by a startupProbe; auto: native when the versions allow."),
   /**
    * The target API server's version. With `auto`, native sidecars need it (and the kubelet) at
    * `nativeMinVersion` or later.
    * @default none: auto assumes a currently supported Kubernetes and picks native
    * @see https://kubernetes.io/releases/version-skew-policy/
    */
-  kubernetesVersion: versionSchema.optional().describe("The target API server's version, e.g. \"1.30\"; auto picks native when it and kubeletVersion are at least nativeMinVersion."),
+  kubernetesVersion: d(z.optional(versionSchema), "The target API server's version, e.g. \"1.30\"; auto picks native when it and kubeletVersion are at least nativeMinVersion."),
   /**
    * The oldest kubelet's version (nodes may lag the control plane).
    * @default kubernetesVersion
    * @see https://kubernetes.io/releases/version-skew-policy/#kubelet
    */
-  kubeletVersion: versionSchema.optional().describe("The oldest node's kubelet version (default: kubernetesVersion)."),
+  kubeletVersion: d(z.optional(versionSchema), "The oldest node's kubelet version (default: kubernetesVersion)."),
   /**
    * The version from which `auto` picks native sidecars. The SidecarContainers feature is beta and
    * on by default from 1.29, GA in 1.33.
    * @default "1.29"
    * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
    */
-  nativeMinVersion: versionSchema.default("1.29").describe("The version from which auto picks native sidecars (default 1.29: SidecarContainers on by default)."),
+  nativeMinVersion: d(z._default(versionSchema, "1.29"), "The version from which auto picks native sidecars (default 1.29: SidecarContainers on by default)."),
   /**
    * Accept legacy sidecars in Jobs and CronJobs (a warning instead of an error). A legacy sidecar
    * keeps running after the app exits, so the Job never completes unless the app stops it.
    * @default false
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/
    */
-  allowLegacyJobs: z.boolean().default(false).describe("Accept legacy sidecars in Jobs and CronJobs (warning instead of error)."),
+  allowLegacyJobs: d(z._default(z.boolean(), false), "Accept legacy sidecars in Jobs and CronJobs (warning instead of error)."),
   /**
    * The sidecars to order, matched against each pod template's containers, in start order
    * (`after` adds dependencies).
    * @default every preset, in the order istio, linkerd, kuma, consul, cloud-sql-proxy, dapr, opentelemetry, vault
    */
-  sidecars: z
-    .array(sidecarSchema)
-    .optional()
-    .describe("The sidecars to order, in start order; default: every preset."),
+  sidecars: d(z.optional(z.array(sidecarSchema)), "The sidecars to order, in start order; default: every preset."),
   /**
    * Meshes a webhook injects into these pods at admission (for example by a namespace label): their
    * own pod-template switches are set to match the strategy. Pods that opt in with the vendor's
@@ -262,22 +276,21 @@ export const configSchema = z.strictObject({
    * @default []
    * @see https://istio.io/latest/docs/reference/config/annotations/
    */
-  meshes: z.array(z.enum(INJECTED_MESHES)).default([]).describe("Meshes injected at admission into every pod of the package (pods with the vendor's inject annotation or label are found anyway)."),
+  meshes: d(z._default(z.array(z.enum(INJECTED_MESHES)), []), "Meshes injected at admission into every pod of the package (pods with the vendor's inject annotation or label are found anyway)."),
   /**
    * Legacy shutdown arithmetic for stopAfterApp sidecars.
    * @default { appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false }
    */
-  shutdown: shutdownSchema.default({ appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false }).describe("Legacy shutdown arithmetic for stopAfterApp sidecars."),
+  shutdown: d(z._default(shutdownSchema, { appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false }), "Legacy shutdown arithmetic for stopAfterApp sidecars."),
   /**
    * What to do when a sidecar already has a different postStart hook: `keep` it (warning),
    * `replace` it (info), or refuse the workload (`error`).
    * @default "keep"
    * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
    */
-  onConflict: z
-    .enum(["keep", "replace", "error"])
-    .default("keep")
-    .describe("When a sidecar already has a different postStart hook: keep it (warning), replace it (info), or error."),
+  onConflict: d(
+    z._default(z.enum(["keep", "replace", "error"]), "keep"),
+    "When a sidecar already has a different postStart hook: keep it (warning), replace it (info), or error."),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -33,6 +33,9 @@ const NAN = /^\.(?:nan|NaN|NAN)$/;
 
 /** The core schema's reading of a plain scalar. */
 export function resolvePlain(s: string): unknown {
+  const c = s.charCodeAt(0);
+  // Most scalars start with a letter that no null or boolean starts with: a string, no regex needed.
+  if (((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) && !"tTfFnN".includes(s[0]!)) return s;
   if (NULL.test(s)) return null;
   if (BOOL.test(s)) return s[0] === "t" || s[0] === "T";
   if (INT.test(s)) return parseInt(s, 10);
@@ -239,12 +242,12 @@ function keyEnd(text: string): number {
     return text[at] === ":" && (at + 1 === text.length || text[at + 1] === " ") ? at : -1;
   }
   if (c === undefined || "[]{},#&*!|>%@`?".includes(c)) return -1;
-  for (let k = 0; k < text.length; k++) {
-    const ch = text[k];
-    if (ch === "#" && k > 0 && text[k - 1] === " ") return -1;
-    if (ch === ":" && (k + 1 === text.length || text[k + 1] === " ")) return k;
-  }
-  return -1;
+  // The first `: ` (or a `:` ending the line), unless a ` #` comment starts before it.
+  let at = text.indexOf(": ");
+  if (at === -1) at = text.endsWith(":") ? text.length - 1 : -1;
+  if (at === -1) return -1;
+  const hash = text.indexOf(" #");
+  return hash !== -1 && hash < at ? -1 : at;
 }
 
 function readKey(raw: string): string {

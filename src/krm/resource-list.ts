@@ -6,6 +6,7 @@
  * So an item nobody touched is byte-identical by construction, and a run that changes nothing
  * writes back exactly what it read.
  */
+import { Buffer, isUtf8 } from "node:buffer";
 import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { FileRef, Result } from "./results";
 import { PRINT_OPTIONS, printResultsFast as printResults } from "./print";
@@ -76,11 +77,9 @@ export function decode(input: string | Uint8Array): string {
       `input is ${input.byteLength} bytes, more than the ${MAX_INPUT_BYTES}-byte limit; split the package or run on fewer files`,
     );
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(input);
-  } catch {
-    throw new InputError("input is not valid UTF-8; KRM functions read UTF-8 YAML or JSON");
-  }
+  // isUtf8 is much cheaper to start than a fatal TextDecoder, which matters for cold starts.
+  if (!isUtf8(input)) throw new InputError("input is not valid UTF-8; KRM functions read UTF-8 YAML or JSON");
+  return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
 }
 
 function firstLine(message: string): string {

@@ -76,16 +76,35 @@ export function resolveRules(config: Config): RulesOutcome {
 }
 
 /** `*` matches any run of characters (`/` included), `?` one character; the rest is literal. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${body}$`);
+export function globMatch(glob: string, value: string): boolean {
+  // Plain string work rather than a RegExp: a cold process compiles no regular expressions.
+  const parts = glob.split("*");
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (parts.length === 1) return same(first, value, 0) && value.length === first.length;
+  if (!same(first, value, 0) || value.length < first.length + last.length || !same(last, value, value.length - last.length)) return false;
+  let at = first.length;
+  const end = value.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i]!;
+    let found = -1;
+    for (let k = at; k + part.length <= end; k++) {
+      if (same(part, value, k)) {
+        found = k;
+        break;
+      }
+    }
+    if (found === -1) return false;
+    at = found + part.length;
+  }
+  return true;
 }
 
-const globCache = new Map<string, RegExp>();
-export function globMatch(glob: string, value: string): boolean {
-  let re = globCache.get(glob);
-  if (!re) globCache.set(glob, (re = globToRegExp(glob)));
-  return re.test(value);
+/** Whether `part` (where `?` is any one character) stands in `value` at `at`. */
+function same(part: string, value: string, at: number): boolean {
+  if (at + part.length > value.length) return false;
+  for (let i = 0; i < part.length; i++) if (part[i] !== "?" && part[i] !== value[at + i]) return false;
+  return true;
 }
 
 export function ruleMatches(rule: SidecarRule, c: Container): boolean {

