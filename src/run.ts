@@ -1,10 +1,13 @@
 /** One ResourceList in, one ResourceList out: config → transform → results. */
 import { loadConfig } from "./config/load";
 import { exitCode, type Result } from "./krm/results";
-import { readResourceList, writeResourceList } from "./krm/resource-list";
+import { FastPathDeclined, readResourceList, writeResourceList } from "./krm/resource-list";
 import { itemLabel, transformContext, transformItem } from "./transform";
 import type { ItemSource, ReadOptions } from "./krm/resource-list";
 import { chooseStrategy } from "./strategies/choose";
+import { lightParse } from "./krm/light-yaml";
+
+const isPlainObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
 import { resolveRules } from "./sidecars/rules";
 
 export interface RunOutput {
@@ -36,7 +39,11 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
   for (const note of chosen?.notes ?? []) results.push({ message: note.message, severity: note.severity, ...onConfig, field: { path: note.field } });
   const rules = config ? resolveRules(config) : undefined;
   for (const p of rules?.problems ?? []) results.push({ message: `invalid functionConfig: ${p.message}`, severity: "error", ...onConfig, field: { path: p.path } });
-  if (!config || !chosen || !rules || exitCode(results) !== 0) return { replacements, results };
+  if (!config || !chosen || !rules || exitCode(results) !== 0) {
+    // Nothing is transformed, but the items must still be what the fast path took them for.
+    for (const item of items) if (item.light && !isPlainObject(lightParse(item.body))) throw new FastPathDeclined(`items[${item.index}]`);
+    return { replacements, results };
+  }
 
   const ctx = transformContext(config, chosen.choice, rules.rules);
   const outcomes = items.map((item) => ({ item, outcome: transformItem(item, ctx) }));
@@ -85,6 +92,13 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
 /** Throws InputError when the input is not a ResourceList at all. */
 export function runResourceList(input: string | Uint8Array, options: ReadOptions = {}): RunOutput {
   const src = readResourceList(input, options);
-  const { replacements, results } = processItems(src.items, src.functionConfig, src.problems);
-  return { text: writeResourceList(src, replacements, results), results, exitCode: exitCode(results) };
+  let out: ItemsOutput;
+  try {
+    out = processItems(src.items, src.functionConfig, src.problems);
+  } catch (e) {
+    if (!(e instanceof FastPathDeclined)) throw e;
+    // An item outside the light reader's subset: the whole run again, the careful way.
+    return runResourceList(input, { ...options, fast: false });
+  }
+  return { text: writeResourceList(src, out.replacements, out.results), results: out.results, exitCode: exitCode(out.results) };
 }

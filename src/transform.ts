@@ -6,7 +6,8 @@ import type { Document } from "yaml";
 import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
 import { itemData, parseItem, printItem } from "./krm/print";
-import type { ItemSource } from "./krm/resource-list";
+import { FastPathDeclined, type ItemSource } from "./krm/resource-list";
+import { lightParse } from "./krm/light-yaml";
 import { result, type Result, type Subject } from "./krm/results";
 import { getPath, readTemplate } from "./pod/read";
 import { pathText, type PodTemplateView } from "./pod/types";
@@ -87,8 +88,11 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   }
   // The fast reader hands over plain data; otherwise parse (and only workloads are worth it).
   let doc: Document.Parsed | undefined;
-  let data: unknown = item.data;
-  if (data === undefined) {
+  let data: unknown;
+  if (item.light) {
+    data = lightParse(item.body);
+    if (data === undefined || typeof data !== "object" || data === null || Array.isArray(data)) throw new FastPathDeclined(`items[${item.index}]`);
+  } else {
     if (!mayBeWorkload(item.body, ctx.kindNames)) return { results: [] };
     doc = parseItem(item);
     if (!doc) {

@@ -40,8 +40,13 @@ export interface ItemSource {
   file?: FileRef;
   /** How messages name the item, e.g. "deploy.yaml document 2"; default `items[index]`. */
   label?: string;
-  /** The item as plain data, when the fast reader already has it (saves parsing it again). */
-  data?: unknown;
+  /** Found by the fast scanner: read it with the light reader, and give up the fast path if that declines. */
+  light?: boolean;
+}
+
+/** Thrown when an item the fast scanner found is not in the light reader's subset after all. */
+export class FastPathDeclined extends Error {
+  override name = "FastPathDeclined";
 }
 
 export interface ResourceListSource {

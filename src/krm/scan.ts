@@ -127,9 +127,10 @@ export function scanResourceList(text: string): FastList | undefined {
     for (const [i, d] of dashes.entries()) {
       const item = locateEntry(text, d, dashes[i + 1] ?? itemsKey.next, i);
       if (item.frozen || !indentedEnough(text, item)) return undefined;
-      const data = lightParse(item.body);
-      if (data === undefined || typeof data !== "object" || data === null || Array.isArray(data)) return undefined;
-      item.data = data;
+      // Each item is read by the light reader when the transform gets to it (one at a time, so the
+      // plain data of a big list never lives all at once); if it declines, the run starts over on
+      // the careful path.
+      item.light = true;
       items.push(item);
     }
   }
