@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { parse, parseDocument } from "yaml";
 import { lightParse } from "../../src/krm/light-yaml";
-import { readResourceList, writeResourceList } from "../../src/krm/resource-list";
+import { InputError, readResourceList, writeResourceList } from "../../src/krm/resource-list";
 import { runResourceList } from "../../src/run";
 import { simulate, waitsFor, stopsAfter, type ContainerFacts, type PodSpec } from "../model/kubelet";
 import { oddText, resourceListText } from "./generators";
@@ -196,6 +196,33 @@ describe("the light reader", () => {
         if (!sameValue(light, ref)) fail(`light ${JSON.stringify(light)} != yaml ${JSON.stringify(ref)}`, doc);
       }),
       { numRuns: runs(3000) },
+    );
+  });
+});
+
+describe("fuzzing", () => {
+  it("mangled input gets an InputError or a ResourceList, never another exception", () => {
+    const mangled = fc
+      .tuple(resourceListText, fc.array(fc.tuple(fc.nat(), fc.constantFrom("", ":", "- ", "\t", "{", "]", "'", '"', "&a ", "*a", "\n  ", "#", "!!", "\\u0000", "---\n", "%")), { minLength: 1, maxLength: 4 }))
+      .map(([text, edits]) => {
+        let t = text;
+        for (const [at, s] of edits) {
+          const i = at % (t.length + 1);
+          t = t.slice(0, i) + s + t.slice(i + (s === "" ? 3 : 0));
+        }
+        return t;
+      });
+    fc.assert(
+      fc.property(mangled, (input) => {
+        try {
+          const out = runResourceList(input);
+          if (!/kind: ResourceList/.test(out.text)) fail("wrote something that is not a ResourceList", input);
+        } catch (e) {
+          if (!(e instanceof InputError)) fail(`threw ${(e as Error).name}: ${(e as Error).message}`, input);
+          if ((e as Error).message.includes("\n")) fail("an input error of more than one line", input);
+        }
+      }),
+      { numRuns: runs(1000) },
     );
   });
 });

@@ -1,6 +1,7 @@
 /** The legacy strategy, as whole YAML documents in and out. */
 import { describe, expect, it } from "vitest";
-import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
+import { resourceList, runChecked, typedConfig } from "../support/resource-list";
+import { checkRow, type Row } from "../support/table";
 
 const PROXY_CONFIG = typedConfig(`strategy: legacy
 sidecars:
@@ -8,17 +9,6 @@ sidecars:
   wait:
     exec: [/proxy, wait, --timeout=60s]
 `);
-
-interface Row {
-  name: string;
-  config?: string;
-  in: string;
-  /** Expected item text; undefined means unchanged. */
-  out?: string;
-  info?: RegExp[];
-  warnings?: RegExp[];
-  errors?: RegExp[];
-}
 
 const rows: Row[] = [
   {
@@ -465,18 +455,7 @@ spec:
 ];
 
 describe("legacy strategy", () => {
-  it.each(rows)("$name", (row) => {
-    const out = runChecked(resourceList([row.in], row.config ?? PROXY_CONFIG));
-    const expected = row.out ?? row.in;
-    // items: [neighbour, item under test, neighbour]
-    expect(out.bodies[1]).toBe(expected.replace(/\n$/, "\n"));
-    for (const [severity, patterns] of [["info", row.info], ["warning", row.warnings], ["error", row.errors]] as const) {
-      const got = messages(out.results, severity);
-      expect(got.length, `${severity} results: ${JSON.stringify(got)}`).toBe(patterns?.length ?? 0);
-      patterns?.forEach((p, i) => expect(got[i]).toMatch(p));
-    }
-    expect(out.exitCode).toBe(row.errors?.length ? 1 : 0);
-  });
+  it.each(rows)("$name", (row) => checkRow(row, PROXY_CONFIG));
 
   it("points results at the workload, the field and the file", () => {
     const item = `apiVersion: apps/v1

@@ -1,18 +1,9 @@
 /** The native strategy, as whole YAML documents in and out. */
 import { describe, expect, it } from "vitest";
-import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
+import { resourceList, runChecked, typedConfig } from "../support/resource-list";
+import { checkRow, type Row } from "../support/table";
 
 const config = (extra = "", sidecar = "- name: proxy\n") => typedConfig(`strategy: native\n${extra}sidecars:\n${sidecar}`);
-
-interface Row {
-  name: string;
-  config?: string;
-  in: string;
-  out?: string;
-  info?: RegExp[];
-  warnings?: RegExp[];
-  errors?: RegExp[];
-}
 
 const rows: Row[] = [
   {
@@ -458,16 +449,7 @@ spec:
 ];
 
 describe("native strategy", () => {
-  it.each(rows)("$name", (row) => {
-    const out = runChecked(resourceList([row.in], row.config ?? config()));
-    expect(out.bodies[1]).toBe(row.out ?? row.in);
-    for (const [severity, patterns] of [["info", row.info], ["warning", row.warnings], ["error", row.errors]] as const) {
-      const got = messages(out.results, severity);
-      expect(got.length, `${severity} results: ${JSON.stringify(got)}`).toBe(patterns?.length ?? 0);
-      patterns?.forEach((p, i) => expect(got[i]).toMatch(p));
-    }
-    expect(out.exitCode).toBe(row.errors?.length ? 1 : 0);
-  });
+  it.each(rows)("$name", (row) => checkRow(row, config()));
 
   it("never leaves restartPolicy on a regular container nor probes on a plain init container", () => {
     const out = runChecked(resourceList([rows[2]!.in], rows[2]!.config));
