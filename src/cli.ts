@@ -36,7 +36,8 @@ Options:
 Config (kind SidecarOrder, apiVersion fn.sidecar-order.dev/v1alpha1) fields: strategy
 (auto|native|legacy), kubernetesVersion, kubeletVersion, sidecars (preset/name/image, wait,
 startupProbe, after, ...), mode (apply|check), selectors, exclude. See the README.
-Exit code: 1 when a result is an error (the output is still written), else 0.
+Exit code: 1 when a result is an error (the output is still written; --in-place then writes
+nothing), 2 for a usage error, else 0.
 `;
 
 /** Where the executable reads and writes; tests and the build's warm-up pass their own. */

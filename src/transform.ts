@@ -19,7 +19,7 @@ import { planLegacyShutdown } from "./strategies/shutdown";
 import { planLegacy, startOrder } from "./strategies/legacy";
 import { planNative } from "./strategies/native";
 import { atLeast, parseVersion, type Choice } from "./strategies/choose";
-import { changes, refused, targetPath, type Plan } from "./strategies/plan";
+import { changes, refused, targetPath, type Plan, type Target } from "./strategies/plan";
 import { BUILT_IN, customKinds, groupOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
 import { skipReason, type ObjectFacts } from "./workloads/select";
 
@@ -46,14 +46,15 @@ export interface TransformContext {
 }
 
 const LOCAL_CONFIG = "config.kubernetes.io/local-config";
-const KIND_LINE = /^kind:[ \t]*["']?([A-Za-z0-9]+)/m;
+/** A `kind:` line whose whole value is a simple name (quoted or not); anything else gets the careful look. */
+const KIND_LINE = /^kind:[ \t]*(["']?)([A-Za-z0-9]+)\1[ \t]*(?:#.*)?$/m;
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Whether an item may hold a pod template, judged from its text alone. */
 export function mayBeWorkload(body: string, kindNames: ReadonlySet<string>): boolean {
-  const kind = KIND_LINE.exec(body)?.[1];
+  const kind = KIND_LINE.exec(body)?.[2];
   // A kind we cannot see cheaply (flow style, odd quoting) gets the careful look.
   return kind === undefined || kindNames.has(kind);
 }
@@ -124,30 +125,35 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   }
   const view = read.view;
   const matched = matchSidecars(view, ctx.rules);
-  const results: Result[] = [];
   const tpl = (path: (string | number)[]) => pathText([...wk.templatePath, ...path]);
+  // A mesh whose proxy is in the package is ordered directly; only injected ones need their switch.
+  const meshes = injectedMeshes(view, config.meshes).filter((p) => !matched.sidecars.some((s) => s.settings.preset === p));
+  const toOrder = matched.sidecars.filter((s) => s.list === "containers");
+  // Every container a "sidecar": this is the sidecar's own workload (say, a collector Deployment).
+  const allSidecars = toOrder.length > 0 && toOrder.length === view.spec.containers.length;
+
+  // A skipped workload gets no result, unless it would have changed.
+  const skipped = skipReason(config, factsOf(data, meta), view.annotations);
+  if (skipped !== undefined) {
+    if (wk.cannot || allSidecars || (matched.sidecars.length === 0 && meshes.length === 0)) return { identity, results: [] };
+    return { identity, results: wouldChange(view, matched.sidecars, meshes, ctx, skipped, subject, tpl) };
+  }
+
+  const results: Result[] = [];
   for (const name of matched.unknownNames) {
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", but the pod has no container of that name`, subject, { path: tpl(["metadata", "annotations"]) }));
   }
-  // A mesh whose proxy is in the package is ordered directly; only injected ones need their switch.
-  const meshes = injectedMeshes(view, config.meshes).filter((p) => !matched.sidecars.some((s) => s.settings.preset === p));
   if (matched.sidecars.length === 0 && meshes.length === 0) return { identity, results };
-
   if (wk.cannot) {
     results.push(result("warning", `left unchanged although it has sidecars: ${wk.cannot}`, subject, { path: tpl(["spec"]) }));
     return { identity, results };
   }
-  const skipped = skipReason(config, factsOf(data, meta), view.annotations);
-
-  const toOrder = matched.sidecars.filter((s) => s.list === "containers");
-  if (toOrder.length > 0 && toOrder.length === view.spec.containers.length) {
-    // Every container is a "sidecar": this is the sidecar's own workload (say, a collector Deployment).
+  if (allSidecars) {
     if (toOrder.some((s) => !s.rule || s.rule.index >= 0)) {
       results.push(result("warning", "every container of this pod matches a sidecars entry, so there is no app to hold back; nothing was changed", subject, { path: tpl(["spec", "containers"]) }));
     }
     return { identity, results };
   }
-  if (skipped !== undefined) return { identity, results: wouldChange(view, matched.sidecars, meshes, ctx, skipped, subject, tpl) };
   if (choice.strategy === "legacy" && runsToCompletion(wk.runsToCompletion, view) && (toOrder.length > 0 || meshes.length > 0)) {
     const names = [...toOrder.map((s) => `"${s.container.name}"`), ...meshes.map((p) => `the injected ${p.title}`)].join(", ");
     const recipes = [
@@ -171,7 +177,9 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
     results.push(result(note.severity, note.message, subject, field));
   }
   if (refused(plan) || !changes(plan)) return { identity, results };
-  if (config.mode === "check") return { identity, results: [...checkResults(view, plan, subject, tpl, config.checkSeverity), ...results] };
+  if (config.mode === "check") {
+    return { identity, results: [...checkResults(view, getPath(data, wk.templatePath), plan, subject, tpl, config.checkSeverity), ...results] };
+  }
 
   if (item.frozen) {
     return { identity, results: [...results, result("warning", `needs a change but was left as it is: ${item.frozen}, which sidecar-order does not re-print`, subject, { path: tpl(["spec"]) })] };
@@ -225,8 +233,15 @@ function wouldChange(
   return [result("info", `skipped because ${why}; otherwise sidecar-order would have ${said.join("; ")}`, subject, { path: tpl(["spec"]) })];
 }
 
-/** mode: check: one result per change the workload needs, with the proposed value. */
-function checkResults(view: PodTemplateView, plan: Plan, subject: Subject, tpl: (p: (string | number)[]) => string, severity: Result["severity"]): Result[] {
+/** mode: check: one result per change the workload needs, with the current and proposed values. */
+function checkResults(
+  view: PodTemplateView,
+  template: unknown,
+  plan: Plan,
+  subject: Subject,
+  tpl: (p: (string | number)[]) => string,
+  severity: Result["severity"],
+): Result[] {
   const out: Result[] = [];
   const fix = " (mode: check changes nothing; run with mode: apply to fix)";
   if (plan.order) {
@@ -238,12 +253,35 @@ function checkResults(view: PodTemplateView, plan: Plan, subject: Subject, tpl: 
     }
   }
   for (const e of plan.edits) {
-    const field: Result["field"] & object = { path: tpl(targetPath(view, plan, e.target, e.path)) };
+    // Nothing moves in check mode: point at where the field is now.
+    const at = currentPath(view, e.target, e.path);
+    const field: Result["field"] & object = { path: tpl(at) };
+    const current = valueAt(template, at);
+    if (current !== undefined) field.currentValue = current;
     if (e.value !== undefined) field.proposedValue = e.value;
     const what = e.says || (e.value === undefined ? `removed ${field.path}` : `set ${field.path} to ${JSON.stringify(e.value)}`);
     out.push(result(severity, `would have ${what}${fix}`, subject, field));
   }
   return out;
+}
+
+/** A target's path below the pod template where it is now (before any move). */
+function currentPath(view: PodTemplateView, target: Target, path: (string | number)[]): (string | number)[] {
+  if (target === "template") return path;
+  for (const list of ["containers", "initContainers"] as const) {
+    const i = view.spec[list].findIndex((c) => c.name === target.name);
+    if (i !== -1) return ["spec", list, i, ...path];
+  }
+  return ["spec", target.list, -1, ...path];
+}
+
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let cur = data;
+  for (const seg of path) {
+    if (typeof cur !== "object" || cur === null) return undefined;
+    cur = (cur as Record<string | number, unknown>)[seg];
+  }
+  return cur;
 }
 
 /** Jobs, CronJobs and bare pods that do not restart run to completion: a sidecar must not outlive the app. */

@@ -90,7 +90,12 @@ function fromConfigMap(cm: Plain, ref: ResourceRef | undefined): LoadedConfig {
       results.push(configError(ref, `data.${key}`, unknownKeyMessage(key, Object.keys(CONFIGMAP_KEYS), "ConfigMap data key")));
       continue;
     }
-    options[key] = convert(String(value));
+    if (typeof value !== "string") {
+      // YAML reads an unquoted 1.30 as the number 1.3: quoting is the only way to keep it.
+      results.push(configError(ref, `data.${key}`, `ConfigMap data values are strings; quote ${key}: ${JSON.stringify(String(value))} (an unquoted ${String(value)} is read as a ${typeof value})`));
+      continue;
+    }
+    options[key] = convert(value);
   }
   if (results.length) return { config: undefined, source: "ConfigMap", results };
   return validate("ConfigMap", ref, options, "data.");

@@ -115,13 +115,13 @@ export const sidecarSchema = z
      * @default []
      * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
      */
-    initContainersBefore: d(z.optional(z.array(nonEmpty())), "Init containers that must finish before this sidecar starts (native), besides the mesh network-setup ones."),
+    initContainersBefore: d(z.optional(z.array(nonEmpty())), "Init containers that must finish before this sidecar starts (native), added to the mesh network-setup ones and the preset's."),
     /**
      * Init containers that need this sidecar, even if they are named in the network-setup
      * defaults. Every init container not listed as "before" already runs after the sidecar.
      * @default []
      */
-    initContainersAfter: d(z.optional(z.array(nonEmpty())), "Init containers that need this sidecar and so must run after it (native); overrides the network-setup defaults."),
+    initContainersAfter: d(z.optional(z.array(nonEmpty())), "Init containers that need this sidecar and so must run after it (native), added to the preset's; takes them out of the network-setup defaults."),
     /**
      * The sidecar's admin or health port, used by the preset's wait command and startupProbe.
      * @default the preset's (istio 15021, linkerd 4191, kuma 9902, cloud-sql-proxy 9090, dapr 3501, opentelemetry 13133)
@@ -283,14 +283,15 @@ export const configSchema = z.strictObject({
    */
   shutdown: d(z._default(shutdownSchema, { appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false }), "Legacy shutdown arithmetic for stopAfterApp sidecars."),
   /**
-   * What to do when a sidecar already has a different postStart hook: `keep` it (warning),
-   * `replace` it (info), or refuse the workload (`error`).
+   * What to do when a sidecar already has a different postStart hook (or, where stopAfterApp adds
+   * one, a preStop hook that is not a sleep; a sleep is resized): `keep` it (warning), `replace`
+   * it (info), or refuse the workload (`error`).
    * @default "keep"
    * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
    */
   onConflict: d(
     z._default(z.enum(["keep", "replace", "error"]), "keep"),
-    "When a sidecar already has a different postStart hook: keep it (warning), replace it (info), or error."),
+    "When a sidecar already has a different postStart hook (or a non-sleep preStop where stopAfterApp adds one): keep it (warning), replace it (info), or error."),
 });
 
 export type Config = z.output<typeof configSchema>;

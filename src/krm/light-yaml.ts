@@ -153,7 +153,7 @@ class Reader {
   private value(rest: string, indent: number): unknown {
     const c = rest[0];
     if (c === "|" || c === ">") return this.blockScalar(rest, indent);
-    if (c === "&" || c === "*" || c === "!" || c === "?" || c === "%" || c === "@" || c === "`") bail();
+    if (c === "&" || c === "*" || c === "!" || c === "?" || c === "%" || c === "@" || c === "`" || c === "," || c === "]" || c === "}") bail();
     let value: unknown;
     let tail: string;
     if (c === '"' || c === "'") [value, tail] = quoted(rest, 0);

@@ -40,6 +40,30 @@ export interface ConfigNote {
   field: string;
 }
 
+/** Native sidecars below 1.28 are an error (the API server rejects or drops them); on 1.28 a warning. */
+function nativeVersionNotes(oldest: Version, api: Version | undefined, what: string): ConfigNote[] {
+  const field = api && oldest === api ? "kubernetesVersion" : "kubeletVersion";
+  if (!atLeast(oldest, { major: 1, minor: 28 })) {
+    return [
+      {
+        severity: "error",
+        field,
+        message: `${what} needs Kubernetes 1.28 or later (SidecarContainers; on by default from 1.29), but the target is ${fmt(oldest)}: older API servers reject or drop restartPolicy on init containers and the pod would hang in Init; use strategy: auto or legacy, or raise the version`,
+      },
+    ];
+  }
+  if (oldest.major === 1 && oldest.minor === 28) {
+    return [
+      {
+        severity: "warning",
+        field,
+        message: `${what} on Kubernetes 1.28 needs the SidecarContainers feature gate, which is off by default there; without it the API server drops restartPolicy and the sidecar runs as a plain init container that never exits`,
+      },
+    ];
+  }
+  return [];
+}
+
 /** The run-wide choice, plus notes about the versions (an error stops the run). */
 export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigNote[] } {
   const notes: ConfigNote[] = [];
@@ -51,19 +75,7 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
   if (config.strategy === "legacy") return { choice: { strategy: "legacy", assumed: false, reason: "strategy: legacy" }, notes };
 
   if (config.strategy === "native") {
-    if (oldest && !atLeast(oldest, { major: 1, minor: 28 })) {
-      notes.push({
-        severity: "error",
-        field: api && oldest === api ? "kubernetesVersion" : "kubeletVersion",
-        message: `strategy: native needs Kubernetes 1.28 or later (SidecarContainers; on by default from 1.29), but the target is ${fmt(oldest)}: older API servers reject or drop restartPolicy on init containers and the pod would hang in Init; use strategy: auto or legacy, or raise the version`,
-      });
-    } else if (oldest && oldest.major === 1 && oldest.minor === 28) {
-      notes.push({
-        severity: "warning",
-        field: api && oldest === api ? "kubernetesVersion" : "kubeletVersion",
-        message: "strategy: native on Kubernetes 1.28 needs the SidecarContainers feature gate, which is off by default there; without it the API server drops restartPolicy and the sidecar runs as a plain init container that never exits",
-      });
-    }
+    if (oldest) notes.push(...nativeVersionNotes(oldest, api, "strategy: native"));
     return { choice: { strategy: "native", assumed: false, reason: "strategy: native" }, notes };
   }
 
@@ -74,6 +86,8 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
     };
   }
   if (atLeast(oldest, min)) {
+    // nativeMinVersion may be set low, but the API server's rules are the same as for strategy: native.
+    if (!atLeast(oldest, { major: 1, minor: 29 })) notes.push(...nativeVersionNotes(oldest, api, "strategy auto with nativeMinVersion " + config.nativeMinVersion));
     return { choice: { strategy: "native", assumed: false, reason: `the target runs ${fmt(oldest)}, at least ${fmt(min)}` }, notes };
   }
   const which = kubelet && api && !atLeast(kubelet, min) && atLeast(api, min) ? `the kubelets (${fmt(kubelet)}) are` : `Kubernetes ${fmt(oldest)} is`;

@@ -62,6 +62,8 @@ describe("loadConfig", () => {
     [{ ...typed({}), apiVersion: "fn.sidecar-order.dev/v2" }, "apiVersion", "apiVersion \"fn.sidecar-order.dev/v2\" is not supported"],
     [{ apiVersion: "v1", kind: "Secret", metadata: { name: "s" } }, "kind", 'kind "Secret" is not supported'],
     [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: { sidecar: "a" } }, "data.sidecar", "unknown ConfigMap data key `sidecar`; did you mean `sidecars`?"],
+    // An unquoted 1.30 in a ConfigMap file is the number 1.3: refuse it rather than read "1.3".
+    [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { kubernetesVersion: 1.3 } }, "data.kubernetesVersion", 'ConfigMap data values are strings; quote kubernetesVersion: "1.3"'],
   ])("reports a bad config as an error result on the config object (%#)", (fc, path, message) => {
     const cfg = loadConfig(fc);
     expect(cfg.config).toBeUndefined();

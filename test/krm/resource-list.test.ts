@@ -175,6 +175,12 @@ functionConfig:`);
     expect((error as Error).message).not.toContain("\n");
   });
 
+  it("fast and careful paths both refuse a plain value that starts with a flow indicator", () => {
+    const input = resourceList([], CONFIG).replace("    plain: yes\n", "    plain: ,core\n");
+    expect(() => runResourceList(input)).toThrow(InputError);
+    expect(() => runResourceList(input, { fast: false })).toThrow(InputError);
+  });
+
   it("refuses invalid UTF-8", () => {
     expect(() => readResourceList(new Uint8Array([0x6b, 0x3a, 0x20, 0xff, 0xfe]))).toThrow(/not valid UTF-8/);
   });

@@ -32,6 +32,13 @@ describe("chooseStrategy", () => {
     expect(choose({ kubernetesVersion: "1.31", kubeletVersion: "1.27" }).choice.reason).toBe("the kubelets (1.27) are older than 1.29, where native sidecars start");
   });
 
+  it("applies the same version rules when a low nativeMinVersion makes auto pick native", () => {
+    const { choice, notes } = choose({ kubernetesVersion: "1.26", nativeMinVersion: "1.26" });
+    expect(choice.strategy).toBe("native");
+    expect(notes).toMatchObject([{ severity: "error", field: "kubernetesVersion", message: expect.stringMatching(/^strategy auto with nativeMinVersion 1.26 needs Kubernetes 1.28 or later/) }]);
+    expect(choose({ kubernetesVersion: "1.28", nativeMinVersion: "1.28" }).notes).toMatchObject([{ severity: "warning" }]);
+  });
+
   it("refuses strategy: native below 1.28 and warns on 1.28", () => {
     const old = choose({ strategy: "native", kubernetesVersion: "1.27" }).notes;
     expect(old).toHaveLength(1);

@@ -53,6 +53,11 @@ describe("selection", () => {
     ]);
   });
 
+  it("says nothing about a skipped workload that could not change anyway", () => {
+    const ksvc = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: k\n  annotations:\n    sidecar-order.dev/skip: \"true\"\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: app\n      - name: linkerd-proxy\n        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n";
+    expect(runChecked(resourceList([ksvc], cfg(""))).results).toEqual([]);
+  });
+
   it("says nothing about a skipped workload that is already in shape", () => {
     const native = runChecked(resourceList([deploy("a")], cfg(""))).bodies[1]!;
     const out = runChecked(resourceList([native], cfg("exclude:\n- kind: Deployment\n")));
@@ -69,12 +74,21 @@ describe("mode: check", () => {
     expect(out.results.map((r) => [r.severity, r.field?.path, r.field?.proposedValue])).toEqual([
       ["error", "spec.template.spec.initContainers", ["linkerd-proxy"]],
       ["error", "spec.template.spec.containers", ["app"]],
-      ["error", "spec.template.spec.initContainers[0].restartPolicy", "Always"],
-      ["error", "spec.template.spec.initContainers[0].startupProbe", { httpGet: { path: "/ready", port: 4191 }, periodSeconds: 1, failureThreshold: 120 }],
+      // Nothing moves in check mode, so the paths point at where the sidecar is now.
+      ["error", "spec.template.spec.containers[1].restartPolicy", "Always"],
+      ["error", "spec.template.spec.containers[1].startupProbe", { httpGet: { path: "/ready", port: 4191 }, periodSeconds: 1, failureThreshold: 120 }],
     ]);
+    expect(out.results[1]!.field?.currentValue).toEqual(["app", "linkerd-proxy"]);
     expect(out.results[0]!.message).toMatch(/not in sidecar order.*mode: check changes nothing/);
-    expect(out.results[2]!.message).toMatch(/^would have set spec.template.spec.initContainers\[0\].restartPolicy to "Always"/);
+    expect(out.results[2]!.message).toMatch(/^would have set spec.template.spec.containers\[1\].restartPolicy to "Always"/);
     expect(out.results[3]!.message).toMatch(/^would have added a startupProbe to "linkerd-proxy"/);
+  });
+
+  it("gives the current value of a field it would change", () => {
+    const withProbe = deploy("a").replace("        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n", "        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n        lifecycle:\n          preStop:\n            exec:\n              command: [/bin/kill, '1']\n");
+    const out = runChecked(resourceList([withProbe], cfg("mode: check\n")));
+    const removal = out.results.find((r) => /removed the preStop hook/.test(r.message));
+    expect(removal?.field).toEqual({ path: "spec.template.spec.containers[1].lifecycle", currentValue: { preStop: { exec: { command: ["/bin/kill", "1"] } } } });
   });
 
   it("takes a configurable severity, and passes a workload already in shape", () => {
