@@ -2,7 +2,7 @@
  * `npm run bench`: sidecar-order against the `yaml` package's whole-document round trip of the
  * same input, measured in the same run, reported as ratios (machines are noisy; ratios less so).
  *
- * Timing runs every case interleaved in one child process per size; peak memory runs each case
+ * Timing runs every case, in blocks, in one child process per size; peak memory runs each case
  * alone in its own child process (RSS high-water marks cannot be split inside one process);
  * cold start runs whole processes. Results go to stdout and bench/results.json.
  */
@@ -34,13 +34,18 @@ function runCase(c: Case, input: string): void {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Child: time every case, interleaved, `rounds` times; print medians in ms as JSON. */
+/**
+ * Child: time every case `rounds` times, case after case, and print the medians in ms as JSON.
+ * Cases run in blocks rather than interleaved, so a case does not pay for the garbage the
+ * baseline's big YAML tree leaves behind (a forced gc() between runs would be worse: it throws
+ * away compiled code).
+ */
 function timeChild(n: number, rounds: number): void {
   const inputs = Object.fromEntries(CASES.map((c) => [c, inputFor(c, n)])) as Record<Case, string>;
-  for (const c of CASES) runCase(c, inputs[c]); // warm up the JIT on every path
   const times: Record<Case, number[]> = { baseline: [], steady: [], "migration-native": [], "migration-legacy": [] };
-  for (let r = 0; r < rounds; r++) {
-    for (const c of CASES) {
+  for (const c of CASES) {
+    runCase(c, inputs[c]); // warm up the JIT on this path
+    for (let r = 0; r < rounds; r++) {
       const t = performance.now();
       runCase(c, inputs[c]);
       times[c].push(performance.now() - t);
@@ -99,7 +104,7 @@ function main(): void {
   if (mode === "mem") return memChild(a as Case, Number(b));
 
   const sizes = [1000, 10000];
-  const rounds: Record<number, number> = { 1000: 7, 10000: 3 };
+  const rounds: Record<number, number> = { 1000: 31, 10000: 5 };
   const time: Record<number, Record<Case, number>> = {};
   const mem: Record<number, Record<Case, number>> = {};
   for (const n of sizes) {

@@ -41,7 +41,7 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
   for (const p of rules?.problems ?? []) results.push({ message: `invalid functionConfig: ${p.message}`, severity: "error", ...onConfig, field: { path: p.path } });
   if (!config || !chosen || !rules || exitCode(results) !== 0) {
     // Nothing is transformed, but the items must still be what the fast path took them for.
-    for (const item of items) if (item.light && !isPlainObject(lightParse(item.body))) throw new FastPathDeclined(`items[${item.index}]`);
+    for (const item of items) if (item.light && !isPlainObject(lightParse(item.raw ?? item.body, item.raw !== undefined ? item.column : 0))) throw new FastPathDeclined(`items[${item.index}]`);
     return { replacements, results };
   }
 

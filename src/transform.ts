@@ -91,7 +91,7 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   let doc: Document.Parsed | undefined;
   let data: unknown;
   if (item.light) {
-    data = lightParse(item.body);
+    data = item.raw !== undefined ? lightParse(item.raw, item.column) : lightParse(item.body);
     if (data === undefined || typeof data !== "object" || data === null || Array.isArray(data)) throw new FastPathDeclined(`items[${item.index}]`);
   } else {
     if (!mayBeWorkload(item.body, ctx.kindNames)) return { results: [] };

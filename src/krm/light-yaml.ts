@@ -47,9 +47,13 @@ export function resolvePlain(s: string): unknown {
   return s;
 }
 
-export function lightParse(text: string): unknown {
+/**
+ * `column`: read `text` as if every line after the first had that many leading spaces fewer (at
+ * most as many as it has), the way an item is cut out of its list; saves making that copy.
+ */
+export function lightParse(text: string, column = 0): unknown {
   try {
-    return new Reader(text).document();
+    return new Reader(text, column).document();
   } catch (e) {
     if (e instanceof Bail) return undefined;
     if (e instanceof RangeError) return undefined; // too deep for recursion: let the careful path judge
@@ -61,14 +65,15 @@ class Reader {
   private readonly lines: Line[];
   private i = 0;
 
-  constructor(text: string) {
+  constructor(text: string, column: number) {
     if (text.includes("\t") || text.includes("\r")) bail();
     const raw = text.split("\n");
     if (raw[raw.length - 1] === "") raw.pop();
-    this.lines = raw.map((r) => {
+    this.lines = raw.map((r, i) => {
       let n = 0;
       while (r.charCodeAt(n) === 32) n++;
-      return { indent: n, text: r.slice(n), raw: r };
+      const cut = i === 0 ? 0 : Math.min(n, column);
+      return { indent: n - cut, text: r.slice(n), raw: cut ? r.slice(cut) : r };
     });
   }
 

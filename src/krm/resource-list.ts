@@ -33,7 +33,9 @@ export interface ItemSource {
   /** Column of the item's node: every following line of the item is indented at least this far. */
   column: number;
   /** The item's node as a YAML document of its own (indentation removed). */
-  body: string;
+  readonly body: string;
+  /** The same text as it stands in the list (indentation kept), when the reader has it. */
+  raw?: string;
   /** Why the item may not be re-printed, if it may not (it is then only read). */
   frozen?: string;
   /** Where the item came from, when not from a ResourceList (plain files); used when it has no path annotations. */

@@ -54,8 +54,21 @@ export function locateEntry(text: string, dashStart: number, entryEnd: number, i
     if (trimmed.trim() === "" || (trimmed[0] === "#" && indentation < column)) end = ls;
     else break;
   }
-  if (bodyStart >= entryEnd) return { index, start: dashStart, bodyStart: entryEnd, end: entryEnd, column: 0, body: "", frozen: "the item is empty" };
-  return { index, start: dashStart, bodyStart, end, column, body: dedent(text.slice(bodyStart, end), column) };
+  if (bodyStart >= entryEnd) return { index, start: dashStart, bodyStart: entryEnd, end: entryEnd, column: 0, body: "", raw: "", frozen: "the item is empty" };
+  // The dedented copy is made only when something reads it (most items are only light-read).
+  let body: string | undefined;
+  const raw = text.slice(bodyStart, end);
+  return {
+    index,
+    start: dashStart,
+    bodyStart,
+    end,
+    column,
+    raw,
+    get body() {
+      return (body ??= dedent(raw, column));
+    },
+  };
 }
 
 /** Every content line after the first is indented at least `column` (else dedenting would lie). */
