@@ -1,13 +1,11 @@
 /** One ResourceList in, one ResourceList out: config → transform → results. */
 import { loadConfig } from "./config/load";
 import { exitCode, type Result } from "./krm/results";
-import { FastPathDeclined, readResourceList, writeResourceList } from "./krm/resource-list";
+import { readResourceList, writeResourceList } from "./krm/resource-list";
 import { itemLabel, transformContext, transformItem } from "./transform";
 import type { ItemSource, ReadOptions } from "./krm/resource-list";
 import { chooseStrategy } from "./strategies/choose";
-import { lightParse } from "./krm/light-yaml";
-
-const isPlainObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+import { FastPathDeclined, lightItemData } from "./krm/scan";
 import { resolveRules } from "./sidecars/rules";
 
 export interface RunOutput {
@@ -41,7 +39,7 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
   for (const p of rules?.problems ?? []) results.push({ message: `invalid functionConfig: ${p.message}`, severity: "error", ...onConfig, field: { path: p.path } });
   if (!config || !chosen || !rules || exitCode(results) !== 0) {
     // Nothing is transformed, but the items must still be what the fast path took them for.
-    for (const item of items) if (item.light && !isPlainObject(lightParse(item.raw ?? item.body, item.raw !== undefined ? item.column : 0))) throw new FastPathDeclined(`items[${item.index}]`);
+    for (const item of items) if (item.light) lightItemData(item);
     return { replacements, results };
   }
 

@@ -6,8 +6,9 @@ import type { Document } from "yaml";
 import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
 import { itemData, parseItem, printItem } from "./krm/print";
-import { FastPathDeclined, type ItemSource } from "./krm/resource-list";
-import { lightParse } from "./krm/light-yaml";
+import type { ItemSource } from "./krm/resource-list";
+import { isPlain, type Plain } from "./plain";
+import { lightItemData } from "./krm/scan";
 import { result, type Result, type Subject } from "./krm/results";
 import { getPath, readTemplate } from "./pod/read";
 import { pathText, type PodTemplateView } from "./pod/types";
@@ -49,8 +50,6 @@ const LOCAL_CONFIG = "config.kubernetes.io/local-config";
 /** A `kind:` line whose whole value is a simple name (quoted or not); anything else gets the careful look. */
 const KIND_LINE = /^kind:[ \t]*(["']?)([A-Za-z0-9]+)\1[ \t]*(?:#.*)?$/m;
 
-type Plain = Record<string, unknown>;
-const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Whether an item may hold a pod template, judged from its text alone. */
 export function mayBeWorkload(body: string, kindNames: ReadonlySet<string>): boolean {
@@ -91,8 +90,7 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   let doc: Document.Parsed | undefined;
   let data: unknown;
   if (item.light) {
-    data = item.raw !== undefined ? lightParse(item.raw, item.column) : lightParse(item.body);
-    if (data === undefined || typeof data !== "object" || data === null || Array.isArray(data)) throw new FastPathDeclined(`items[${item.index}]`);
+    data = lightItemData(item);
   } else {
     if (!mayBeWorkload(item.body, ctx.kindNames)) return { results: [] };
     doc = parseItem(item);

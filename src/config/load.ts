@@ -17,11 +17,7 @@ export interface LoadedConfig {
   ref?: ResourceRef;
 }
 
-type Plain = Record<string, unknown>;
-
-function isPlain(v: unknown): v is Plain {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+import { isPlain, type Plain } from "../plain";
 
 /** ConfigMap keys and how each string becomes a typed value. */
 const CONFIGMAP_KEYS: Record<string, (v: string) => unknown> = {

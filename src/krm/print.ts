@@ -10,10 +10,6 @@ import type { ItemSource } from "./resource-list";
 export const PRINT_OPTIONS: ToStringOptions = { indentSeq: false, lineWidth: 0, flowCollectionPadding: false };
 const BASE = PRINT_OPTIONS;
 
-export function printResults(results: readonly Result[]): string {
-  return new Document(results, { aliasDuplicateObjects: false }).toString(BASE);
-}
-
 /** Parse an item's own text; undefined when it does not parse on its own (e.g. an alias to another item). */
 export function parseItem(src: ItemSource): Document.Parsed | undefined {
   try {
@@ -63,7 +59,7 @@ function scalarText(v: unknown): string | undefined {
  * Results in block style, written directly: they are our own plain data and thousands of them
  * go through the yaml printer slowly. Values that are not scalars go through the yaml printer.
  */
-export function printResultsFast(results: readonly Result[]): string {
+export function printResults(results: readonly Result[]): string {
   let out = "";
   const kv = (pad: string, key: string, v: unknown, first: boolean) => {
     const lead = first ? `${pad.slice(0, -2)}- ` : pad;

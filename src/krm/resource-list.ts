@@ -9,9 +9,9 @@
 import { Buffer, isUtf8 } from "node:buffer";
 import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { FileRef, Result } from "./results";
-import { PRINT_OPTIONS, printResultsFast as printResults } from "./print";
+import { PRINT_OPTIONS, printResults } from "./print";
 import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from "./limits";
-import { indent, lineEnd, lineStart } from "./text";
+import { indent, lineEnd, lineStart, rewrap, unwrap } from "./text";
 import { locateEntry, scanResourceList } from "./scan";
 
 
@@ -46,16 +46,11 @@ export interface ItemSource {
   light?: boolean;
 }
 
-/** Thrown when an item the fast scanner found is not in the light reader's subset after all. */
-export class FastPathDeclined extends Error {
-  override name = "FastPathDeclined";
-}
+
 
 export interface ResourceListSource {
   /** The text item offsets refer to (the input, or its block-style form when it was flow/JSON). */
   text: string;
-  /** Whether `text` differs from the input because flow style had to become block style. */
-  normalized: boolean;
   items: ItemSource[];
   /** The functionConfig as plain data, or undefined when there is none. */
   functionConfig: unknown;
@@ -105,16 +100,14 @@ export function readResourceList(input: string | Uint8Array, options: ReadOption
   if (text.length > MAX_INPUT_BYTES) {
     throw new InputError(`input is larger than the ${MAX_INPUT_BYTES}-byte limit; split the package or run on fewer files`);
   }
-  const bom = text.startsWith("\uFEFF");
-  if (bom) text = text.slice(1);
-  const crlf = text.includes("\r\n");
-  if (crlf) text = text.replace(/\r\n/g, "\n");
+  const { text: unwrapped, bom, crlf } = unwrap(text);
+  text = unwrapped;
   if (text.trim() === "") throw new InputError("input is empty; expected a ResourceList on stdin");
 
   const fast = options.fast === false ? undefined : scanResourceList(text);
   if (fast) {
     if (!RESOURCE_LIST_VERSIONS.has(fast.apiVersion as string)) parseList(text); // throws the careful path's message
-    return { text, normalized: false, items: fast.items, functionConfig: fast.functionConfig, problems: [], resultsSlot: fast.resultsSlot, bom, crlf };
+    return { text, items: fast.items, functionConfig: fast.functionConfig, problems: [], resultsSlot: fast.resultsSlot, bom, crlf };
   }
   return readCarefully(text, bom, crlf);
 }
@@ -123,7 +116,6 @@ export function readResourceList(input: string | Uint8Array, options: ReadOption
 function readCarefully(input: string, bom: boolean, crlf: boolean): ResourceListSource {
   let text = input;
   let doc = parseList(text);
-  let normalized = false;
   if (needsBlockStyle(doc)) {
     // JSON or flow-style input: kpt keeps the node style a function prints, so write block style.
     visit(doc, {
@@ -134,7 +126,6 @@ function readCarefully(input: string, bom: boolean, crlf: boolean): ResourceList
     });
     text = doc.toString(PRINT_OPTIONS);
     doc = parseList(text);
-    normalized = true;
   }
   const root = doc.contents as YAMLMap;
   const problems: Result[] = [];
@@ -175,7 +166,7 @@ function readCarefully(input: string, bom: boolean, crlf: boolean): ResourceList
     }
   }
 
-  return { text, normalized, items, functionConfig, problems, resultsSlot: resultsSlot(text, root), bom, crlf };
+  return { text, items, functionConfig, problems, resultsSlot: resultsSlot(text, root), bom, crlf };
 }
 
 /** Where the text of a top-level pair ends: the line of the next key, or the end of the text. */
@@ -308,6 +299,5 @@ export function writeResourceList(src: ResourceListSource, replacements: Readonl
     pos = cut.to;
   }
   out += text.slice(pos);
-  if (src.crlf) out = out.replace(/\n/g, "\r\n");
-  return src.bom ? "\uFEFF" + out : out;
+  return rewrap(out, src);
 }

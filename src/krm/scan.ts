@@ -5,8 +5,21 @@
  * the same text rules (`locateEntry`), so they agree byte for byte.
  */
 import { lightParse } from "./light-yaml";
+import { isPlain, type Plain } from "../plain";
 import type { ItemSource, ResultsSlot } from "./resource-list";
 import { dedent, lineEnd, lineStart } from "./text";
+
+/** Thrown when an item the fast scanner found is not in the light reader's subset after all. */
+export class FastPathDeclined extends Error {
+  override name = "FastPathDeclined";
+}
+
+/** A fast-path item's plain data, read in place; throws FastPathDeclined when the light reader declines. */
+export function lightItemData(item: ItemSource): Plain {
+  const data = item.raw !== undefined ? lightParse(item.raw, item.column) : lightParse(item.body);
+  if (!isPlain(data)) throw new FastPathDeclined(`items[${item.index}]`);
+  return data;
+}
 
 export interface FastList {
   items: ItemSource[];

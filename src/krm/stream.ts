@@ -6,7 +6,7 @@
 import { isMap, parseAllDocuments } from "yaml";
 import type { Result } from "./results";
 import { InputError, decode, tooDeep, type ItemSource } from "./resource-list";
-import { dedent, lineEnd, lineStart } from "./text";
+import { dedent, lineEnd, lineStart, rewrap, unwrap } from "./text";
 
 export interface StreamSource {
   text: string;
@@ -19,11 +19,7 @@ export interface StreamSource {
 
 /** `name` labels messages (a file path, or "stdin"); `firstIndex` numbers items across files. */
 export function readStream(input: string | Uint8Array, name: string, firstIndex = 0, path?: string): StreamSource {
-  let text = decode(input);
-  const bom = text.startsWith("\uFEFF");
-  if (bom) text = text.slice(1);
-  const crlf = text.includes("\r\n");
-  if (crlf) text = text.replace(/\r\n/g, "\n");
+  const { text, bom, crlf } = unwrap(decode(input));
   let docs;
   try {
     docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
@@ -69,6 +65,5 @@ export function writeStream(src: StreamSource, replacements: ReadonlyMap<number,
     pos = item.end;
   }
   out += src.text.slice(pos);
-  if (src.crlf) out = out.replace(/\n/g, "\r\n");
-  return src.bom ? "\uFEFF" + out : out;
+  return rewrap(out, src);
 }

@@ -30,3 +30,23 @@ export function indent(printed: string, column: number): string {
   for (let i = 1; i < lines.length; i++) if (lines[i] !== "") lines[i] = pad + lines[i];
   return lines.join("\n");
 }
+
+/** What the reader takes off the input and the writer puts back: a byte-order mark and CRLF endings. */
+export interface Wrapping {
+  bom: boolean;
+  crlf: boolean;
+}
+
+export function unwrap(input: string): { text: string } & Wrapping {
+  let text = input;
+  const bom = text.startsWith("\uFEFF");
+  if (bom) text = text.slice(1);
+  const crlf = text.includes("\r\n");
+  if (crlf) text = text.replace(/\r\n/g, "\n");
+  return { text, bom, crlf };
+}
+
+export function rewrap(out: string, w: Wrapping): string {
+  const text = w.crlf ? out.replace(/\n/g, "\r\n") : out;
+  return w.bom ? "\uFEFF" + text : text;
+}

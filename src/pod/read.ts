@@ -1,8 +1,7 @@
 /** Read a pod template's plain data into a PodTemplateView, or say why it cannot be used. */
 import type { Container, PodTemplateView } from "./types";
 
-type Plain = Record<string, unknown>;
-const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
+import { isPlain } from "../plain";
 
 export function getPath(data: unknown, path: readonly string[]): unknown {
   let cur = data;
