@@ -6,14 +6,24 @@ import { runFiles } from "./files";
 import { InputError } from "./krm/resource-list";
 import { PLUGIN_NAME, runPlugin } from "./kustomize-plugin";
 import { runResourceList } from "./run";
+import { USAGE_SHORT } from "./usage";
 import { VERSION } from "./version";
 
+/** Fill words into lines of at most `width` characters. */
+function wrap(text: string, width = 96): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join("\n");
+}
+
 export const USAGE = `sidecar-order ${VERSION}
-Makes the sidecars of Kubernetes workloads start before the app containers (and, natively,
-stop after them): native sidecars (an init container with restartPolicy: Always gated by a
-startupProbe) where the cluster has them, else the sidecar first in spec.containers with a
-postStart hook that waits until it is ready. Knows istio, linkerd, kuma, consul,
-cloud-sql-proxy, dapr, opentelemetry and vault.
+${wrap(`${USAGE_SHORT} Knows istio, linkerd, kuma, consul, cloud-sql-proxy, dapr, opentelemetry and vault.`)}
 
 As a KRM function (a ResourceList on stdin, the result on stdout):
   kpt fn eval DIR --exec sidecar-order -- kubernetesVersion=1.30 sidecars=istio,cloud-sql-proxy

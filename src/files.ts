@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { InputError } from "./krm/resource-list";
-import { exitCode, formatResult, type Result } from "./krm/results";
+import { exitCode, formatResults } from "./krm/results";
 import { readStream, writeStream, type StreamSource } from "./krm/stream";
 import { processItems } from "./run";
 
@@ -81,7 +81,7 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
     sources.flatMap((s) => s.src.problems),
   );
   const code = exitCode(results);
-  const stderr = results.map((r: Result) => formatResult(r) + "\n").join("");
+  const stderr = formatResults(results);
   const written: string[] = [];
   let stdout = "";
   for (const [i, { path, src }] of sources.entries()) {

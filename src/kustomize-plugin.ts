@@ -5,7 +5,7 @@
  * transformer's config file as its first argument, and reads and writes a plain YAML stream.
  * @see https://kubectl.docs.kubernetes.io/guides/extending_kustomize/exec_plugins/
  */
-import { exitCode, formatResult } from "./krm/results";
+import { exitCode, formatResults } from "./krm/results";
 import { readStream, writeStream } from "./krm/stream";
 import { readConfigFile } from "./files";
 import { processItems } from "./run";
@@ -15,5 +15,5 @@ export const PLUGIN_NAME = "SidecarOrder";
 export function runPlugin(configFile: string, stdin: Uint8Array): { stdout: string; stderr: string; exitCode: 0 | 1 } {
   const src = readStream(stdin, "the resources from kustomize");
   const { replacements, results } = processItems(src.items, readConfigFile(configFile), src.problems);
-  return { stdout: writeStream(src, replacements), stderr: results.map((r) => formatResult(r) + "\n").join(""), exitCode: exitCode(results) };
+  return { stdout: writeStream(src, replacements), stderr: formatResults(results), exitCode: exitCode(results) };
 }

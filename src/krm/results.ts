@@ -76,3 +76,8 @@ export function formatResult(r: Result): string {
   if (r.file) where.push(r.file.path);
   return `[${r.severity}] ${r.message}${where.length ? ` (${where.join(", ")})` : ""}`;
 }
+
+/** Every result on its own line, for stderr. */
+export function formatResults(results: readonly Result[]): string {
+  return results.map((r) => `${formatResult(r)}\n`).join("");
+}
