@@ -35,8 +35,9 @@ LABEL org.opencontainers.image.title="sidecar-order" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV PATH=${NODE_DIR}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     NODE_ENV=production
-# Only the bundle: one self-contained CommonJS file (.cjs, so no package.json is needed beside it).
-COPY --from=build /src/dist/sidecar-order.cjs /usr/local/lib/sidecar-order/sidecar-order.cjs
+# Only the bundle: one self-contained CommonJS file (.cjs, so no package.json is needed beside it)
+# and its V8 code cache (a start-up shortcut; made by the build stage's Node, ignored by another).
+COPY --from=build /src/dist/sidecar-order.cjs /src/dist/sidecar-order.cjs.cache /usr/local/lib/sidecar-order/
 # The function reads stdin and writes stdout only: no network, no writable file, no root.
 USER 65534:65534
 WORKDIR /

@@ -158,6 +158,9 @@ image_layers=$(docker image inspect -f '{{len .RootFS.Layers}}' "$image")
 check "the runtime stage adds one layer (the bundle) to the base" test "$image_layers" = "$((base_layers + 1))"
 hardened=(--rm --network none --read-only --cap-drop ALL --security-opt no-new-privileges)
 check "--version prints $version" test "$(docker run "${hardened[@]}" "$image" --version)" = "$version"
+# Built and run by the same node here, so the image's code cache must be accepted.
+cache_used() { docker run "${hardened[@]}" -e SIDECAR_ORDER_DEBUG=1 "$image" --version 2>&1 >/dev/null | grep -qx 'sidecar-order: code cache used'; }
+check "the bundle starts from its V8 code cache (SIDECAR_ORDER_DEBUG says: code cache used)" cache_used
 help_ok() { [ "$(docker run "${hardened[@]}" "$image" --help | head -n1)" = "sidecar-order $version" ]; }
 check "--help prints the usage (first line: sidecar-order $version)" help_ok
 check "runs as uid/gid 65534 by default" \
