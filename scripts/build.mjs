@@ -2,6 +2,7 @@
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { dirname } from "node:path";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -60,6 +61,7 @@ symlinkSync("../sidecar-order.cjs", "dist/bin/sidecar-order");
  * is the bundle's hash), V8 compiles the bundle as usual and the same code runs.
  */
 function writeExecutable(file, bundle) {
+  mkdirSync(dirname(file), { recursive: true });
   const source = `(function (exports, require, module, __filename, __dirname) {${bundle}\n})`;
   const hash = createHash("sha256").update(source).digest("hex");
   const launcher = `#!/usr/bin/env node
