@@ -35,23 +35,31 @@ function runCase(c: Case, input: string): void {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
- * Child: time every case `rounds` times, case after case, and print the medians in ms as JSON.
+ * Child: time every case, case after case, and print the medians in ms as JSON. Each case runs at
+ * least `minRounds` times and until it has run for ROUND_BUDGET_MS (at most MAX_ROUNDS times), so a
+ * fast case gets enough rounds for a steady median and a slow one is not run for minutes.
  * Cases run in blocks rather than interleaved, so a case does not pay for the garbage the
  * baseline's big YAML tree leaves behind (a forced gc() between runs would be worse: it throws
  * away compiled code).
  */
-function timeChild(n: number, rounds: number): void {
+const ROUND_BUDGET_MS = 4000;
+const MAX_ROUNDS = 201;
+function timeChild(n: number, minRounds: number): void {
   const inputs = Object.fromEntries(CASES.map((c) => [c, inputFor(c, n)])) as Record<Case, string>;
   const times: Record<Case, number[]> = { baseline: [], steady: [], "migration-native": [], "migration-legacy": [] };
   for (const c of CASES) {
     runCase(c, inputs[c]); // warm up the JIT on this path
-    for (let r = 0; r < rounds; r++) {
+    let spent = 0;
+    while (times[c].length < MAX_ROUNDS && (times[c].length < minRounds || spent < ROUND_BUDGET_MS)) {
       const t = performance.now();
       runCase(c, inputs[c]);
-      times[c].push(performance.now() - t);
+      const took = performance.now() - t;
+      times[c].push(took);
+      spent += took;
     }
   }
-  process.stdout.write(JSON.stringify(Object.fromEntries(CASES.map((c) => [c, median(times[c])]))));
+  const result = (c: Case) => ({ medianMs: median(times[c]), rounds: times[c].length });
+  process.stdout.write(JSON.stringify(Object.fromEntries(CASES.map((c) => [c, result(c)]))));
 }
 
 /** Child: one case once; print the peak RSS in MB. The input is built before, and counted in both. */
@@ -104,19 +112,22 @@ function main(): void {
   if (mode === "mem") return memChild(a as Case, Number(b));
 
   const sizes = [1000, 10000];
-  const rounds: Record<number, number> = { 1000: 31, 10000: 5 };
+  const minRounds = 5;
   const time: Record<number, Record<Case, number>> = {};
+  const rounds: Record<number, Record<Case, number>> = {};
   const mem: Record<number, Record<Case, number>> = {};
   for (const n of sizes) {
-    time[n] = JSON.parse(child(["time", String(n), String(rounds[n])]));
+    const timed = JSON.parse(child(["time", String(n), String(minRounds)])) as Record<Case, { medianMs: number; rounds: number }>;
+    time[n] = Object.fromEntries(CASES.map((c) => [c, timed[c].medianMs])) as Record<Case, number>;
+    rounds[n] = Object.fromEntries(CASES.map((c) => [c, timed[c].rounds])) as Record<Case, number>;
     mem[n] = Object.fromEntries(CASES.map((c) => [c, Number(child(["mem", c, String(n)]))])) as Record<Case, number>;
     const t = time[n]!;
     const m = mem[n]!;
     console.log(`\n${n} items (${(inputFor("baseline", n).length / 1e6).toFixed(1)} MB)`);
-    console.log("case               time ms   ratio   peak RSS MB   ratio");
+    console.log("case               time ms   ratio   rounds   peak RSS MB   ratio");
     for (const c of CASES) {
       console.log(
-        `${c.padEnd(18)} ${t[c].toFixed(0).padStart(7)}   ${(t[c] / t.baseline).toFixed(3)}   ${m[c].toFixed(0).padStart(11)}   ${(m[c] / m.baseline).toFixed(3)}`,
+        `${c.padEnd(18)} ${t[c].toFixed(0).padStart(7)}   ${(t[c] / t.baseline).toFixed(3)}   ${String(rounds[n]![c]).padStart(6)}   ${m[c].toFixed(0).padStart(11)}   ${(m[c] / m.baseline).toFixed(3)}`,
       );
     }
   }
@@ -149,7 +160,7 @@ function main(): void {
   } catch {
     /* not a checkout */
   }
-  const out = { date: new Date().toISOString(), commit, machine, time, memoryMB: mem, coldStartMs: cold, targets: targets.map((x) => ({ ...x, pass: x.value <= x.limit })) };
+  const out = { date: new Date().toISOString(), commit, machine, time, rounds, memoryMB: mem, coldStartMs: cold, targets: targets.map((x) => ({ ...x, pass: x.value <= x.limit })) };
   writeFileSync(join(root, "bench", "results.json"), JSON.stringify(out, null, 2) + "\n");
   console.log("\nwritten to bench/results.json");
 }

@@ -2,7 +2,7 @@
 import { loadConfig } from "./config/load";
 import { exitCode, type Result } from "./krm/results";
 import { readResourceList, writeResourceList } from "./krm/resource-list";
-import { itemLabel, transformContext, transformItem } from "./transform";
+import { itemLabel, transformContext, transformItem, type ItemOutcome } from "./transform";
 import type { ItemSource, ReadOptions } from "./krm/resource-list";
 import { chooseStrategy } from "./strategies/choose";
 import { FastPathDeclined, lightItemData } from "./krm/scan";
@@ -44,32 +44,45 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
   }
 
   const ctx = transformContext(config, chosen.choice, rules.rules);
-  const outcomes = items.map((item) => ({ item, outcome: transformItem(item, ctx) }));
+  // Only outcomes that say or change something are kept: on a big re-render almost nothing is,
+  // so little stays alive for the garbage collector to copy while the items are read.
+  const outcomes: (ItemOutcome | undefined)[] = new Array<ItemOutcome | undefined>(items.length);
+  const firstWith = new Map<string, number>();
   // Duplicate workloads: which copy would kpt or the API server keep? Change neither; say so.
-  const groups = new Map<string, ItemSource[]>();
-  for (const { item, outcome } of outcomes) if (outcome.identity !== undefined) groups.set(outcome.identity, [...(groups.get(outcome.identity) ?? []), item]);
-  const duplicated = new Set<ItemSource>();
-  for (const group of groups.values()) if (group.length > 1) for (const item of group) duplicated.add(item);
+  const copies = new Map<number, number[]>(); // every copy's position → all copies' positions
+  items.forEach((item, i) => {
+    const outcome = transformItem(item, ctx);
+    if (outcome.replacement !== undefined || outcome.results.length > 0) outcomes[i] = outcome;
+    if (outcome.identity === undefined) return;
+    const first = firstWith.get(outcome.identity);
+    if (first === undefined) return void firstWith.set(outcome.identity, i);
+    const group = copies.get(first) ?? [first];
+    group.push(i);
+    copies.set(first, group).set(i, group);
+  });
   let changed = false;
-  for (const { item, outcome } of outcomes) {
-    if (duplicated.has(item)) {
-      const group = groups.get(outcome.identity!)!;
-      if (item === group[1]) {
+  items.forEach((item, i) => {
+    const outcome = outcomes[i];
+    const group = copies.get(i);
+    if (group) {
+      if (i === group[1]) {
+        const [original, ...repeats] = group.map((k) => items[k]!);
         results.push({
-          message: `${group.slice(1).map(itemLabel).join(", ")} repeat${group.length > 2 ? "" : "s"} ${itemLabel(group[0]!)} (same kind, namespace and name); all copies were kept and left as they are, remove all but one`,
+          message: `${repeats.map(itemLabel).join(", ")} repeat${repeats.length > 1 ? "" : "s"} ${itemLabel(original!)} (same kind, namespace and name); all copies were kept and left as they are, remove all but one`,
           severity: "error",
           ...(item.file ? { file: item.file } : { field: { path: `items[${item.index}]` } }),
         });
       }
-      results.push(...outcome.results.filter((r) => r.severity !== "info"));
-      continue;
+      if (outcome) results.push(...outcome.results.filter((r) => r.severity !== "info"));
+      return;
     }
+    if (!outcome) return;
     if (outcome.replacement !== undefined) {
       replacements.set(item.index, outcome.replacement);
       changed = true;
     }
     results.push(...outcome.results);
-  }
+  });
   if (changed && rules.allPresets) {
     results.push({
       message: `no sidecars were configured, so every preset was used (${rules.rules.map((r) => r.key).join(", ")}); list the ones you run under sidecars to narrow or tune this`,

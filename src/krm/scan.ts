@@ -68,20 +68,28 @@ export function locateEntry(text: string, dashStart: number, entryEnd: number, i
     else break;
   }
   if (bodyStart >= entryEnd) return { index, start: dashStart, bodyStart: entryEnd, end: entryEnd, column: 0, body: "", raw: "", frozen: "the item is empty" };
-  // The dedented copy is made only when something reads it (most items are only light-read).
-  let body: string | undefined;
-  const raw = text.slice(bodyStart, end);
-  return {
-    index,
-    start: dashStart,
-    bodyStart,
-    end,
-    column,
-    raw,
-    get body() {
-      return (body ??= dedent(raw, column));
-    },
-  };
+  return new ListedItem(index, dashStart, bodyStart, end, column, text.slice(bodyStart, end));
+}
+
+/**
+ * An item as it stands in its list. The dedented copy is made only when something reads it (most
+ * items are only light-read); a class rather than a literal with a getter, because a big list
+ * keeps every item alive through the run, and each literal would carry a closure of its own.
+ */
+class ListedItem implements ItemSource {
+  private dedented: string | undefined;
+  light?: boolean;
+  constructor(
+    readonly index: number,
+    readonly start: number,
+    readonly bodyStart: number,
+    readonly end: number,
+    readonly column: number,
+    readonly raw: string,
+  ) {}
+  get body(): string {
+    return (this.dedented ??= dedent(this.raw, this.column));
+  }
 }
 
 /** Every content line after the first is indented at least `column` (else dedenting would lie). */
