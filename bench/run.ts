@@ -35,31 +35,28 @@ function runCase(c: Case, input: string): void {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
- * Child: time every case, case after case, and print the medians in ms as JSON. Each case runs at
- * least `minRounds` times and until it has run for ROUND_BUDGET_MS (at most MAX_ROUNDS times), so a
- * fast case gets enough rounds for a steady median and a slow one is not run for minutes.
- * Cases run in blocks rather than interleaved, so a case does not pay for the garbage the
- * baseline's big YAML tree leaves behind (a forced gc() between runs would be worse: it throws
- * away compiled code).
+ * Child: time one case and print its median in ms and its number of rounds as JSON. The case runs
+ * at least `minRounds` times and until it has run for ROUND_BUDGET_MS (at most MAX_ROUNDS times),
+ * so a fast case gets enough rounds for a steady median and a slow one is not run for minutes.
+ * Each case has a process of its own: run after the baseline in one process, a case paid for
+ * the garbage of the baseline's big YAML trees, by as much as half its time at 10,000 items.
  */
 const ROUND_BUDGET_MS = 4000;
 const MAX_ROUNDS = 201;
-function timeChild(n: number, minRounds: number): void {
-  const inputs = Object.fromEntries(CASES.map((c) => [c, inputFor(c, n)])) as Record<Case, string>;
-  const times: Record<Case, number[]> = { baseline: [], steady: [], "migration-native": [], "migration-legacy": [] };
-  for (const c of CASES) {
-    runCase(c, inputs[c]); // warm up the JIT on this path
-    let spent = 0;
-    while (times[c].length < MAX_ROUNDS && (times[c].length < minRounds || spent < ROUND_BUDGET_MS)) {
-      const t = performance.now();
-      runCase(c, inputs[c]);
-      const took = performance.now() - t;
-      times[c].push(took);
-      spent += took;
-    }
+function timeChild(c: Case, n: number, minRounds: number): void {
+  const input = inputFor(c, n);
+  globalThis.gc?.(); // what making the input left behind; never between rounds (that would drop compiled code)
+  runCase(c, input); // warm up the JIT on this path
+  const times: number[] = [];
+  let spent = 0;
+  while (times.length < MAX_ROUNDS && (times.length < minRounds || spent < ROUND_BUDGET_MS)) {
+    const t = performance.now();
+    runCase(c, input);
+    const took = performance.now() - t;
+    times.push(took);
+    spent += took;
   }
-  const result = (c: Case) => ({ medianMs: median(times[c]), rounds: times[c].length });
-  process.stdout.write(JSON.stringify(Object.fromEntries(CASES.map((c) => [c, result(c)]))));
+  process.stdout.write(JSON.stringify({ medianMs: median(times), rounds: times.length }));
 }
 
 /** Child: one case once; print the peak RSS in MB. The input is built before, and counted in both. */
@@ -108,7 +105,7 @@ interface Target {
 
 function main(): void {
   const [mode, a, b] = process.argv.slice(2);
-  if (mode === "time") return timeChild(Number(a), Number(b));
+  if (mode === "time") return timeChild(a as Case, Number(b), Number(process.argv[5]));
   if (mode === "mem") return memChild(a as Case, Number(b));
 
   const sizes = [1000, 10000];
@@ -117,7 +114,7 @@ function main(): void {
   const rounds: Record<number, Record<Case, number>> = {};
   const mem: Record<number, Record<Case, number>> = {};
   for (const n of sizes) {
-    const timed = JSON.parse(child(["time", String(n), String(minRounds)])) as Record<Case, { medianMs: number; rounds: number }>;
+    const timed = Object.fromEntries(CASES.map((c) => [c, JSON.parse(child(["time", c, String(n), String(minRounds)]))])) as Record<Case, { medianMs: number; rounds: number }>;
     time[n] = Object.fromEntries(CASES.map((c) => [c, timed[c].medianMs])) as Record<Case, number>;
     rounds[n] = Object.fromEntries(CASES.map((c) => [c, timed[c].rounds])) as Record<Case, number>;
     mem[n] = Object.fromEntries(CASES.map((c) => [c, Number(child(["mem", c, String(n)]))])) as Record<Case, number>;
