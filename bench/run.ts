@@ -2,9 +2,9 @@
  * `npm run bench`: sidecar-order against the `yaml` package's whole-document round trip of the
  * same input, measured in the same run, reported as ratios (machines are noisy; ratios less so).
  *
- * Timing runs every case, in blocks, in one child process per size; peak memory runs each case
- * alone in its own child process (RSS high-water marks cannot be split inside one process);
- * cold start runs whole processes. Results go to stdout and bench/results.json.
+ * Timing and peak memory run each case alone in a child process of its own (a fresh heap; RSS
+ * high-water marks cannot be split inside one process); cold start runs whole processes.
+ * Results go to stdout and bench/results.json.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -145,7 +145,11 @@ function main(): void {
     { name: "peak RSS, 10,000 items, migration (worse of legacy/native, / baseline)", value: Math.max(m10["migration-native"], m10["migration-legacy"]) / m10.baseline, limit: 0.5 },
     { name: "cold start, 20-resource re-render (/ node -e 0)", value: cold.steady / cold.node, limit: 1.5 },
     { name: "growth, steady (10,000-item time / 1,000-item time)", value: t10.steady / t1.steady, limit: 11 },
-    { name: "growth, migration (10,000-item time / 1,000-item time)", value: t10["migration-native"] / t1["migration-native"], limit: 11 },
+    {
+      name: "growth, migration (worse of legacy/native, 10,000-item time / 1,000-item time)",
+      value: Math.max(t10["migration-native"] / t1["migration-native"], t10["migration-legacy"] / t1["migration-legacy"]),
+      limit: 11,
+    },
   ];
   console.log("\ntargets");
   for (const x of targets) console.log(`${x.value <= x.limit ? "PASS" : "MISS"}  ${x.name}: ${x.value.toFixed(3)} (target <= ${x.limit})`);

@@ -13,23 +13,9 @@ const bin = resolve(__dirname, "../dist/sidecar-order.cjs");
 const dir = mkdtempSync(join(tmpdir(), "sidecar-order-cache-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// A workload that changes (first run) and so needs both the light reader and the `yaml` printer.
-const input = resourceList([
-  `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api # the api
-spec:
-  template:
-    spec:
-      containers:
-      - name: app
-        image: example/app:1
-      - name: cloud-sql-proxy
-        image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
-        args: ["--health-check", "--http-address=0.0.0.0"]
-`,
-]);
+// The README's example package: its workload changes, so the light reader and the `yaml` printer both run.
+const example = resolve(__dirname, "../examples/legacy-cloud-sql-proxy");
+const input = resourceList([readFileSync(join(example, "deployment.yaml"), "utf8")], readFileSync(join(example, "sidecar-order.yaml"), "utf8"));
 
 function run(executable: string) {
   const r = spawnSync(process.execPath, [executable], { input, encoding: "utf8", env: { ...process.env, SIDECAR_ORDER_DEBUG: "1" } });
