@@ -2,8 +2,14 @@
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { dirname } from "node:path";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+
+// The executable's launcher and the build's cache driver must wrap and compile the bundle alike.
+const WRAPPER_ARGS = "exports, require, module, __filename, __dirname";
+const BUNDLE_NAME = " (bundle)"; // stack traces point into the bundle, not at the launcher's lines
+const CHECKSUMS = "--verify-snapshot-checksum"; // V8 checks a code cache's checksum only when asked
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const common = {
@@ -41,8 +47,7 @@ const lazyYaml = {
 
 // CommonJS (.cjs): Node loads it faster than an ES module, and it needs no package.json beside it.
 const bundled = await build({ ...common, format: "cjs", entryPoints: ["src/bin.ts"], outfile: "dist/sidecar-order.cjs", plugins: [lazyYaml], write: false });
-writeExecutable("dist/sidecar-order.cjs", bundled.outputFiles[0].text);
-writeCodeCache("dist/sidecar-order.cjs");
+writeCodeCache("dist/sidecar-order.cjs", writeExecutable("dist/sidecar-order.cjs", bundled.outputFiles[0].text));
 
 // The library entries leave their dependencies to the installing project.
 await build({ ...common, format: "esm", entryPoints: ["src/index.ts"], outfile: "dist/index.js", packages: "external" });
@@ -57,48 +62,95 @@ symlinkSync("../sidecar-order.cjs", "dist/bin/sidecar-order");
  * The executable is the bundle wrapped in a short launcher that compiles it with V8's code cache
  * (`<executable>.cache`, written below). Every kpt render starts a new process, and compiling
  * the bundle was most of what a re-render cost over `node -e 0`. The cache is only a shortcut:
- * when it is missing, was made by another Node/V8, or belongs to another build (its first line
- * is the bundle's hash), V8 compiles the bundle as usual and the same code runs.
+ * its first line names the bundle (a hash) and the V8 that made it, and any other cache is not
+ * even read; V8 checks the rest (with its checksum turned on, so a damaged cache is refused, not
+ * a crash). Whenever the cache is not used, V8 compiles the bundle as usual and the same code runs.
  */
 function writeExecutable(file, bundle) {
   mkdirSync(dirname(file), { recursive: true });
-  const source = `(function (exports, require, module, __filename, __dirname) {${bundle}\n})`;
+  const source = `(function (${WRAPPER_ARGS}) {${bundle}\n})`;
   const hash = createHash("sha256").update(source).digest("hex");
   const launcher = `#!/usr/bin/env node
 "use strict";
-// sidecar-order: the function's bundle, compiled with the code cache beside this file when it fits.
+// sidecar-order: the function's bundle, compiled from the code cache beside this file when that
+// cache was made for this bundle by this V8 (scripts/build.mjs says how and why).
 const { Script } = require("node:vm");
-const { readFileSync, writeFileSync } = require("node:fs");
-const HASH = ${JSON.stringify(hash)};
+const { readFileSync } = require("node:fs");
 const SOURCE = ${JSON.stringify(source)};
+const HEADER = ${JSON.stringify(hash + " ")} + process.versions.v8 + "\\n";
 let cachedData;
 let cacheState = "none";
 try {
   const cache = readFileSync(__filename + ".cache");
-  cacheState = "from another build";
-  if (cache.toString("latin1", 0, HASH.length + 1) === HASH + "\\n") cachedData = cache.subarray(HASH.length + 1);
+  cacheState = "made for another build or V8";
+  if (cache.toString("latin1", 0, HEADER.length) === HEADER) {
+    require("node:v8").setFlagsFromString(${JSON.stringify(CHECKSUMS)});
+    cachedData = cache.subarray(HEADER.length);
+  }
 } catch {
   // No cache: compile as usual.
 }
-const script = new Script(SOURCE, { filename: __filename, cachedData });
-if (cachedData) cacheState = script.cachedDataRejected ? "rejected by this Node" : "used";
+const script = new Script(SOURCE, { filename: __filename + ${JSON.stringify(BUNDLE_NAME)}, cachedData });
+if (cachedData) cacheState = script.cachedDataRejected ? "refused by V8" : "used";
 if (process.env.SIDECAR_ORDER_DEBUG) process.stderr.write("sidecar-order: code cache " + cacheState + "\\n");
-const cacheOut = process.env.SIDECAR_ORDER_WRITE_CODE_CACHE; // set only by the build (scripts/build.mjs)
-if (cacheOut) process.on("exit", () => writeFileSync(cacheOut, Buffer.concat([Buffer.from(HASH + "\\n", "latin1"), script.createCachedData()])));
-script.runInThisContext()(exports, require, module, __filename, __dirname);
+script.runInThisContext().call(module.exports, ${WRAPPER_ARGS});
 `;
   writeFileSync(file, launcher);
   chmodSync(file, 0o755);
+  return { source, header: `${hash} ${process.versions.v8}\n` };
 }
 
 /**
- * Run the fresh executable on a few small ResourceLists (first run, legacy, re-render) so the
- * cache holds the code those paths compile, not only the top level. Each run starts from the
- * previous run's cache and writes a fuller one.
+ * Run the bundle, the way the launcher does, on a few small ResourceLists (first run, legacy,
+ * re-render), so the cache holds the code those paths compile and not only the top level. Each run
+ * starts from the previous run's cache and writes a fuller one. A driver of the build's own does
+ * it, so the shipped launcher has no way to write files; NODE_OPTIONS is left out, because V8 only
+ * accepts a cache made under the flags it runs with. Last, the executable must say it used it.
  */
-function writeCodeCache(file) {
+function writeCodeCache(file, { source, header }) {
   const cache = `${file}.cache`;
   rmSync(cache, { force: true });
+  const work = mkdtempSync(join(tmpdir(), "sidecar-order-build-"));
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  try {
+    writeFileSync(join(work, "source.js"), source);
+    writeFileSync(
+      join(work, "driver.cjs"),
+      `"use strict";
+const { Script } = require("node:vm");
+const { existsSync, readFileSync, writeFileSync } = require("node:fs");
+const [sourceFile, cacheFile, executable] = [process.env.CACHE_SOURCE, process.env.CACHE_FILE, process.env.CACHE_FOR];
+const header = ${JSON.stringify(header)};
+require("node:v8").setFlagsFromString(${JSON.stringify(CHECKSUMS)});
+const before = existsSync(cacheFile) ? readFileSync(cacheFile).subarray(header.length) : undefined;
+const script = new Script(readFileSync(sourceFile, "utf8"), { filename: executable + ${JSON.stringify(BUNDLE_NAME)}, cachedData: before });
+if (before && script.cachedDataRejected) throw new Error("V8 refused the cache this build just made");
+process.on("exit", () => writeFileSync(cacheFile, Buffer.concat([Buffer.from(header, "latin1"), script.createCachedData()])));
+script.runInThisContext().call(module.exports, exports, require, module, executable, require("node:path").dirname(executable));
+`,
+    );
+    const run = (input) => {
+      const r = spawnSync(process.execPath, [join(work, "driver.cjs")], {
+        input,
+        encoding: "utf8",
+        env: { ...env, CACHE_SOURCE: join(work, "source.js"), CACHE_FILE: cache, CACHE_FOR: resolve(file) },
+      });
+      if (r.status !== 0 || !existsSync(cache)) throw new Error(`code cache: the bundle failed (${r.status}): ${r.stderr}`);
+      return r.stdout;
+    };
+    const first = run(sampleList("native"));
+    run(sampleList("legacy"));
+    // The re-render: the function's own output, its results taken off.
+    run(first.replace(/\nresults:\n[\s\S]*$/, "\n"));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const check = spawnSync(process.execPath, [file, "--version"], { encoding: "utf8", env: { ...env, SIDECAR_ORDER_DEBUG: "1" } });
+  if (!check.stderr.includes("code cache used")) throw new Error(`code cache: the executable does not use it: ${check.stderr}`);
+}
+
+/** A small ResourceList: two workloads with an app and two known sidecars, and two ConfigMaps. */
+function sampleList(strategy) {
   const pod = (name) => `  - apiVersion: apps/v1
     kind: Deployment
     metadata:
@@ -124,7 +176,7 @@ function writeCodeCache(file) {
     data:
       key: "value"
 `;
-  const list = (strategy) => `apiVersion: config.kubernetes.io/v1
+  return `apiVersion: config.kubernetes.io/v1
 kind: ResourceList
 items:
 ${pod("api")}${pod("worker")}functionConfig:
@@ -135,15 +187,4 @@ ${pod("api")}${pod("worker")}functionConfig:
   data:
     strategy: ${strategy}
 `;
-  const run = (input) => {
-    const tmp = `${cache}.tmp`;
-    const r = spawnSync(process.execPath, [file], { input, encoding: "utf8", env: { ...process.env, SIDECAR_ORDER_WRITE_CODE_CACHE: tmp } });
-    if (r.status !== 0 || !existsSync(tmp)) throw new Error(`code cache: the executable failed (${r.status}): ${r.stderr}`);
-    renameSync(tmp, cache);
-    return r.stdout;
-  };
-  const first = run(list("native"));
-  run(list("legacy"));
-  // The re-render: the function's own output, its results taken off.
-  run(first.replace(/\nresults:\n[\s\S]*$/, "\n"));
 }

@@ -36,26 +36,45 @@ function copyWith(name: string, cache?: Buffer): string {
 
 describe("the executable's code cache", () => {
   const built = run(bin);
+  const cache = readFileSync(`${bin}.cache`);
+  const headerEnd = cache.indexOf(0x0a) + 1;
+  const [hash, v8] = cache.subarray(0, headerEnd - 1).toString("latin1").split(" ");
+  const withHeader = (header: string, body = cache.subarray(headerEnd)) => Buffer.concat([Buffer.from(`${header}\n`, "latin1"), body]);
+  /** The body with `count` bytes flipped at `at` (a fraction of the body's length). */
+  const flipped = (at: number, count = 64) => {
+    const body = Buffer.from(cache.subarray(headerEnd));
+    const from = Math.floor(body.length * at);
+    for (let k = from; k < from + count; k++) body[k] = body[k]! ^ 0x55;
+    return withHeader(`${hash} ${v8}`, body);
+  };
 
-  it("is made by the build for this Node, and used", () => {
+  it("is made by the build for this bundle and this V8, and used", () => {
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(v8).toBe(process.versions.v8);
     expect(built.state).toBe("used");
     expect(built.status).toBe(0);
     expect(built.stdout).toContain("name: cloud-sql-proxy");
     expect(built.stdout).not.toBe(input);
   });
 
-  it("changes nothing when missing, from another build, or damaged", () => {
-    const cache = readFileSync(`${bin}.cache`);
-    const newline = cache.indexOf(0x0a);
-    const otherBuild = Buffer.concat([Buffer.from("0".repeat(newline)), cache.subarray(newline)]);
-    const damaged = Buffer.concat([cache.subarray(0, newline + 1), Buffer.alloc(cache.length - newline - 1, 7)]);
+  it("is used from wherever the executable is copied to", () => {
+    const r = run(copyWith("moved", cache));
+    expect(r.state).toBe("used");
+    expect(r.stdout).toBe(built.stdout);
+  });
+
+  it("changes nothing when missing, not this build's, not this V8's, or damaged anywhere", () => {
     const cases: [string, Buffer | undefined, string][] = [
-      ["none", undefined, "none"],
-      ["other", otherBuild, "from another build"],
-      ["damaged", damaged, "rejected by this Node"],
+      ["missing", undefined, "none"],
+      ["another build", withHeader(`${"0".repeat(64)} ${v8}`), "made for another build or V8"],
+      ["another V8", withHeader(`${hash} 0.0.0.0-other`), "made for another build or V8"],
+      ["damaged V8 header", flipped(0, 32), "refused by V8"],
+      ["damaged in the middle", flipped(0.5), "refused by V8"],
+      ["damaged near the end", flipped(0.95), "refused by V8"],
+      ["cut short", withHeader(`${hash} ${v8}`, cache.subarray(headerEnd, headerEnd + 1000)), "refused by V8"],
     ];
     for (const [name, c, state] of cases) {
-      const r = run(copyWith(name, c));
+      const r = run(copyWith(name.replace(/ /g, "-"), c));
       expect(r.state, name).toBe(state);
       expect(r.status, name).toBe(built.status);
       expect(r.stdout, name).toBe(built.stdout);
