@@ -12,14 +12,6 @@ const bail = (): never => {
   throw new Bail();
 };
 
-interface Line {
-  indent: number;
-  /** The line without its indentation. */
-  text: string;
-  /** The whole line. */
-  raw: string;
-}
-
 type Plain = Record<string, unknown>;
 
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
@@ -34,8 +26,14 @@ const NAN = /^\.(?:nan|NaN|NAN)$/;
 /** The core schema's reading of a plain scalar. */
 export function resolvePlain(s: string): unknown {
   const c = s.charCodeAt(0);
-  // Most scalars start with a letter that no null or boolean starts with: a string, no regex needed.
-  if (((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) && !"tTfFnN".includes(s[0]!)) return s;
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+    // A scalar that starts with a letter can only be a null or a boolean word (at most 5 letters;
+    // numbers start with a digit, sign or dot): most are strings, with no regex needed.
+    if (s.length > 5 || !"tTfFnN".includes(s[0]!)) return s;
+    if (NULL.test(s)) return null;
+    if (BOOL.test(s)) return s[0] === "t" || s[0] === "T";
+    return s;
+  }
   if (NULL.test(s)) return null;
   if (BOOL.test(s)) return s[0] === "t" || s[0] === "T";
   if (INT.test(s)) return parseInt(s, 10);
@@ -61,57 +59,65 @@ export function lightParse(text: string, column = 0): unknown {
   }
 }
 
+/**
+ * Lines as two parallel arrays (text without indentation, and indentation) rather than an object
+ * a line: a big list is read item after item, and this is the reader's main allocation.
+ */
 class Reader {
-  private readonly lines: Line[];
+  private readonly texts: string[] = [];
+  private readonly indents: number[] = [];
   private i = 0;
 
   constructor(text: string, column: number) {
     if (text.includes("\t") || text.includes("\r")) bail();
-    const raw = text.split("\n");
-    if (raw[raw.length - 1] === "") raw.pop();
-    this.lines = raw.map((r, i) => {
-      let n = 0;
-      while (r.charCodeAt(n) === 32) n++;
-      const cut = i === 0 ? 0 : Math.min(n, column);
-      return { indent: n - cut, text: r.slice(n), raw: cut ? r.slice(cut) : r };
-    });
+    for (let pos = 0; pos < text.length; ) {
+      let nl = text.indexOf("\n", pos);
+      if (nl === -1) nl = text.length;
+      let k = pos;
+      while (k < nl && text.charCodeAt(k) === 32) k++;
+      const n = k - pos;
+      this.indents.push(pos === 0 ? n : n - Math.min(n, column));
+      this.texts.push(text.slice(k, nl));
+      pos = nl + 1;
+    }
   }
 
   document(): unknown {
     const first = this.peek();
-    if (!first) return null;
-    if (first.indent !== 0) bail();
+    if (first === -1) return null;
+    if (this.indents[first] !== 0) bail();
     const value = this.block(0);
-    if (this.peek()) bail();
+    if (this.peek() !== -1) bail();
     return value;
   }
 
-  /** The next line that is not blank and not a comment. */
-  private peek(): Line | undefined {
-    while (this.i < this.lines.length) {
-      const l = this.lines[this.i]!;
-      if (l.text === "" || l.text[0] === "#") this.i++;
-      else return l;
+  /** The index of the next line that is not blank and not a comment, or -1. */
+  private peek(): number {
+    while (this.i < this.texts.length) {
+      const t = this.texts[this.i]!;
+      if (t === "" || t.charCodeAt(0) === 35 /* # */) this.i++;
+      else return this.i;
     }
-    return undefined;
+    return -1;
   }
 
   private block(indent: number): unknown {
-    const l = this.peek()!;
-    if (l.indent < indent) bail();
-    return isSeqEntry(l.text) ? this.seq(l.indent) : this.map(l.indent, l.text);
+    const at = this.peek();
+    const own = this.indents[at]!;
+    if (own < indent) bail();
+    return isSeqEntry(this.texts[at]!) ? this.seq(own) : this.map(own, this.texts[at]!);
   }
 
   private seq(indent: number): unknown[] {
     const out: unknown[] = [];
-    for (let l = this.peek(); l && l.indent === indent && isSeqEntry(l.text); l = this.peek()) {
-      const after = l.text.slice(1);
-      const spaces = after.length - after.trimStart().length;
+    for (let at = this.peek(); at !== -1 && this.indents[at] === indent && isSeqEntry(this.texts[at]!); at = this.peek()) {
+      const after = this.texts[at]!.slice(1);
       const content = after.trimStart();
+      const spaces = after.length - content.length;
       if (content === "" || content[0] === "#") {
         this.i++;
         const next = this.peek();
-        out.push(next && next.indent > indent ? this.block(indent + 1) : null);
+        out.push(next !== -1 && this.indents[next]! > indent ? this.block(indent + 1) : null);
       } else if (isSeqEntry(content)) {
         bail();
       } else if (keyEnd(content) !== -1) {
@@ -122,15 +128,15 @@ class Reader {
         out.push(this.value(content, indent));
       }
     }
-    const l = this.peek();
-    if (l && l.indent > indent) bail();
+    const at = this.peek();
+    if (at !== -1 && this.indents[at]! > indent) bail();
     return out;
   }
 
   /** A block map whose keys sit at `indent`; `firstText` is the first line from the key on (it may follow a `- `). */
   private map(indent: number, firstText: string): Plain {
     const out: Plain = {};
-    let text: string | undefined = firstText;
+    let text = firstText;
     for (;;) {
       const end = keyEnd(text);
       if (end === -1) bail();
@@ -140,16 +146,16 @@ class Reader {
       this.i++;
       if (rest === "" || rest[0] === "#") {
         const next = this.peek();
-        if (next && next.indent > indent) out[key] = this.block(indent + 1);
-        else if (next && next.indent === indent && isSeqEntry(next.text)) out[key] = this.seq(indent);
+        if (next !== -1 && this.indents[next]! > indent) out[key] = this.block(indent + 1);
+        else if (next !== -1 && this.indents[next] === indent && isSeqEntry(this.texts[next]!)) out[key] = this.seq(indent);
         else out[key] = null;
       } else {
         out[key] = this.value(rest, indent);
       }
       const next = this.peek();
-      if (!next || next.indent < indent) break;
-      if (next.indent > indent || isSeqEntry(next.text)) bail();
-      text = next.text;
+      if (next === -1 || this.indents[next]! < indent) break;
+      if (this.indents[next]! > indent || isSeqEntry(this.texts[next]!)) bail();
+      text = this.texts[next]!;
     }
     return out;
   }
@@ -175,7 +181,7 @@ class Reader {
     if (t !== "" && !(t[0] === "#" && tail !== t)) bail();
     // A value never continues on a more-indented line (that would be a multi-line scalar).
     const next = this.peek();
-    if (next && next.indent > indent) bail();
+    if (next !== -1 && this.indents[next]! > indent) bail();
     return value;
   }
 
@@ -185,24 +191,26 @@ class Reader {
     const [, style, chomp] = m as unknown as [string, string, string];
     const body: string[] = [];
     let blockIndent = -1;
-    while (this.i < this.lines.length) {
-      const l = this.lines[this.i]!;
-      if (l.text === "") {
-        if (blockIndent !== -1 && l.indent > blockIndent) bail(); // trailing spaces past the indentation are content
+    while (this.i < this.texts.length) {
+      const text = this.texts[this.i]!;
+      const own = this.indents[this.i]!;
+      if (text === "") {
+        if (blockIndent !== -1 && own > blockIndent) bail(); // trailing spaces past the indentation are content
         body.push("");
         this.i++;
         continue;
       }
       if (blockIndent === -1) {
-        if (l.indent <= indent) break;
-        if (body.some((_, k) => this.lines[this.i - body.length + k]!.indent > l.indent)) bail();
-        blockIndent = l.indent;
+        if (own <= indent) break;
+        if (body.some((_, k) => this.indents[this.i - body.length + k]! > own)) bail();
+        blockIndent = own;
       }
-      if (l.indent < blockIndent) {
-        if (l.indent > indent) bail();
+      if (own < blockIndent) {
+        if (own > indent) bail();
         break;
       }
-      body.push(l.raw.slice(blockIndent));
+      // The line less the block's indentation: any spaces beyond it are content.
+      body.push(" ".repeat(own - blockIndent) + text);
       this.i++;
     }
     // Lines after the last content line are not this scalar's (the caller skips blanks anyway).

@@ -198,6 +198,20 @@ describe("the light reader", () => {
       { numRuns: runs(3000) },
     );
   });
+
+  it("reads an item where it stands in its list (lines after the first indented by the list's column) as it reads the item alone", () => {
+    fc.assert(
+      fc.property(yamlTree.mapping, fc.integer({ min: 1, max: 6 }), (doc: string, column: number) => {
+        const pad = " ".repeat(column);
+        // Lines after the first gain `column` spaces; blank lines may stay blank, as in real lists.
+        const inList = doc.replace(/\n(?=[^\n])/g, `\n${pad}`);
+        const alone = lightParse(doc);
+        const inPlace = lightParse(inList, column);
+        if (!sameValue(inPlace, alone)) fail(`in place ${JSON.stringify(inPlace)} != alone ${JSON.stringify(alone)} (column ${column})`, inList);
+      }),
+      { numRuns: runs(3000) },
+    );
+  });
 });
 
 describe("fuzzing", () => {
