@@ -76,9 +76,13 @@ export function resolveRules(config: Config): RulesOutcome {
 }
 
 /** `*` matches any run of characters (`/` included), `?` one character; the rest is literal. */
+/** Globs come from presets and the config: few, and each used for every container of every pod. */
+const globParts = new Map<string, string[]>();
+
 export function globMatch(glob: string, value: string): boolean {
   // Plain string work rather than a RegExp: a cold process compiles no regular expressions.
-  const parts = glob.split("*");
+  let parts = globParts.get(glob);
+  if (parts === undefined) globParts.set(glob, (parts = glob.split("*")));
   const first = parts[0]!;
   const last = parts[parts.length - 1]!;
   if (parts.length === 1) return same(first, value, 0) && value.length === first.length;
