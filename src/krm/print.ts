@@ -1,5 +1,5 @@
 /** YAML printing for what the function writes: block style, no re-wrapping, kpt's compact lists. */
-import { Document, parseDocument, type ToStringOptions } from "yaml";
+import { Document, isNode, parseDocument, visit, type ToStringOptions } from "yaml";
 import type { Result } from "./results";
 import { MAX_ALIAS_COUNT } from "./limits";
 import { indent } from "./text";
@@ -14,11 +14,33 @@ const BASE = PRINT_OPTIONS;
 export function parseItem(src: ItemSource): Document.Parsed | undefined {
   try {
     const doc = parseDocument(src.body, { prettyErrors: false, uniqueKeys: true });
-    return doc.errors.length === 0 ? doc : undefined;
+    if (doc.errors.length > 0) return undefined;
+    keepKeyLineComments(doc, src.body);
+    return doc;
   } catch (e) {
     if (e instanceof RangeError) return undefined;
     throw e;
   }
+}
+
+/**
+ * `ports: # http` over a block value: yaml stores that comment before the value, and would print it
+ * on a line of its own (and kpt, copying comments back by position, would then show it twice).
+ * Hand it to the key, which the printer writes on the key's line, as it was.
+ */
+function keepKeyLineComments(doc: Document.Parsed, text: string): void {
+  visit(doc, {
+    Pair(_, pair) {
+      const { key, value } = pair;
+      if (!isNode(key) || !isNode(value) || !key.range || !value.range || !value.commentBefore || key.comment) return;
+      const between = text.slice(key.range[1], value.range[0]);
+      const keyLine = between.slice(0, between.indexOf("\n") + 1 || between.length);
+      if (!keyLine.includes("#")) return;
+      const [first, ...rest] = value.commentBefore.split("\n");
+      key.comment = first;
+      value.commentBefore = rest.length > 0 ? rest.join("\n") : undefined;
+    },
+  });
 }
 
 /** Plain data of a parsed item, refusing alias bombs. */

@@ -12,6 +12,64 @@ sidecars:
 
 const rows: Row[] = [
   {
+    // yaml keeps `key: # c` over a block value as a comment before the value; printed on a line of
+    // its own it would move, and kpt (copying comments back) would show it twice.
+    name: "keeps comments on the lines of the keys they follow",
+    in: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers: # app and proxy
+      # the app
+      - name: app
+        image: nginx
+        ports: # http
+        # the main port
+        - containerPort: 8080
+        resources: # small
+          requests: {cpu: 10m}
+      - name: proxy
+        image: envoy
+        args: # proxy flags
+        - --verbose
+`,
+    out: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    metadata:
+      annotations:
+        kubectl.kubernetes.io/default-container: app
+    spec:
+      containers: # app and proxy
+      - name: proxy
+        image: envoy
+        args: # proxy flags
+        - --verbose
+        lifecycle:
+          postStart:
+            exec:
+              command:
+              - /proxy
+              - wait
+              - --timeout=60s
+      # the app
+      - name: app
+        image: nginx
+        ports: # http
+        # the main port
+        - containerPort: 8080
+        resources: # small
+          requests: {cpu: 10m}
+`,
+    info: [/moved sidecar "proxy" to the front/],
+  },
+  {
     name: "moves the sidecar first, adds the hold hook and the default-container annotation",
     in: `apiVersion: apps/v1
 kind: Deployment
