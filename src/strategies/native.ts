@@ -67,6 +67,15 @@ export function planNative(template: PodTemplateView, matched: readonly MatchedS
     const c = s.container;
     const target = { list: "initContainers" as const, name: c.name };
     plan.edits.push({ target, path: ["restartPolicy"], value: "Always", says: "" }); // told by the move
+    if (c.resizePolicy !== undefined) {
+      // The API server rejects resizePolicy on every init container, native sidecars included.
+      plan.edits.push({ target, path: ["resizePolicy"], value: undefined, says: `removed the resizePolicy of "${c.name}" (init containers may not set it)` });
+      plan.notes.push({
+        severity: "warning",
+        target,
+        message: `sidecar "${c.name}" lost its resizePolicy, which the API server rejects on init containers (native sidecars included): an in-place resize of its resources now follows the default policy`,
+      });
+    }
     gate(plan, s, opts);
     shutdown(plan, s);
     if (s.settings.stopAfterAppExplicit && s.settings.stopAfterApp) {

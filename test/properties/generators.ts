@@ -43,12 +43,14 @@ function container(name: string, image: string): fc.Arbitrary<Plain> {
         postStart: handler,
         preStop: fc.oneof(handler, fc.constant({ sleep: { seconds: 3 } })),
         args: fc.constantFrom(["--health-check", "--http-address=0.0.0.0", "p:r:i"], ["serve"], ["proxy", "sidecar"]),
+        resizePolicy: fc.constant([{ resourceName: "cpu", restartPolicy: "NotRequired" }]),
       },
       { requiredKeys: [] },
     )
     .map((o) => {
       const c: Plain = { name, image };
       if (o.args) c["args"] = o.args;
+      if (o.resizePolicy) c["resizePolicy"] = o.resizePolicy;
       if (o.readinessProbe) c["readinessProbe"] = o.readinessProbe;
       if (o.startupProbe) c["startupProbe"] = o.startupProbe;
       if (o.postStart || o.preStop) c["lifecycle"] = { ...(o.postStart ? { postStart: o.postStart } : {}), ...(o.preStop ? { preStop: o.preStop } : {}) };
@@ -75,7 +77,11 @@ const podSpec: fc.Arbitrary<Plain> = fc
       // Sometimes a sidecar is native already.
       if (nativeAlready && containers.length > 1) {
         const i = containers.findIndex((c) => SIDECAR_NAMES.includes(String(c["name"])));
-        if (i !== -1) initContainers.push({ ...containers.splice(i, 1)[0]!, restartPolicy: "Always" });
+        if (i !== -1) {
+          // Init containers may not set resizePolicy: a valid input has none there.
+          const { resizePolicy: _, ...moved } = containers.splice(i, 1)[0]!;
+          initContainers.push({ ...moved, restartPolicy: "Always" });
+        }
       }
       if (initContainers.length) spec["initContainers"] = initContainers;
       if (grace !== undefined) spec["terminationGracePeriodSeconds"] = grace;

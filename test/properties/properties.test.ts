@@ -15,7 +15,7 @@ import { validateWorkload } from "./schema";
 const runs = (n: number) => Math.max(1, Math.round(n * Number(process.env["FAST_CHECK_RUNS"] ?? 1)));
 
 type Plain = Record<string, unknown>;
-type C = { name: string; restartPolicy?: string; startupProbe?: Plain; readinessProbe?: unknown; lifecycle?: { postStart?: Plain; preStop?: unknown } };
+type C = { name: string; restartPolicy?: string; startupProbe?: Plain; readinessProbe?: unknown; resizePolicy?: unknown; lifecycle?: { postStart?: Plain; preStop?: unknown } };
 
 function fail(message: string, input: string): never {
   throw new Error(`${message}\n--- input (YAML) ---\n${input}`);
@@ -44,6 +44,7 @@ function checkApiRules(before: Plain, after: Plain, input: string): void {
     if (containers.length === 0) fail("a pod spec lost all its containers", input);
     for (const c of containers) if (c.restartPolicy !== undefined) fail(`restartPolicy on regular container ${c.name}`, input);
     for (const c of init) {
+      if (c.resizePolicy !== undefined) fail(`resizePolicy on init container ${c.name}`, input);
       if (c.restartPolicy === "Always") continue;
       if (c.lifecycle || c.startupProbe || c.readinessProbe) fail(`lifecycle or probes on plain init container ${c.name}`, input);
     }

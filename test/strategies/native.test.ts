@@ -7,6 +7,42 @@ const config = (extra = "", sidecar = "- name: proxy\n") => typedConfig(`strateg
 
 const rows: Row[] = [
   {
+    name: "takes resizePolicy off a sidecar it moves (the API server rejects it on init containers), with a warning",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: proxy
+    image: envoy
+    resizePolicy:
+    - resourceName: cpu
+      restartPolicy: NotRequired
+    startupProbe:
+      tcpSocket: {port: 9901}
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: proxy
+    image: envoy
+    startupProbe:
+      tcpSocket: {port: 9901}
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/moved sidecar "proxy" to spec.initContainers.*removed the resizePolicy of "proxy" \(init containers may not set it\)/],
+    warnings: [/sidecar "proxy" lost its resizePolicy/],
+  },
+  {
     name: "moves the sidecar into initContainers with restartPolicy Always and a startupProbe derived from its readinessProbe",
     in: `apiVersion: apps/v1
 kind: Deployment
