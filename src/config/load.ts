@@ -87,14 +87,25 @@ function fromConfigMap(cm: Plain, ref: ResourceRef | undefined): LoadedConfig {
       continue;
     }
     if (typeof value !== "string") {
-      // YAML reads an unquoted 1.30 as the number 1.3: quoting is the only way to keep it.
-      results.push(configError(ref, `data.${key}`, `ConfigMap data values are strings; quote ${key}: ${JSON.stringify(String(value))} (an unquoted ${String(value)} is read as a ${typeof value})`));
+      results.push(configError(ref, `data.${key}`, `ConfigMap data values are strings; ${quoteHint(key, value)}`));
       continue;
     }
     options[key] = convert(value);
   }
-  if (results.length) return { config: undefined, source: "ConfigMap", results };
-  return validate("ConfigMap", ref, options, "data.");
+  const checked = validate("ConfigMap", ref, options, "data.");
+  // Every problem at once: a value that is not a string does not hide the others.
+  if (results.length) return { config: undefined, source: "ConfigMap", results: [...results, ...checked.results] };
+  return checked;
+}
+
+const VERSION_KEYS = new Set(["kubernetesVersion", "kubeletVersion", "nativeMinVersion"]);
+
+/** How to write a value YAML read as a number or boolean as the string it must be. */
+function quoteHint(key: string, value: unknown): string {
+  const read = `unquoted, YAML read it as the ${typeof value} ${JSON.stringify(value)}`;
+  // An unquoted 1.30 is the number 1.3: the text as written is gone, so do not suggest "1.3".
+  if (VERSION_KEYS.has(key) && typeof value === "number") return `quote the version, e.g. ${key}: "1.30" (${read}; an unquoted 1.30 reads as 1.3)`;
+  return `quote it, e.g. ${key}: "${String(value)}" (${read})`;
 }
 
 function validate(source: LoadedConfig["source"], ref: ResourceRef | undefined, options: Plain, prefix = ""): LoadedConfig {
@@ -106,18 +117,29 @@ function validate(source: LoadedConfig["source"], ref: ResourceRef | undefined, 
           const at = pathText([...issue.path, key]);
           return configError(ref, prefix + at, unknownKeyMessage(prefix + at, knownKeysAt(issue.path), "field", key));
         })
-      : [configError(ref, prefix + pathText(issue.path), issueMessage(issue, prefix))],
+      : [configError(ref, prefix + pathText(issue.path), issueMessage(issue, prefix, source, valueAt(options, issue.path)))],
   );
   return { config: undefined, source, results };
 }
 
-function issueMessage(issue: z.core.$ZodIssue, prefix: string): string {
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = data;
+  for (const seg of path) cur = isPlain(cur) || Array.isArray(cur) ? (cur as Record<PropertyKey, unknown>)[seg] : undefined;
+  return cur;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, prefix: string, source: LoadedConfig["source"], value: unknown): string {
   const at = pathText(issue.path);
   const where = at ? `${prefix}${at}` : "the config";
   switch (issue.code) {
     case "invalid_value":
       return `${where} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_type":
+      // In a ConfigMap every value is a string: say which strings are meant.
+      if (source === "ConfigMap" && issue.expected === "boolean") return `${where} must be "true" or "false"`;
+      if (issue.expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
+        return `${where} must be a string; ${quoteHint(String(issue.path[issue.path.length - 1]), value)}`;
+      }
       return `${where} must be ${article(issue.expected)}`;
     case "too_small":
       return issue.origin === "string" || issue.origin === "array"

@@ -63,7 +63,9 @@ describe("loadConfig", () => {
     [{ apiVersion: "v1", kind: "Secret", metadata: { name: "s" } }, "kind", 'kind "Secret" is not supported'],
     [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: { sidecar: "a" } }, "data.sidecar", "unknown ConfigMap data key `sidecar`; did you mean `sidecars`?"],
     // An unquoted 1.30 in a ConfigMap file is the number 1.3: refuse it rather than read "1.3".
-    [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { kubernetesVersion: 1.3 } }, "data.kubernetesVersion", 'ConfigMap data values are strings; quote kubernetesVersion: "1.3"'],
+    [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { kubernetesVersion: 1.3 } }, "data.kubernetesVersion", 'ConfigMap data values are strings; quote the version, e.g. kubernetesVersion: "1.30"'],
+    [typed({ kubernetesVersion: 1.3 }), "kubernetesVersion", 'kubernetesVersion must be a string; quote the version, e.g. kubernetesVersion: "1.30"'],
+    [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { allowLegacyJobs: "yes" } }, "data.allowLegacyJobs", 'data.allowLegacyJobs must be "true" or "false"'],
   ])("reports a bad config as an error result on the config object (%#)", (fc, path, message) => {
     const cfg = loadConfig(fc);
     expect(cfg.config).toBeUndefined();
@@ -71,6 +73,11 @@ describe("loadConfig", () => {
     expect(cfg.results[0]?.message).toContain(message);
     expect(cfg.results[0]?.field?.path ?? "").toContain(path);
     expect(cfg.results[0]?.resourceRef?.name).toBeDefined();
+  });
+
+  it("reports every problem of a ConfigMap at once, not only the value YAML did not read as a string", () => {
+    const cfg = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { kubernetesVersion: 1.3, strategy: "Native", allowLegacyJobs: "yes" } });
+    expect(cfg.results.map((r) => r.field?.path)).toEqual(["data.kubernetesVersion", "data.strategy", "data.allowLegacyJobs"]);
   });
 
   it("suggests only near names", () => {
