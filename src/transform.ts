@@ -202,7 +202,10 @@ function buildPlan(view: PodTemplateView, sidecars: readonly MatchedSidecar[], m
   planInjected(plan, view, meshes, choice.strategy);
   for (const s of sidecars) {
     const list = choice.strategy === "native" ? "initContainers" : s.list;
-    for (const check of s.settings.checks) plan.notes.push({ severity: "warning", target: { list, name: s.container.name }, message: `sidecar "${s.container.name}" ${check}` });
+    for (const check of s.settings.checks) {
+      if (check.strategy !== undefined && check.strategy !== choice.strategy) continue;
+      plan.notes.push({ severity: "warning", target: { list, name: s.container.name }, message: `sidecar "${s.container.name}" ${check.message}` });
+    }
   }
   if (choice.strategy === "native" && meshes.length > 0 && view.annotations["vault.hashicorp.com/agent-init-first"] === "true") {
     plan.notes.push({

@@ -5,6 +5,7 @@
 import type { Config, SidecarSpec } from "../config/schema";
 import type { Container, Handler, Probe } from "../pod/types";
 import { PRESETS, presetNamed, type Preset } from "./presets";
+import type { PresetCheck } from "./presets/types";
 
 /** Default for how long the app may wait for a sidecar. */
 export const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -144,7 +145,7 @@ export interface SidecarSettings {
   nativePreStop?: Handler;
   jobExit?: string;
   /** Set-up problems the preset found (warnings). */
-  checks: string[];
+  checks: PresetCheck[];
 }
 
 export function settingsFor(rule: SidecarRule | undefined, c: Container): SidecarSettings {

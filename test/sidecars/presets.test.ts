@@ -138,6 +138,13 @@ describe("presets", () => {
     ]);
   });
 
+  it("cloud-sql-proxy under legacy: its wait runs inside the container, so localhost-only health checks are fine", () => {
+    const out = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["--health-check", "p:r:i"] })], typedConfig("strategy: legacy\nsidecars:\n- preset: cloud-sql-proxy\n")));
+    expect(messages(out.results, "warning")).toEqual([]);
+    const native = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["--health-check", "p:r:i"] })], typedConfig("strategy: native\nsidecars:\n- preset: cloud-sql-proxy\n")));
+    expect(messages(native.results, "warning")).toEqual([expect.stringMatching(/localhost only, where the kubelet's startupProbe cannot reach it/)]);
+  });
+
   it("leaves the sidecar's own workload alone (every container matches a preset)", () => {
     const collector = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: collector\nspec:\n  template:\n    spec:\n      containers:\n      - name: otc-container\n        image: otel/opentelemetry-collector:0.114.0\n";
     const out = runChecked(resourceList([collector]));

@@ -2,7 +2,7 @@
  * The Cloud SQL Auth Proxy v2 (`cloud-sql-proxy`).
  * @see https://github.com/GoogleCloudPlatform/cloud-sql-proxy#kubernetes-health-checks
  */
-import { argsOf, everySecond, imageOf, seconds, type Preset } from "./types";
+import { argsOf, everySecond, imageOf, seconds, type Preset, type PresetCheck } from "./types";
 
 const DEFAULT_PORT = 9090;
 
@@ -25,10 +25,11 @@ export const cloudSqlProxy: Preset = {
   initContainersAfter: [],
   check: ({ container }) => {
     const args = argsOf(container);
-    const out: string[] = [];
-    if (!args.includes("--health-check")) out.push("is not started with --health-check, so its wait command and /startup probe have nothing to ask; add --health-check to its args");
+    const out: PresetCheck[] = [];
+    if (!args.includes("--health-check")) out.push({ message: "is not started with --health-check, so its wait command and /startup probe have nothing to ask; add --health-check to its args" });
     if (!args.some((a) => /^--http-address=0\.0\.0\.0$/.test(a)) && !args.includes("0.0.0.0")) {
-      out.push("listens for health checks on localhost only, where the kubelet's probes cannot reach it; add --http-address=0.0.0.0 to its args");
+      // The legacy wait runs inside the container, where localhost is fine; the kubelet's probe is not.
+      out.push({ message: "listens for health checks on localhost only, where the kubelet's startupProbe cannot reach it; add --http-address=0.0.0.0 to its args", strategy: "native" });
     }
     return out;
   },

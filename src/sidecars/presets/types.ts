@@ -53,7 +53,7 @@ export interface Preset {
   /** Init containers that need the sidecar (native), e.g. vault-agent-init after a mesh proxy. */
   initContainersAfter: string[];
   /** Problems with how the container is set up for what we emit (warnings). */
-  check?(input: PresetInput): string[];
+  check?(input: PresetInput): PresetCheck[];
   /** For proxies a webhook injects at admission. */
   webhook?: WebhookSwitches;
 }
@@ -71,3 +71,10 @@ export function argsOf(c: Container): string[] {
 }
 
 export const imageOf = (c: Container) => (typeof c.image === "string" ? c.image : "");
+
+/** A set-up problem a preset found, said after `sidecar "name"`. */
+export interface PresetCheck {
+  message: string;
+  /** Only a problem under this strategy (e.g. what only the kubelet's probes need). */
+  strategy?: "legacy" | "native";
+}
