@@ -231,7 +231,7 @@ function wouldChange(
   const plan = buildPlan(view, sidecars, meshes, ctx);
   if (!changes(plan)) return [];
   const said = [...plan.remarks, ...plan.edits.map((e) => e.says)].filter((x) => x !== "");
-  return [result("info", `skipped because ${why}; otherwise sidecar-order would have ${said.join("; ")}`, subject, { path: tpl(["spec"]) })];
+  return [result("info", `skipped because ${why}; otherwise sidecar-order would have changed it: ${said.join("; ")}`, subject, { path: tpl(["spec"]) })];
 }
 
 /** mode: check: one result per change the workload needs, with the current and proposed values. */
@@ -250,18 +250,26 @@ function checkResults(
       const proposed = plan.order[list].map((s) => view.spec[s.from][s.index]!.name);
       const current = view.spec[list].map((c) => c.name);
       if (proposed.join("\0") === current.join("\0")) continue;
-      out.push(result(severity, `spec.${list} is not in sidecar order; it should be ${JSON.stringify(proposed)}${fix}`, subject, { path: tpl(["spec", list]), currentValue: current, proposedValue: proposed }));
+      const field: Result["field"] & object = { path: tpl(["spec", list]) };
+      // currentValue only where the field exists now (a new initContainers has none).
+      if (valueAt(template, ["spec", list]) !== undefined) field.currentValue = current;
+      field.proposedValue = proposed;
+      out.push(result(severity, `spec.${list} is not in sidecar order; it should be ${JSON.stringify(proposed)}${fix}`, subject, field));
     }
   }
   for (const e of plan.edits) {
-    // Nothing moves in check mode: point at where the field is now.
-    const at = currentPath(view, e.target, e.path);
+    // Nothing moves in check mode: point at where the field is now, unless the container changes
+    // lists (a native sidecar): its new fields are only valid where it goes, so point there.
+    const now = currentPath(view, e.target, e.path);
+    const moves = e.target !== "template" && now[1] !== e.target.list;
+    const at = moves ? targetPath(view, plan, e.target, e.path) : now;
     const field: Result["field"] & object = { path: tpl(at) };
-    const current = valueAt(template, at);
+    const current = valueAt(template, now);
     if (current !== undefined) field.currentValue = current;
     if (e.value !== undefined) field.proposedValue = e.value;
     const what = e.says || (e.value === undefined ? `removed ${field.path}` : `set ${field.path} to ${JSON.stringify(e.value)}`);
-    out.push(result(severity, `would have ${what}${fix}`, subject, field));
+    const where = moves && e.target !== "template" ? `, once "${e.target.name}" has moved to spec.${e.target.list} from ${tpl(now.slice(0, 3))}` : "";
+    out.push(result(severity, `would have ${what}${where}${fix}`, subject, field));
   }
   return out;
 }

@@ -100,7 +100,7 @@ export function planLegacyShutdown(plan: Plan, template: PodTemplateView, sideca
       target,
       path: ["lifecycle", "preStop"],
       value: handler,
-      says: `gave "${c.name}" a preStop hook that keeps it running ${delay} s into the app's shutdown (${handler.sleep ? "sleep action" : `${s.settings.sleepBinary} ${delay}`})`,
+      says: `added a preStop hook to "${c.name}" that keeps it running ${delay} s into the app's shutdown (${handler.sleep ? "sleep action" : `${s.settings.sleepBinary} ${delay}`})`,
     });
   }
 }

@@ -30,7 +30,7 @@ describe("selection", () => {
     expect(out.bodies[2]).toBe(deploy("b"));
     expect(messages(out.results, "info")).toEqual([
       expect.stringMatching(/^moved sidecar "linkerd-proxy"/),
-      expect.stringMatching(/^skipped because it matches none of the config's selectors; otherwise sidecar-order would have moved sidecar "linkerd-proxy"/),
+      expect.stringMatching(/^skipped because it matches none of the config's selectors; otherwise sidecar-order would have changed it: moved sidecar "linkerd-proxy"/),
     ]);
   });
 
@@ -74,21 +74,30 @@ describe("mode: check", () => {
     expect(out.results.map((r) => [r.severity, r.field?.path, r.field?.proposedValue])).toEqual([
       ["error", "spec.template.spec.initContainers", ["linkerd-proxy"]],
       ["error", "spec.template.spec.containers", ["app"]],
-      // Nothing moves in check mode, so the paths point at where the sidecar is now.
-      ["error", "spec.template.spec.containers[1].restartPolicy", "Always"],
-      ["error", "spec.template.spec.containers[1].startupProbe", { httpGet: { path: "/ready", port: 4191 }, periodSeconds: 1, failureThreshold: 120 }],
+      // A native sidecar's new fields are only valid in initContainers, so they point where it goes.
+      ["error", "spec.template.spec.initContainers[0].restartPolicy", "Always"],
+      ["error", "spec.template.spec.initContainers[0].startupProbe", { httpGet: { path: "/ready", port: 4191 }, periodSeconds: 1, failureThreshold: 120 }],
     ]);
+    // No initContainers now: no currentValue for it.
+    expect(out.results[0]!.field).not.toHaveProperty("currentValue");
     expect(out.results[1]!.field?.currentValue).toEqual(["app", "linkerd-proxy"]);
     expect(out.results[0]!.message).toMatch(/not in sidecar order.*mode: check changes nothing/);
-    expect(out.results[2]!.message).toMatch(/^would have set spec.template.spec.containers\[1\].restartPolicy to "Always"/);
+    expect(out.results[2]!.message).toMatch(/^would have set spec.template.spec.initContainers\[0\].restartPolicy to "Always", once "linkerd-proxy" has moved to spec.initContainers from spec.template.spec.containers\[1\]/);
     expect(out.results[3]!.message).toMatch(/^would have added a startupProbe to "linkerd-proxy"/);
+  });
+
+  it("points a sidecar that stays in its list (legacy) at where it is now", () => {
+    const out = runChecked(resourceList([deploy("a")], cfg("strategy: legacy\nmode: check\n")));
+    const hook = out.results.find((r) => /postStart/.test(r.message));
+    expect(hook?.field?.path).toBe("spec.template.spec.containers[1].lifecycle.postStart");
   });
 
   it("gives the current value of a field it would change", () => {
     const withProbe = deploy("a").replace("        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n", "        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n        lifecycle:\n          preStop:\n            exec:\n              command: [/bin/kill, '1']\n");
     const out = runChecked(resourceList([withProbe], cfg("mode: check\n")));
     const removal = out.results.find((r) => /removed the preStop hook/.test(r.message));
-    expect(removal?.field).toEqual({ path: "spec.template.spec.containers[1].lifecycle", currentValue: { preStop: { exec: { command: ["/bin/kill", "1"] } } } });
+    // Where the field goes (the sidecar moves to initContainers), with its value where it is now.
+    expect(removal?.field).toEqual({ path: "spec.template.spec.initContainers[0].lifecycle", currentValue: { preStop: { exec: { command: ["/bin/kill", "1"] } } } });
   });
 
   it("takes a configurable severity, and passes a workload already in shape", () => {
