@@ -53,9 +53,28 @@ export function itemData(doc: Document.Parsed): unknown {
  * kpt sends `wide` files' lists compact, but plain files may indent them.
  */
 export function printItem(doc: Document, src: ItemSource): string {
+  const json = jsonStyle(src.body);
+  if (json !== undefined) {
+    // A JSON object (a .json manifest) stays valid JSON, in its own layout as far as JSON.stringify has one.
+    let printed = JSON.stringify(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), null, json.indent);
+    if (src.body.endsWith("\n")) printed += "\n";
+    return indent(printed, src.column);
+  }
   let printed = doc.toString({ ...BASE, indentSeq: usesWideLists(src.body) });
   if (!src.body.endsWith("\n")) printed = printed.replace(/\n$/, "");
   return indent(printed, src.column);
+}
+
+/** The layout of an item written as JSON: one line (indent 0), or indented by its second line's spaces. */
+function jsonStyle(body: string): { indent: number } | undefined {
+  if (!body.startsWith("{")) return undefined;
+  try {
+    JSON.parse(body);
+  } catch {
+    return undefined; // YAML flow style, not JSON: the YAML printer keeps it flow
+  }
+  const second = /\n( *)\S/.exec(body);
+  return { indent: second ? second[1]!.length : 0 };
 }
 
 /** Whether the first block list under a key is indented past that key (`wide`) or not (`compact`). */

@@ -72,6 +72,30 @@ describe("plain files", () => {
     expect(readFileSync(join(dir, "app", "deploy.yaml"), "utf8")).toBe(after);
   });
 
+  it("keeps a JSON manifest valid JSON, in its own layout, when it changes it", () => {
+    const manifest = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "api" },
+      spec: { template: { spec: { containers: [{ name: "api", image: "api:1" }, { name: "cloud-sql-proxy", image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1", args: ["--health-check", "--http-address=0.0.0.0", "p:r:i"] }] } } },
+    };
+    writeFileSync(join(dir, "app", "api.json"), JSON.stringify(manifest, null, 2) + "\n");
+    writeFileSync(join(dir, "app", "one-line.json"), JSON.stringify({ ...manifest, metadata: { name: "one" } }));
+    // Directories are read for *.yaml and *.yml (as kpt reads them); JSON files are named.
+    const files = ["app/api.json", "app/one-line.json"];
+    const r = run(["--config", "config.yaml", "--in-place", ...files]);
+    expect(r.status, r.stderr).toBe(0);
+    const pretty = readFileSync(join(dir, "app", "api.json"), "utf8");
+    const data = JSON.parse(pretty) as typeof manifest;
+    expect(data.spec.template.spec.containers.map((c) => c.name)).toEqual(["cloud-sql-proxy", "api"]);
+    expect(pretty).toBe(JSON.stringify(data, null, 2) + "\n");
+    const oneLine = readFileSync(join(dir, "app", "one-line.json"), "utf8");
+    expect(oneLine).toBe(JSON.stringify(JSON.parse(oneLine)));
+    const again = run(["--config", "config.yaml", "--in-place", ...files]);
+    expect(again.status).toBe(0);
+    expect(readFileSync(join(dir, "app", "api.json"), "utf8")).toBe(pretty);
+  });
+
   it("reads `-` from stdin and writes nothing in place on an error", () => {
     const viaStdin = run(["--config", "config.yaml", "-"], DEPLOY);
     expect(viaStdin.status).toBe(0);
