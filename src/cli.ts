@@ -4,6 +4,7 @@ import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { runFiles } from "./files";
 import { InputError } from "./krm/resource-list";
+import { formatResults } from "./krm/results";
 import { PLUGIN_NAME, runPlugin } from "./kustomize-plugin";
 import { runResourceList } from "./run";
 import { USAGE_SHORT } from "./usage";
@@ -132,6 +133,8 @@ function main(argv: string[], io: Io): number {
   }
   const out = runResourceList(io.readStdin());
   io.out(out.text);
+  // Some callers show only stderr on failure (standalone kustomize says "exit status 1"): say why there too.
+  if (out.exitCode !== 0) io.err(formatResults(out.results.filter((r) => r.severity === "error")));
   return out.exitCode;
 }
 

@@ -29,6 +29,8 @@ describe("the sidecar-order executable", () => {
     const out = parse(r.stdout) as { items: unknown[]; results: { severity: string; message: string }[] };
     expect(out.items).toHaveLength(2);
     expect(out.results[0]).toMatchObject({ severity: "error", message: expect.stringContaining("strategy must be one of") });
+    // The error results on stderr too, one line each, for callers that show only stderr.
+    expect(r.stderr).toMatch(/^\[error\] invalid functionConfig: strategy must be one of .*\n$/);
   });
 
   it("exits 0 and writes the input back when there is nothing to do", () => {

@@ -63,6 +63,25 @@ describe("standalone kustomize (exec KRM function)", () => {
     const skipped = spawnSync(kustomize, ["build", "--enable-alpha-plugins", d], { encoding: "utf8" });
     expect((parse(skipped.stdout) as Out).spec.template.spec.initContainers).toBeUndefined();
   });
+
+  it("fails the build and says why on stderr (kustomize shows nothing of the results)", () => {
+    const d = kustomization(
+      "exec-bad",
+      `apiVersion: fn.sidecar-order.dev/v1alpha1
+kind: SidecarOrder
+metadata:
+  name: order
+  annotations:
+    config.kubernetes.io/function: |
+      exec:
+        path: ${bin}
+stratgy: legacy
+`,
+    );
+    const r = spawnSync(kustomize, ["build", "--enable-alpha-plugins", "--enable-exec", d], { encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("unknown field `stratgy`; did you mean `strategy`?");
+  });
 });
 
 describe.runIf(requireClient("kubectl"))("kubectl kustomize (legacy exec plugin)", () => {
