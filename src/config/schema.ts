@@ -57,7 +57,7 @@ export const waitSchema = z.strictObject({
    */
   exec: d(
     z.array(nonEmpty()).check(z.minLength(1)),
-    "Command run in the sidecar's image that returns once the sidecar is ready; becomes lifecycle.postStart.exec.command. It must time out on its own.",
+    "Command run in the sidecar's image that returns once the sidecar is ready; becomes lifecycle.postStart.exec.command. It must time out on its own (one with no timeout-like flag gets a warning).",
   ),
 });
 

@@ -75,6 +75,15 @@ export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts
   const target = { list, name: c.name };
   const desired = { exec: { command: [...wait] } };
   const existing = c.lifecycle?.postStart;
+  const noTimeout = () => {
+    if (showsTimeout(wait)) return;
+    plan.notes.push({
+      severity: "warning",
+      target,
+      path: ["lifecycle", "postStart"],
+      message: `the wait command of sidecar "${c.name}" (${commandText(wait)}) shows no timeout: the kubelet gives postStart hooks none, so a wait that never returns holds the pod forever; make it give up (a --timeout flag, or timeout 120 in front of it)`,
+    });
+  };
   if (existing === undefined) {
     plan.edits.push({
       target,
@@ -82,6 +91,7 @@ export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts
       value: desired,
       says: `added a postStart hook to "${c.name}" that holds the containers after it until it is ready (${commandText(wait)})`,
     });
+    noTimeout();
     return;
   }
   if (sameValue(existing, desired)) return;
@@ -89,6 +99,7 @@ export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts
   switch (opts.onConflict) {
     case "replace":
       plan.edits.push({ target, path: ["lifecycle", "postStart"], value: desired, says: `replaced the postStart hook of "${c.name}" with one that holds the containers after it until it is ready (${commandText(wait)})` });
+      noTimeout();
       return;
     case "error":
       plan.notes.push({ severity: "error", target, path: ["lifecycle", "postStart"], proposedValue: desired, message: `sidecar "${c.name}" already has a different postStart hook; nothing was changed in this workload; ${fix}, or remove the hook` });
@@ -96,4 +107,9 @@ export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts
     case "keep":
       plan.notes.push({ severity: "warning", target, path: ["lifecycle", "postStart"], proposedValue: desired, message: `sidecar "${c.name}" already has a different postStart hook; it was kept, so the app waits only as long as that hook does; ${fix}` });
   }
+}
+
+/** Whether a wait command visibly gives up: a timeout-like flag, or run under `timeout`. */
+function showsTimeout(command: readonly string[]): boolean {
+  return command.some((arg, i) => /timeout|deadline|^--max\b/i.test(arg) || (i === 0 && /(^|\/)timeout$/.test(arg)));
 }

@@ -8,7 +8,7 @@ import { resourceList, typedConfig } from "../support/resource-list";
 const CONFIG = typedConfig(`strategy: legacy
 sidecars:
 - name: proxy
-  wait: {exec: [/proxy, wait]}
+  wait: {exec: [/proxy, wait, --timeout=60s]}
 `);
 
 const UNORDERED = `apiVersion: v1
@@ -80,6 +80,7 @@ ${CONFIG.replace(/^/gm, "  ")}
             command:
             - /proxy
             - wait
+            - --timeout=60s
     - name: app
       image: "app:1"
 functionConfig:`);

@@ -275,6 +275,8 @@ spec:
     image: nginx
 `,
     info: [/replaced the postStart hook of "proxy"/],
+    // The reference: exec hooks have no kubelet timeout, so every wait needs its own.
+    warnings: [/the wait command of sidecar "proxy" \(\/proxy wait\) shows no timeout.*holds the pod forever/],
   },
   {
     name: "onConflict: error refuses the workload",
@@ -348,7 +350,7 @@ spec:
     config: typedConfig(`strategy: legacy
 sidecars:
 - name: b
-  wait: {exec: [/b, wait]}
+  wait: {exec: [timeout, "120", /b, wait]}
 `),
     in: `apiVersion: apps/v1
 kind: ReplicaSet
@@ -388,6 +390,8 @@ spec:
           postStart:
             exec:
               command:
+              - timeout
+              - "120"
               - /b
               - wait
       - name: a

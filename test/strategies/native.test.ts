@@ -293,6 +293,7 @@ spec:
     image: app
 `,
     info: [/added a postStart hook to "proxy" that holds the containers after it until it is ready \(\/proxy wait\)/],
+    warnings: [/the wait command of sidecar "proxy" \(\/proxy wait\) shows no timeout/],
   },
   {
     name: "with neither a probe nor a wait command, warns that gating waits only for the process",
