@@ -159,7 +159,7 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
       ...meshes.map((p) => `for the ${p.title}, ${p.jobExit}`),
     ];
     const message =
-      `legacy sidecar ${names} would keep this ${wk.kind}'s pod running after the app exits, so it would never complete (${choice.reason}); ` +
+      `legacy sidecar ${names} would keep this ${wk.kind === "Pod" ? "Pod" : `${wk.kind}'s pod`} running after the app exits, so it would never complete (${choice.reason}); ` +
       `use native sidecars (Kubernetes 1.29 or later: raise kubernetesVersion, or strategy: native), or make the app stop the sidecar when it is done` +
       (recipes.length ? ` (${recipes.join("; ")})` : "");
     if (toOrder.length > 0 && !config.allowLegacyJobs) {

@@ -48,6 +48,8 @@ function reorder(doc: Document, spec: YAMLMap, order: Plan["order"] & object): v
       head.commentBefore = head.commentBefore ? `${seq.commentBefore}\n${head.commentBefore}` : seq.commentBefore;
       seq.commentBefore = undefined;
     }
+    // A blank line that set an entry off from the one above it would open the list now.
+    if (items[0] && items[0] !== head && items[0].spaceBefore) items[0].spaceBefore = false;
     if (seq) {
       if (items.length === 0 && list === "initContainers") spec.delete(list);
       else seq.items = items;

@@ -53,13 +53,14 @@ export function planNative(template: PodTemplateView, matched: readonly MatchedS
     `moved sidecar${toMove.length > 1 ? "s" : ""} ${names} to spec.initContainers with restartPolicy: Always (native sidecar${toMove.length > 1 ? "s" : ""}: started before the app containers${toMove.length > 1 ? " in this order" : ""}, stopped after them${toMove.length > 1 ? " in reverse order" : ""})`,
   );
 
-  for (const { c } of early) plan.remarks.push(`moved init container "${c.name}" after sidecar ${names}: it needs the sidecar`);
+  const sidecarWord = toMove.length > 1 ? "sidecars" : "sidecar";
+  for (const { c } of early) plan.remarks.push(`moved init container "${c.name}" after ${sidecarWord} ${names}: it needs the sidecar`);
   for (const [i, c] of initContainers.slice(0, insertAt).entries()) {
     if (before.has(c.name) || c.restartPolicy === "Always" || earlySet.has(i)) continue;
     plan.notes.push({
       severity: "warning",
       target: { list: "initContainers", name: c.name },
-      message: `init container "${c.name}" (initContainers[${i}]) runs before sidecar ${names} starts, so it cannot use it; if it needs the sidecar, move it after the network-setup init containers`,
+      message: `init container "${c.name}" (initContainers[${i}]) runs before ${sidecarWord} ${names} ${toMove.length > 1 ? "start" : "starts"}, so it cannot use ${toMove.length > 1 ? "them" : "it"}; if it needs ${toMove.length > 1 ? "them" : "the sidecar"}, move it after the network-setup init containers`,
     });
   }
 

@@ -94,7 +94,7 @@ describe("auto and Jobs, end to end", () => {
     const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: once\nspec:\n  restartPolicy: Never\n  containers:\n  - name: app\n    image: app\n  - name: proxy\n    image: proxy\n";
     const out = runChecked(resourceList([pod], typedConfig(`strategy: legacy\n${sidecars}`)));
     expect(out.exitCode).toBe(1);
-    expect(messages(out.results, "error")[0]).toMatch(/this Pod's pod running after the app exits/);
+    expect(messages(out.results, "error")[0]).toMatch(/this Pod running after the app exits/);
   });
 
   it("says once that auto assumed a supported Kubernetes, only when something changed", () => {

@@ -12,6 +12,46 @@ sidecars:
 
 const rows: Row[] = [
   {
+    name: "a blank line above a sidecar does not open the list once the sidecar is first",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: app
+    image: nginx
+
+  # the proxy
+  - name: proxy
+    image: envoy
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  # the proxy
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - /proxy
+          - wait
+          - --timeout=60s
+  - name: app
+    image: nginx
+`,
+    info: [/moved sidecar "proxy" to the front/],
+  },
+  {
     // yaml keeps `key: # c` over a block value as a comment before the value; printed on a line of
     // its own it would move, and kpt (copying comments back) would show it twice.
     name: "keeps comments on the lines of the keys they follow",
