@@ -51,7 +51,7 @@ const EXPECTED: Record<(typeof PRESET_NAMES)[number], Expected> = {
     container: "daprd",
     image: "ghcr.io/dapr/daprd:1.14.4",
     noWait: /daprd has no wait command/,
-    startupProbe: { httpGet: { path: "/v1.0/healthz", port: 3501 }, periodSeconds: 1, failureThreshold: 120 },
+    startupProbe: { httpGet: { path: "/v1.0/healthz/outbound", port: 3501 }, periodSeconds: 1, failureThreshold: 120 },
   },
   opentelemetry: {
     container: "otc-container",

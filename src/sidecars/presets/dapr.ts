@@ -9,12 +9,13 @@ export const dapr: Preset = {
   title: "Dapr sidecar",
   containerNames: ["daprd"],
   images: ["*/daprd:*", "*/daprd", "*/dapr/daprd*"],
-  // daprd's health port (the injector's own readinessProbe uses /v1.0/healthz on it); the API on
-  // 3500 is for the app on localhost.
+  // daprd's public health port, which listens beyond localhost for the kubelet (the API on 3500
+  // listens on localhost only in Kubernetes); it serves both health endpoints.
   adminPort: 3501,
   wait: () => ({ none: "daprd has no wait command; the app itself must poll GET localhost:3500/v1.0/healthz/outbound before it uses Dapr" }),
-  // No startupProbe upstream: the same check as the injector's readinessProbe, every second.
-  startupProbe: ({ adminPort, timeoutSeconds }) => ({ value: everySecond({ httpGet: { path: "/v1.0/healthz", port: adminPort } }, timeoutSeconds) }),
+  // No startupProbe upstream. Not /v1.0/healthz: that waits for the app channel, i.e. for the app,
+  // which a native sidecar holds back: the pod would never start. /outbound waits for daprd only.
+  startupProbe: ({ adminPort, timeoutSeconds }) => ({ value: everySecond({ httpGet: { path: "/v1.0/healthz/outbound", port: adminPort } }, timeoutSeconds) }),
   stop: "POST localhost:3500/v1.0/shutdown, or SIGTERM",
   jobExit: "have the app call `curl -fsS -X POST http://localhost:3500/v1.0/shutdown` when it is done",
   sleepBinary: () => undefined,
