@@ -8,6 +8,16 @@ set -euo pipefail
 src=${1:?usage: render-for-config-sync.sh SRC_DIR OUT_DIR}
 out=${2:?usage: render-for-config-sync.sh SRC_DIR OUT_DIR}
 src=${src%/}
+[ -d "$src" ] || { echo "render-for-config-sync: $src is not a directory" >&2; exit 2; }
+# OUT is emptied package by package: it must be neither SRC nor inside it, nor hold it.
+src_abs=$(realpath "$src")
+out_abs=$(realpath -m "$out")
+case "$out_abs/" in
+  "$src_abs/"*) echo "render-for-config-sync: OUT_DIR ($out) must not be SRC_DIR or inside it; render to a directory of its own" >&2; exit 2 ;;
+esac
+case "$src_abs/" in
+  "$out_abs/"*) echo "render-for-config-sync: OUT_DIR ($out) must not contain SRC_DIR; render to a directory of its own" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
 status=0
 # Top-level packages only: kpt renders a package's subpackages with it.

@@ -31,6 +31,17 @@ describe.runIf(requireClient("kpt"))("scripts/render-for-config-sync.sh", () => 
       const failing = spawnSync("bash", [join(root, "scripts", "render-for-config-sync.sh"), dry, join(work, "wet2")], { env, encoding: "utf8" });
       expect(failing.status).toBe(1);
       expect(failing.stderr).toContain("render failed: team-b");
+
+      // OUT is emptied package by package: the same directory, one inside SRC, or one holding it
+      // would lose the dry packages. Each is refused before anything is touched.
+      const before = readFileSync(join(dry, "team-a", "linkerd-native", "emoji.yaml"), "utf8");
+      for (const out of [dry, join(dry, "rendered"), work]) {
+        const refused = spawnSync("bash", [join(root, "scripts", "render-for-config-sync.sh"), dry, out], { env, encoding: "utf8" });
+        expect(refused.status, out).toBe(2);
+        expect(refused.stderr).toMatch(/OUT_DIR .* must not (be SRC_DIR or inside it|contain SRC_DIR)/);
+      }
+      expect(readFileSync(join(dry, "team-a", "linkerd-native", "emoji.yaml"), "utf8")).toBe(before);
+      expect(readdirSync(dry).sort()).toEqual(["team-a", "team-b"]);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
