@@ -85,6 +85,9 @@ export function planLegacyShutdown(plan: Plan, template: PodTemplateView, sideca
     }
     const existing = c.lifecycle?.preStop;
     if (existing && sameValue(existing, handler)) continue;
+    const verdict = existing ? judgePreStop(existing) : undefined;
+    // A sleep at least as long already keeps the sidecar up long enough: never cut a longer drain.
+    if (verdict?.kind === "harmless" && preStopSleepSeconds(c) >= delay && opts.onConflict !== "replace") continue;
     // A sleep we (or the user) put there earlier is ours to resize; any other hook is the user's.
     if (existing && !(judgePreStop(existing).kind === "harmless" && opts.onConflict !== "error") && opts.onConflict !== "replace") {
       plan.notes.push({
@@ -96,11 +99,12 @@ export function planLegacyShutdown(plan: Plan, template: PodTemplateView, sideca
       });
       continue;
     }
+    const how = `keeps it running ${delay} s into the app's shutdown (${handler.sleep ? "sleep action" : `${s.settings.sleepBinary} ${delay}`})`;
     plan.edits.push({
       target,
       path: ["lifecycle", "preStop"],
       value: handler,
-      says: `added a preStop hook to "${c.name}" that keeps it running ${delay} s into the app's shutdown (${handler.sleep ? "sleep action" : `${s.settings.sleepBinary} ${delay}`})`,
+      says: existing ? `replaced the preStop hook of "${c.name}" (${verdict!.what}) with one that ${how}` : `added a preStop hook to "${c.name}" that ${how}`,
     });
   }
 }

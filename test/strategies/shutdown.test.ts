@@ -41,6 +41,18 @@ describe("legacy stopAfterApp", () => {
     expect(preStopOf(out.bodies[1]!)).toEqual({ sleep: { seconds: 20 } });
   });
 
+  it("keeps a sidecar's own longer sleep, and replaces a shorter one (saying so)", () => {
+    const withSleep = (seconds: number) =>
+      pod(60).replace("          - --timeoutSeconds=120\n", `          - --timeoutSeconds=120\n      preStop:\n        exec:\n          command: [/bin/sleep, "${seconds}"]\n`);
+    const cfg = typedConfig('strategy: legacy\nkubernetesVersion: "1.31"\nsidecars:\n- preset: istio\n');
+    const longer = runChecked(resourceList([withSleep(40)], cfg));
+    expect(longer.bodies[1]).toBe(withSleep(40));
+    expect(longer.results).toEqual([]);
+    const shorter = runChecked(resourceList([withSleep(3)], cfg));
+    expect(preStopOf(shorter.bodies[1]!)).toEqual({ sleep: { seconds: 15 } });
+    expect(messages(shorter.results, "info")[0]).toMatch(/replaced the preStop hook of "istio-proxy" \(it runs "\/bin\/sleep 3"\) with one that keeps it running 15 s/);
+  });
+
   it("warns and shortens the wait when the grace period cannot hold it", () => {
     const out = runChecked(resourceList([pod(12)], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
     expect(preStopOf(out.bodies[1]!)).toEqual({ exec: { command: ["sleep", "7"] } });
