@@ -152,7 +152,7 @@ export function settingsFor(rule: SidecarRule | undefined, c: Container): Sideca
   const spec: SidecarSpec = rule?.spec ?? {};
   const p = rule?.preset;
   const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  const input = { container: c, adminPort: spec.adminPort ?? p?.adminPort ?? 0, timeoutSeconds };
+  const input = { container: c, adminPort: spec.adminPort ?? p?.adminPortFromArgs?.(c) ?? p?.adminPort ?? 0, timeoutSeconds };
   const s: SidecarSettings = {
     source: p ? `the ${p.name} preset` : rule ? `sidecars[${rule.index}]` : "the sidecar-order.dev/sidecars annotation",
     timeoutSeconds,

@@ -138,6 +138,15 @@ describe("presets", () => {
     ]);
   });
 
+  it("cloud-sql-proxy: the wait command and startupProbe follow --http-port in its args", () => {
+    const args = ["--health-check", "--http-address=0.0.0.0", "--http-port=9191", "p:r:i"];
+    const legacy = parse(runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args })], typedConfig("strategy: legacy\nsidecars:\n- preset: cloud-sql-proxy\n"))).bodies[1]!) as PodOut;
+    expect(legacy.spec.containers[0]).toMatchObject({ lifecycle: { postStart: { exec: { command: ["/cloud-sql-proxy", "wait", "--max", "120s", "--http-port=9191"] } } } });
+    const split = ["--health-check", "--http-address=0.0.0.0", "--http-port", "9191", "p:r:i"];
+    const native = parse(runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: split })], typedConfig("strategy: native\nsidecars:\n- preset: cloud-sql-proxy\n"))).bodies[1]!) as PodOut;
+    expect(native.spec.initContainers![0]!["startupProbe"]).toMatchObject({ httpGet: { path: "/startup", port: 9191 } });
+  });
+
   it("cloud-sql-proxy under legacy: its wait runs inside the container, so localhost-only health checks are fine", () => {
     const out = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["--health-check", "p:r:i"] })], typedConfig("strategy: legacy\nsidecars:\n- preset: cloud-sql-proxy\n")));
     expect(messages(out.results, "warning")).toEqual([]);

@@ -12,6 +12,16 @@ export const cloudSqlProxy: Preset = {
   containerNames: ["cloud-sql-proxy"],
   images: ["*/cloud-sql-proxy:*", "*/cloud-sql-proxy"],
   adminPort: DEFAULT_PORT,
+  // `--http-port=9191` or `--http-port 9191` moves the health endpoints; probe and wait follow it.
+  adminPortFromArgs: (c) => {
+    const args = argsOf(c);
+    for (const [i, a] of args.entries()) {
+      const value = a.startsWith("--http-port=") ? a.slice("--http-port=".length) : a === "--http-port" ? args[i + 1] : undefined;
+      const port = Number(value);
+      if (value !== undefined && Number.isInteger(port) && port > 0 && port < 65536) return port;
+    }
+    return undefined;
+  },
   wait: ({ adminPort, timeoutSeconds }) => ({
     value: ["/cloud-sql-proxy", "wait", "--max", seconds(timeoutSeconds), ...(adminPort === DEFAULT_PORT ? [] : [`--http-port=${adminPort}`])],
   }),

@@ -34,6 +34,8 @@ export interface Preset {
   images: string[];
   /** Admin or health port the wait command and probe use. */
   adminPort: number;
+  /** The admin port the container's own args set, when they set one (it wins over adminPort). */
+  adminPortFromArgs?(container: Container): number | undefined;
   /** Legacy: the postStart exec command that returns once the sidecar is ready. */
   wait(input: PresetInput): Maybe<string[]>;
   /** Native: the startupProbe. */
