@@ -152,6 +152,12 @@ function shutdown(plan: Plan, s: MatchedSidecar): void {
     return;
   }
   const verdict = judgePreStop(preStop);
+  if (verdict.kind === "harmless" && drain) {
+    // Typically the legacy "stop last" sleep: a native sidecar is stopped after the app anyway,
+    // and its preset's drain is what it should do when the pod terminates.
+    plan.edits.push({ target, path: ["lifecycle", "preStop"], value: drain, says: `replaced the preStop hook of "${c.name}" (${verdict.what}; native sidecars are stopped after the app anyway) with ${s.settings.preset?.title ?? "its"} drain (${commandText(drain.exec?.command ?? [])})` });
+    return;
+  }
   if (verdict.kind === "exits") {
     if (drain) {
       plan.edits.push({ target, path: ["lifecycle", "preStop"], value: drain, says: `replaced the preStop hook of "${c.name}" (${verdict.what}) with ${s.settings.preset?.title ?? "its"} drain (${commandText(drain.exec?.command ?? [])}): a native sidecar that exits is restarted` });

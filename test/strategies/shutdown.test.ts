@@ -53,6 +53,15 @@ describe("legacy stopAfterApp", () => {
     expect(messages(shorter.results, "info")[0]).toMatch(/replaced the preStop hook of "istio-proxy" \(it runs "\/bin\/sleep 3"\) with one that keeps it running 15 s/);
   });
 
+  it("a legacy-ordered Istio pod converted to native trades its stop-last sleep for Istio's drain", () => {
+    const legacy = runChecked(resourceList([pod(60)], typedConfig('strategy: legacy\nkubernetesVersion: "1.31"\nsidecars:\n- preset: istio\n'))).bodies[1]!;
+    expect(preStopOf(legacy)).toEqual({ sleep: { seconds: 15 } });
+    const native = runChecked(resourceList([legacy], typedConfig('strategy: native\nkubernetesVersion: "1.33"\nsidecars:\n- preset: istio\n')));
+    const init = (parse(native.bodies[1]!) as { spec: { initContainers: { lifecycle?: { preStop?: unknown } }[] } }).spec.initContainers[0]!;
+    expect(init.lifecycle?.preStop).toEqual({ exec: { command: ["pilot-agent", "request", "--debug-port=15020", "POST", "drain"] } });
+    expect(messages(native.results, "info")[0]).toMatch(/replaced the preStop hook of "istio-proxy" \(a sleep; native sidecars are stopped after the app anyway\) with Istio proxy drain/);
+  });
+
   it("warns and shortens the wait when the grace period cannot hold it", () => {
     const out = runChecked(resourceList([pod(12)], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
     expect(preStopOf(out.bodies[1]!)).toEqual({ exec: { command: ["sleep", "7"] } });
