@@ -153,13 +153,14 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
     return { identity, results };
   }
   if (choice.strategy === "legacy" && runsToCompletion(wk.runsToCompletion, view) && (toOrder.length > 0 || meshes.length > 0)) {
-    const names = [...toOrder.map((s) => `"${s.container.name}"`), ...meshes.map((p) => `the injected ${p.title}`)].join(", ");
+    const named = [...toOrder.map((s) => `sidecar "${s.container.name}"`), ...meshes.map((p) => `injected ${p.title}`)];
+    const names = named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named[named.length - 1]!}` : named[0]!;
     const recipes = [
       ...toOrder.flatMap((s) => (s.settings.jobExit ? [`for "${s.container.name}", ${s.settings.jobExit}`] : [])),
       ...meshes.map((p) => `for the ${p.title}, ${p.jobExit}`),
     ];
     const message =
-      `legacy sidecar ${names} would keep this ${wk.kind === "Pod" ? "Pod" : `${wk.kind}'s pod`} running after the app exits, so it would never complete (${choice.reason}); ` +
+      `the legacy ${names} would keep this ${wk.kind === "Pod" ? "Pod" : `${wk.kind}'s pod`} running after the app exits, so it would never complete (${choice.reason}); ` +
       `use native sidecars (Kubernetes 1.29 or later: raise kubernetesVersion, or strategy: native), or make the app stop the sidecar when it is done` +
       (recipes.length ? ` (${recipes.join("; ")})` : "");
     if (toOrder.length > 0 && !config.allowLegacyJobs) {

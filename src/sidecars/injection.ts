@@ -26,7 +26,7 @@ export function injectedMeshes(template: PodTemplateView, configured: readonly I
       const values = [rule.on !== "label" ? template.annotations[rule.key] : undefined, rule.on !== "annotation" ? template.labels[rule.key] : undefined];
       for (const v of values) {
         if (v === undefined) continue;
-        decided = rule.values.includes(v);
+        decided = rule.values.includes(v) || (rule.values.includes("*") && v !== "");
       }
     }
     // An explicit opt-out beats the config's namespace-wide injection.

@@ -83,6 +83,15 @@ describe("injected meshes", () => {
     const job = `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  template:\n    metadata:\n      annotations:\n        sidecar.istio.io/inject: "true"\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: j\n        image: j\n`;
     const out = runChecked(resourceList([job], typedConfig('kubernetesVersion: "1.27"\n')));
     expect(out.exitCode).toBe(0);
-    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/the injected Istio proxy would keep this Job's pod running.*localhost:15020\/quitquitquit/)]);
+    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/^the legacy injected Istio proxy would keep this Job's pod running.*localhost:15020\/quitquitquit/)]);
+    const two = runChecked(resourceList([job], typedConfig('kubernetesVersion: "1.27"\nmeshes: [linkerd]\n')));
+    expect(messages(two.results, "warning")).toEqual([expect.stringMatching(/^the legacy injected Istio proxy and injected Linkerd proxy would keep this Job's pod running/)]);
+  });
+
+  it("finds revision-based Istio injection (an istio.io/rev label), and still honours an opt-out", () => {
+    const rev = deployment("        x: y", "\n        istio.io/rev: canary");
+    expect(annotationsOf(runChecked(resourceList([rev], typedConfig("strategy: native\n"))).bodies[1]!)["sidecar.istio.io/nativeSidecar"]).toBe("true");
+    const optOut = deployment('        sidecar.istio.io/inject: "false"', "\n        istio.io/rev: canary");
+    expect(runChecked(resourceList([optOut], typedConfig("strategy: native\n"))).bodies[1]).toBe(optOut);
   });
 });

@@ -30,7 +30,11 @@ export const istio: Preset = {
   initContainersBefore: ["istio-init", "istio-validation"],
   initContainersAfter: ["vault-agent-init"],
   webhook: {
-    inject: [{ key: "sidecar.istio.io/inject", values: ["true"], on: "either" }],
+    // A revision label (revision-based injection) opts in; sidecar.istio.io/inject, checked last, decides.
+    inject: [
+      { key: "istio.io/rev", values: ["*"], on: "label" },
+      { key: "sidecar.istio.io/inject", values: ["true"], on: "either" },
+    ],
     legacy: { istioProxyConfig: true },
     native: { key: "sidecar.istio.io/nativeSidecar", value: "true" },
   },

@@ -17,7 +17,7 @@ export interface PresetInput {
 export type Maybe<T> = { value: T } | { none: string };
 
 export interface WebhookSwitches {
-  /** Annotations or labels (key → values meaning "on") that opt a pod template into injection. */
+  /** Annotations or labels (key → values meaning "on"; "*" is any value) that opt a pod template into injection; the last one present decides. */
   inject: { key: string; values: string[]; on: "annotation" | "label" | "either" }[];
   /** Pod-template annotation that holds the app until the injected proxy is ready (legacy). */
   legacy?: { key: string; value: string } | { istioProxyConfig: true } | { none: string };
