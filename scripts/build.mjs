@@ -50,8 +50,12 @@ const bundled = await build({ ...common, format: "cjs", entryPoints: ["src/bin.t
 writeCodeCache("dist/sidecar-order.cjs", writeExecutable("dist/sidecar-order.cjs", bundled.outputFiles[0].text));
 
 // The library entries leave their dependencies to the installing project.
-await build({ ...common, format: "esm", entryPoints: ["src/index.ts"], outfile: "dist/index.js", packages: "external" });
-await build({ ...common, format: "esm", entryPoints: ["src/adapters/kpt-functions.ts"], outfile: "dist/kpt-functions.js", packages: "external" });
+// Both module systems: projects on the kpt-functions SDK are often CommonJS.
+for (const format of ["esm", "cjs"]) {
+  const ext = format === "esm" ? "js" : "cjs";
+  await build({ ...common, format, entryPoints: ["src/index.ts"], outfile: `dist/index.${ext}`, packages: "external" });
+  await build({ ...common, format, entryPoints: ["src/adapters/kpt-functions.ts"], outfile: `dist/kpt-functions.${ext}`, packages: "external" });
+}
 
 // `sidecar-order` on the PATH for kpt pipelines (`exec: sidecar-order`) in tests and examples.
 mkdirSync("dist/bin", { recursive: true });

@@ -1,6 +1,8 @@
 /** The library API over plain objects and yaml Documents, and the kpt-functions adapter. */
 // The SDK's index loads its CLI runner, which needs a real console.Console; Configs is enough here.
 import { Configs } from "kpt-functions/dist/src/types";
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { sidecarOrder, toSdkResult } from "../../src/adapters/kpt-functions";
@@ -63,5 +65,20 @@ describe("kpt-functions adapter", () => {
       resourceRef: { apiVersion: "v1", kind: "Pod", name: "p", namespace: "" },
       field: { path: "spec", suggestedValue: 1 },
     });
+  });
+});
+
+describe("the built package, as a project loads it", () => {
+  // By its own name, through package.json's exports: require() for CommonJS projects, import for ESM.
+  const script = (load: string) => `${load}
+const out = lib.transformObjects([{ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "app", image: "a" }, { name: "linkerd-proxy", image: "cr.l5d.io/linkerd/proxy:stable-2.14.10" }] } }], lib.sidecarOrderConfig({ kubernetesVersion: "1.30" }));
+process.stdout.write(out.objects[0].spec.initContainers[0].name);`;
+  it.each([
+    ["require", ["-e", script('const lib = require("sidecar-order");')]],
+    ["import", ["--input-type=module", "-e", script('const lib = await import("sidecar-order");')]],
+  ])("loads with %s", (_, args) => {
+    const r = spawnSync(process.execPath, args as string[], { cwd: resolve(__dirname, "../.."), encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("linkerd-proxy");
   });
 });
