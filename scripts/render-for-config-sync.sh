@@ -12,11 +12,11 @@ src=${src%/}
 # OUT is emptied package by package: it must be neither SRC nor inside it, nor hold it.
 src_abs=$(realpath "$src")
 out_abs=$(realpath -m "$out")
-case "$out_abs/" in
-  "$src_abs/"*) echo "render-for-config-sync: OUT_DIR ($out) must not be SRC_DIR or inside it; render to a directory of its own" >&2; exit 2 ;;
+case "${out_abs%/}/" in
+  "${src_abs%/}/"*) echo "render-for-config-sync: OUT_DIR ($out) must not be SRC_DIR or inside it; render to a directory of its own" >&2; exit 2 ;;
 esac
-case "$src_abs/" in
-  "$out_abs/"*) echo "render-for-config-sync: OUT_DIR ($out) must not contain SRC_DIR; render to a directory of its own" >&2; exit 2 ;;
+case "${src_abs%/}/" in
+  "${out_abs%/}/"*) echo "render-for-config-sync: OUT_DIR ($out) must not contain SRC_DIR; render to a directory of its own" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
 status=0

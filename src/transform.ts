@@ -265,7 +265,8 @@ function checkResults(
     const moves = e.target !== "template" && now[1] !== e.target.list;
     const at = moves ? targetPath(view, plan, e.target, e.path) : now;
     const field: Result["field"] & object = { path: tpl(at) };
-    const current = valueAt(template, now);
+    // currentValue is what stands at field.path now: nothing does where a sidecar has yet to move.
+    const current = moves ? undefined : valueAt(template, now);
     if (current !== undefined) field.currentValue = current;
     if (e.value !== undefined) field.proposedValue = e.value;
     const what = e.says || (e.value === undefined ? `removed ${field.path}` : `set ${field.path} to ${JSON.stringify(e.value)}`);

@@ -1,5 +1,5 @@
 /** YAML printing for what the function writes: block style, no re-wrapping, kpt's compact lists. */
-import { Document, isNode, parseDocument, visit, type ToStringOptions } from "yaml";
+import { Document, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type ToStringOptions } from "yaml";
 import type { Result } from "./results";
 import { MAX_ALIAS_COUNT } from "./limits";
 import { indent } from "./text";
@@ -35,7 +35,8 @@ function keepKeyLineComments(doc: Document.Parsed, text: string): void {
       if (!isNode(key) || !isNode(value) || !key.range || !value.range || !value.commentBefore || key.comment) return;
       const between = text.slice(key.range[1], value.range[0]);
       const keyLine = between.slice(0, between.indexOf("\n") + 1 || between.length);
-      if (!keyLine.includes("#")) return;
+      // A comment starts at a `#` after white space (an anchor or tag may hold a `#` of its own).
+      if (!/(^|\s)#/.test(keyLine)) return;
       const [first, ...rest] = value.commentBefore.split("\n");
       key.comment = first;
       value.commentBefore = rest.length > 0 ? rest.join("\n") : undefined;
@@ -55,8 +56,8 @@ export function itemData(doc: Document.Parsed): unknown {
 export function printItem(doc: Document, src: ItemSource): string {
   const json = jsonStyle(src.body);
   if (json !== undefined) {
-    // A JSON object (a .json manifest) stays valid JSON, in its own layout as far as JSON.stringify has one.
-    let printed = JSON.stringify(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), null, json.indent);
+    // A JSON object (a .json manifest) stays valid JSON, in its own indentation and key order.
+    let printed = jsonText(doc, doc.contents, json.indent, "");
     if (src.body.endsWith("\n")) printed += "\n";
     return indent(printed, src.column);
   }
@@ -65,16 +66,34 @@ export function printItem(doc: Document, src: ItemSource): string {
   return indent(printed, src.column);
 }
 
-/** The layout of an item written as JSON: one line (indent 0), or indented by its second line's spaces. */
-function jsonStyle(body: string): { indent: number } | undefined {
+/** The layout of an item written as JSON: one line (indent ""), or indented as its second line is. */
+function jsonStyle(body: string): { indent: string } | undefined {
   if (!body.startsWith("{")) return undefined;
   try {
     JSON.parse(body);
   } catch {
     return undefined; // YAML flow style, not JSON: the YAML printer keeps it flow
   }
-  const second = /\n( *)\S/.exec(body);
-  return { indent: second ? second[1]!.length : 0 };
+  const second = /\n([ \t]*)\S/.exec(body);
+  return { indent: second ? second[1]! : "" };
+}
+
+/**
+ * JSON from the YAML nodes, laid out as JSON.stringify lays out with `step` (the nodes, not toJS(),
+ * so keys keep their order: a JS object would put keys like "10" first).
+ */
+function jsonText(doc: Document, node: unknown, step: string, at: string): string {
+  const inner = at + step;
+  const open = (items: string[], o: string, c: string) =>
+    items.length === 0 ? o + c : step === "" ? `${o}${items.join(",")}${c}` : `${o}\n${inner}${items.join(`,\n${inner}`)}\n${at}${c}`;
+  if (isMap(node)) {
+    const sep = step === "" ? ":" : ": ";
+    return open(node.items.map((p) => `${JSON.stringify(String(isScalar(p.key) ? p.key.value : p.key))}${sep}${jsonText(doc, p.value, step, inner)}`), "{", "}");
+  }
+  if (isSeq(node)) return open(node.items.map((v) => jsonText(doc, v, step, inner)), "[", "]");
+  if (isScalar(node)) return JSON.stringify(node.value) ?? "null";
+  if (isAlias(node)) return jsonText(doc, node.resolve(doc), step, at);
+  return JSON.stringify(node ?? null) ?? "null";
 }
 
 /** Whether the first block list under a key is indented past that key (`wide`) or not (`compact`). */

@@ -109,7 +109,11 @@ export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts
   }
 }
 
-/** Whether a wait command visibly gives up: a timeout-like flag, or run under `timeout`. */
+/** Wait commands that give up on their own by default (pilot-agent wait: 60 s; cloud-sql-proxy wait: --max 30s). */
+const SELF_TIMED = [/(^|\/)pilot-agent$/, /(^|\/)cloud-sql-proxy$/];
+
+/** Whether a wait command visibly gives up: a timeout-like flag, run under `timeout`, or a wait that times out by default. */
 function showsTimeout(command: readonly string[]): boolean {
+  if (command[1] === "wait" && SELF_TIMED.some((re) => re.test(command[0] ?? ""))) return true;
   return command.some((arg, i) => /timeout|deadline|^--max\b/i.test(arg) || (i === 0 && /(^|\/)timeout$/.test(arg)));
 }

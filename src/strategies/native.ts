@@ -74,7 +74,7 @@ export function planNative(template: PodTemplateView, matched: readonly MatchedS
       plan.notes.push({
         severity: "warning",
         target,
-        message: `sidecar "${c.name}" lost its resizePolicy, which the API server rejects on init containers (native sidecars included): an in-place resize of its resources now follows the default policy`,
+        message: `sidecar "${c.name}" cannot keep its resizePolicy as a native sidecar (the API server rejects it on init containers): an in-place resize of its resources then follows the default policy`,
       });
     }
     gate(plan, s, opts);

@@ -35,7 +35,7 @@ describe.runIf(requireClient("kpt"))("scripts/render-for-config-sync.sh", () => 
       // OUT is emptied package by package: the same directory, one inside SRC, or one holding it
       // would lose the dry packages. Each is refused before anything is touched.
       const before = readFileSync(join(dry, "team-a", "linkerd-native", "emoji.yaml"), "utf8");
-      for (const out of [dry, join(dry, "rendered"), work]) {
+      for (const out of [dry, join(dry, "rendered"), work, "/"]) {
         const refused = spawnSync("bash", [join(root, "scripts", "render-for-config-sync.sh"), dry, out], { env, encoding: "utf8" });
         expect(refused.status, out).toBe(2);
         expect(refused.stderr).toMatch(/OUT_DIR .* must not (be SRC_DIR or inside it|contain SRC_DIR)/);

@@ -96,6 +96,23 @@ describe("plain files", () => {
     expect(readFileSync(join(dir, "app", "api.json"), "utf8")).toBe(pretty);
   });
 
+  it("keeps a JSON manifest's key order (number-like keys too) and tab indentation", () => {
+    const manifest = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "tabs" },
+      spec: { template: { spec: { containers: [{ name: "api", image: "api:1" }, { name: "cloud-sql-proxy", image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1", args: ["--health-check", "--http-address=0.0.0.0", "p:r:i"] }] } } },
+    };
+    // JSON.stringify would put "10" and "2" first; the file has them last.
+    const text = JSON.stringify(manifest, null, "\t").replace('"name": "tabs"', '"name": "tabs",\n\t\t"annotations": {"a": "x", "10": "y", "2": "z"}');
+    writeFileSync(join(dir, "tabs.json"), text + "\n");
+    const r = run(["--config", "config.yaml", "--in-place", "tabs.json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const after = readFileSync(join(dir, "tabs.json"), "utf8");
+    expect(after).toContain('\t\t"annotations": {\n\t\t\t"a": "x",\n\t\t\t"10": "y",\n\t\t\t"2": "z"\n\t\t}');
+    expect((JSON.parse(after) as typeof manifest).spec.template.spec.containers.map((c) => c.name)).toEqual(["cloud-sql-proxy", "api"]);
+  });
+
   it("reads `-` from stdin and writes nothing in place on an error", () => {
     const viaStdin = run(["--config", "config.yaml", "-"], DEPLOY);
     expect(viaStdin.status).toBe(0);

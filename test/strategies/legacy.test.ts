@@ -1,6 +1,6 @@
 /** The legacy strategy, as whole YAML documents in and out. */
 import { describe, expect, it } from "vitest";
-import { resourceList, runChecked, typedConfig } from "../support/resource-list";
+import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
 import { checkRow, type Row } from "../support/table";
 
 const PROXY_CONFIG = typedConfig(`strategy: legacy
@@ -557,6 +557,13 @@ spec:
 ];
 
 describe("legacy strategy", () => {
+  it("does not ask for a timeout where the wait command times out by default (pilot-agent wait, cloud-sql-proxy wait)", () => {
+    const cfg = typedConfig("strategy: legacy\nsidecars:\n- name: proxy\n  wait: {exec: [pilot-agent, wait]}\n- name: db\n  wait: {exec: [/cloud-sql-proxy, wait]}\n");
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: a\n  - name: proxy\n    image: p\n  - name: db\n    image: d\n";
+    const out = runChecked(resourceList([pod], cfg));
+    expect(messages(out.results, "warning")).toEqual([]);
+  });
+
   it.each(rows)("$name", (row) => checkRow(row, PROXY_CONFIG));
 
   it("points results at the workload, the field and the file", () => {

@@ -40,7 +40,7 @@ spec:
     image: app
 `,
     info: [/moved sidecar "proxy" to spec.initContainers.*removed the resizePolicy of "proxy" \(init containers may not set it\)/],
-    warnings: [/sidecar "proxy" lost its resizePolicy/],
+    warnings: [/sidecar "proxy" cannot keep its resizePolicy as a native sidecar/],
   },
   {
     name: "moves the sidecar into initContainers with restartPolicy Always and a startupProbe derived from its readinessProbe",

@@ -53,6 +53,19 @@ describe("legacy stopAfterApp", () => {
     expect(messages(shorter.results, "info")[0]).toMatch(/replaced the preStop hook of "istio-proxy" \(it runs "\/bin\/sleep 3"\) with one that keeps it running 15 s/);
   });
 
+  it("keeps a longer sleep even with onConflict: replace, but not a sleep action the kubelets cannot run", () => {
+    const withHook = (hook: string) => pod(60).replace("          - --timeoutSeconds=120\n", `          - --timeoutSeconds=120\n      preStop:\n${hook}`);
+    const execSleep = withHook('        exec:\n          command: [/bin/sleep, "40"]\n');
+    const replace = runChecked(resourceList([execSleep], typedConfig('strategy: legacy\nonConflict: replace\nkubernetesVersion: "1.31"\nsidecars:\n- preset: istio\n')));
+    expect(replace.bodies[1]).toBe(execSleep);
+    const sleepAction = withHook("        sleep:\n          seconds: 40\n");
+    // Kubelets at 1.29 have no sleep action: that hook would not sleep at all.
+    const old = runChecked(resourceList([sleepAction], typedConfig('strategy: legacy\nkubernetesVersion: "1.30"\nkubeletVersion: "1.29"\nsidecars:\n- preset: istio\n')));
+    expect(preStopOf(old.bodies[1]!)).toEqual({ exec: { command: ["sleep", "15"] } });
+    const current = runChecked(resourceList([sleepAction], typedConfig('strategy: legacy\nkubernetesVersion: "1.31"\nsidecars:\n- preset: istio\n')));
+    expect(current.bodies[1]).toBe(sleepAction);
+  });
+
   it("a legacy-ordered Istio pod converted to native trades its stop-last sleep for Istio's drain", () => {
     const legacy = runChecked(resourceList([pod(60)], typedConfig('strategy: legacy\nkubernetesVersion: "1.31"\nsidecars:\n- preset: istio\n'))).bodies[1]!;
     expect(preStopOf(legacy)).toEqual({ sleep: { seconds: 15 } });

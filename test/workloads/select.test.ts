@@ -92,12 +92,16 @@ describe("mode: check", () => {
     expect(hook?.field?.path).toBe("spec.template.spec.containers[1].lifecycle.postStart");
   });
 
-  it("gives the current value of a field it would change", () => {
-    const withProbe = deploy("a").replace("        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n", "        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n        lifecycle:\n          preStop:\n            exec:\n              command: [/bin/kill, '1']\n");
-    const out = runChecked(resourceList([withProbe], cfg("mode: check\n")));
-    const removal = out.results.find((r) => /removed the preStop hook/.test(r.message));
-    // Where the field goes (the sidecar moves to initContainers), with its value where it is now.
-    expect(removal?.field).toEqual({ path: "spec.template.spec.initContainers[0].lifecycle", currentValue: { preStop: { exec: { command: ["/bin/kill", "1"] } } } });
+  it("gives the current value of a field it would change where the field stays", () => {
+    const withHook = deploy("a").replace("        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n", "        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n        lifecycle:\n          postStart:\n            exec:\n              command: [/bin/true]\n");
+    const legacy = runChecked(resourceList([withHook], cfg("strategy: legacy\nonConflict: replace\nmode: check\n")));
+    const replaced = legacy.results.find((r) => /replaced the postStart hook/.test(r.message));
+    expect(replaced?.field).toMatchObject({ path: "spec.template.spec.containers[1].lifecycle.postStart", currentValue: { exec: { command: ["/bin/true"] } } });
+    // A sidecar that would move to initContainers: field.path is where it goes, where nothing stands yet.
+    const withPreStop = deploy("a").replace("        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n", "        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n        lifecycle:\n          preStop:\n            exec:\n              command: [/bin/kill, '1']\n");
+    const native = runChecked(resourceList([withPreStop], cfg("mode: check\n")));
+    const removal = native.results.find((r) => /removed the preStop hook/.test(r.message));
+    expect(removal?.field).toEqual({ path: "spec.template.spec.initContainers[0].lifecycle" });
   });
 
   it("takes a configurable severity, and passes a workload already in shape", () => {
