@@ -2,7 +2,9 @@
 // The SDK's index loads its CLI runner, which needs a real console.Console; Configs is enough here.
 import { Configs } from "kpt-functions/dist/src/types";
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { sidecarOrder, toSdkResult } from "../../src/adapters/kpt-functions";
@@ -80,5 +82,28 @@ process.stdout.write(out.objects[0].spec.initContainers[0].name);`;
     const r = spawnSync(process.execPath, args as string[], { cwd: resolve(__dirname, "../.."), encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("linkerd-proxy");
+  });
+});
+
+describe("the package's types, as a TypeScript project resolves them (node16)", () => {
+  const root = resolve(__dirname, "../..");
+  it.each(["commonjs", "module"])("type-check in a %s project, the whole declaration graph included", (type) => {
+    const dir = mkdtempSync(join(tmpdir(), "sidecar-order-types-"));
+    try {
+      mkdirSync(join(dir, "node_modules"));
+      symlinkSync(root, join(dir, "node_modules", "sidecar-order"));
+      writeFileSync(join(dir, "package.json"), JSON.stringify({ type }));
+      writeFileSync(
+        join(dir, "use.ts"),
+        'import { transformObjects, sidecarOrderConfig } from "sidecar-order";\nimport { sidecarOrder } from "sidecar-order/kpt-functions";\nconst code: 0 | 1 = transformObjects([], sidecarOrderConfig({ kubernetesVersion: "1.30" })).exitCode;\nexport { code, sidecarOrder };\n',
+      );
+      const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+      const args = ["--module", "node16", "--moduleResolution", "node16", "--strict", "--noEmit", "--skipLibCheck", "false", "--types", "node", "--typeRoots", join(root, "node_modules", "@types"), "use.ts"];
+      const r = spawnSync(process.execPath, [tsc, ...args], { cwd: dir, encoding: "utf8" });
+      expect(r.stdout + r.stderr).toBe("");
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
