@@ -4,3 +4,13 @@ export type Plain = Record<string, unknown>;
 export function isPlain(v: unknown): v is Plain {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+/** The value at `path` (keys and list indexes) in plain data; undefined where the path leaves it. */
+export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = data;
+  for (const seg of path) {
+    if (typeof cur !== "object" || cur === null) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[seg];
+  }
+  return cur;
+}

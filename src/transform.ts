@@ -7,10 +7,10 @@ import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
 import { itemData, parseItem, printItem } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
-import { isPlain, type Plain } from "./plain";
+import { isPlain, valueAt, type Plain } from "./plain";
 import { lightItemData } from "./krm/scan";
 import { result, type Result, type Subject } from "./krm/results";
-import { getPath, readTemplate } from "./pod/read";
+import { readTemplate } from "./pod/read";
 import { pathText, type PodTemplateView } from "./pod/types";
 import { matchSidecars, type MatchedSidecar } from "./sidecars/match";
 import type { Preset } from "./sidecars/presets";
@@ -113,11 +113,11 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   const subject = subjectOf(data, meta, annotations);
   if (!subject.file && item.file) subject.file = item.file;
   const identity = `${groupOf(String(data["apiVersion"]))}/${wk.kind}/${String(meta["namespace"] ?? "")}/${String(meta["name"] ?? "")}`;
-  if (wk.templateElsewhere && getPath(data, wk.templateElsewhere.field) != null) {
+  if (wk.templateElsewhere && valueAt(data, wk.templateElsewhere.field) != null) {
     return { identity, results: [result("info", `left alone: ${wk.templateElsewhere.why}`, subject, { path: wk.templateElsewhere.field.join(".") })] };
   }
   const where = wk.templatePath.join(".");
-  const read = readTemplate(getPath(data, wk.templatePath), where);
+  const read = readTemplate(valueAt(data, wk.templatePath), where);
   if (!read.ok) {
     return { identity, results: [result("error", `${read.problem}; the workload was left as it is`, subject, { path: read.field })] };
   }
@@ -177,7 +177,7 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   }
   if (refused(plan) || !changes(plan)) return { identity, results };
   if (config.mode === "check") {
-    return { identity, results: [...checkResults(view, getPath(data, wk.templatePath), plan, subject, tpl, config.checkSeverity), ...results] };
+    return { identity, results: [...checkResults(view, valueAt(data, wk.templatePath), plan, subject, tpl, config.checkSeverity), ...results] };
   }
 
   if (item.frozen) {
@@ -284,15 +284,6 @@ function currentPath(view: PodTemplateView, target: Target, path: (string | numb
     if (i !== -1) return ["spec", list, i, ...path];
   }
   return ["spec", target.list, -1, ...path];
-}
-
-function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
-  let cur = data;
-  for (const seg of path) {
-    if (typeof cur !== "object" || cur === null) return undefined;
-    cur = (cur as Record<string | number, unknown>)[seg];
-  }
-  return cur;
 }
 
 /** Jobs, CronJobs and bare pods that do not restart run to completion: a sidecar must not outlive the app. */

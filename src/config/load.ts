@@ -17,7 +17,7 @@ export interface LoadedConfig {
   ref?: ResourceRef;
 }
 
-import { isPlain, type Plain } from "../plain";
+import { isPlain, valueAt, type Plain } from "../plain";
 
 /** ConfigMap keys and how each string becomes a typed value. */
 const CONFIGMAP_KEYS: Record<string, (v: string) => unknown> = {
@@ -120,12 +120,6 @@ function validate(source: LoadedConfig["source"], ref: ResourceRef | undefined, 
       : [configError(ref, prefix + pathText(issue.path), issueMessage(issue, prefix, source, valueAt(options, issue.path)))],
   );
   return { config: undefined, source, results };
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = data;
-  for (const seg of path) cur = isPlain(cur) || Array.isArray(cur) ? (cur as Record<PropertyKey, unknown>)[seg] : undefined;
-  return cur;
 }
 
 function issueMessage(issue: z.core.$ZodIssue, prefix: string, source: LoadedConfig["source"], value: unknown): string {

@@ -3,15 +3,6 @@ import type { Container, PodTemplateView } from "./types";
 
 import { isPlain } from "../plain";
 
-export function getPath(data: unknown, path: readonly string[]): unknown {
-  let cur = data;
-  for (const seg of path) {
-    if (!isPlain(cur)) return undefined;
-    cur = cur[seg];
-  }
-  return cur;
-}
-
 export type TemplateRead = { ok: true; view: PodTemplateView } | { ok: false; field: string; problem: string };
 
 /** `where` is the template's field path, for messages (e.g. "spec.template"). */
