@@ -262,15 +262,14 @@ function checkResults(
     // Nothing moves in check mode: point at where the field is now, unless the container changes
     // lists (a native sidecar): its new fields are only valid where it goes, so point there.
     const now = currentPath(view, e.target, e.path);
-    const moves = e.target !== "template" && now[1] !== e.target.list;
-    const at = moves ? targetPath(view, plan, e.target, e.path) : now;
-    const field: Result["field"] & object = { path: tpl(at) };
+    const mover = e.target !== "template" && now[1] !== e.target.list ? e.target : undefined;
+    const field: Result["field"] & object = { path: tpl(mover ? targetPath(view, plan, mover, e.path) : now) };
     // currentValue is what stands at field.path now: nothing does where a sidecar has yet to move.
-    const current = moves ? undefined : valueAt(template, now);
+    const current = mover ? undefined : valueAt(template, now);
     if (current !== undefined) field.currentValue = current;
     if (e.value !== undefined) field.proposedValue = e.value;
     const what = e.says || (e.value === undefined ? `removed ${field.path}` : `set ${field.path} to ${JSON.stringify(e.value)}`);
-    const where = moves && e.target !== "template" ? `, once "${e.target.name}" has moved to spec.${e.target.list} from ${tpl(now.slice(0, 3))}` : "";
+    const where = mover ? `, once "${mover.name}" has moved to spec.${mover.list} from ${tpl(now.slice(0, 3))}` : "";
     out.push(result(severity, `would have ${what}${where}${fix}`, subject, field));
   }
   return out;

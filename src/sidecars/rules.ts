@@ -76,10 +76,10 @@ export function resolveRules(config: Config): RulesOutcome {
   return { rules: ordered, problems, allPresets: false };
 }
 
-/** `*` matches any run of characters (`/` included), `?` one character; the rest is literal. */
 /** Globs come from presets and the config: few, and each used for every container of every pod. */
 const globParts = new Map<string, string[]>();
 
+/** `*` matches any run of characters (`/` included), `?` one character; the rest is literal. */
 export function globMatch(glob: string, value: string): boolean {
   // Plain string work rather than a RegExp: a cold process compiles no regular expressions.
   let parts = globParts.get(glob);

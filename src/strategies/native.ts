@@ -49,18 +49,19 @@ export function planNative(template: PodTemplateView, matched: readonly MatchedS
     containers: containers.map((_, index) => ({ from: "containers" as const, index })).filter((s) => !moving.has(s.index)),
   };
   const names = toMove.map((s) => `"${s.container.name}"`).join(", ");
+  const many = toMove.length > 1;
+  const sidecarWord = many ? "sidecars" : "sidecar";
   plan.remarks.push(
-    `moved sidecar${toMove.length > 1 ? "s" : ""} ${names} to spec.initContainers with restartPolicy: Always (native sidecar${toMove.length > 1 ? "s" : ""}: started before the app containers${toMove.length > 1 ? " in this order" : ""}, stopped after them${toMove.length > 1 ? " in reverse order" : ""})`,
+    `moved ${sidecarWord} ${names} to spec.initContainers with restartPolicy: Always (native ${sidecarWord}: started before the app containers${many ? " in this order" : ""}, stopped after them${many ? " in reverse order" : ""})`,
   );
 
-  const sidecarWord = toMove.length > 1 ? "sidecars" : "sidecar";
-  for (const { c } of early) plan.remarks.push(`moved init container "${c.name}" after ${sidecarWord} ${names}: it needs the sidecar`);
+  for (const { c } of early) plan.remarks.push(`moved init container "${c.name}" after ${sidecarWord} ${names}: it needs ${many ? "them" : "the sidecar"}`);
   for (const [i, c] of initContainers.slice(0, insertAt).entries()) {
     if (before.has(c.name) || c.restartPolicy === "Always" || earlySet.has(i)) continue;
     plan.notes.push({
       severity: "warning",
       target: { list: "initContainers", name: c.name },
-      message: `init container "${c.name}" (initContainers[${i}]) runs before ${sidecarWord} ${names} ${toMove.length > 1 ? "start" : "starts"}, so it cannot use ${toMove.length > 1 ? "them" : "it"}; if it needs ${toMove.length > 1 ? "them" : "the sidecar"}, move it after the network-setup init containers`,
+      message: `init container "${c.name}" (initContainers[${i}]) runs before ${sidecarWord} ${names} ${many ? "start" : "starts"}, so it cannot use ${many ? "them" : "it"}; if it needs ${many ? "them" : "the sidecar"}, move it after the network-setup init containers`,
     });
   }
 
@@ -152,17 +153,14 @@ function shutdown(plan: Plan, s: MatchedSidecar): void {
     return;
   }
   const verdict = judgePreStop(preStop);
-  if (verdict.kind === "harmless" && drain) {
-    // Typically the legacy "stop last" sleep: a native sidecar is stopped after the app anyway,
-    // and its preset's drain is what it should do when the pod terminates.
-    plan.edits.push({ target, path: ["lifecycle", "preStop"], value: drain, says: `replaced the preStop hook of "${c.name}" (${verdict.what}; native sidecars are stopped after the app anyway) with ${s.settings.preset?.title ?? "its"} drain (${commandText(drain.exec?.command ?? [])})` });
+  if (drain && verdict.kind !== "unknown") {
+    // An exiting hook would get the sidecar restarted; a sleep (typically the legacy "stop last"
+    // wait) is pointless now. Either way the preset's drain is what it should do on termination.
+    const why = verdict.kind === "exits" ? ": a native sidecar that exits is restarted" : "; native sidecars are stopped after the app anyway";
+    plan.edits.push({ target, path: ["lifecycle", "preStop"], value: drain, says: `replaced the preStop hook of "${c.name}" (${verdict.what}) with ${s.settings.preset?.title ?? "its"} drain (${commandText(drain.exec?.command ?? [])})${why}` });
     return;
   }
   if (verdict.kind === "exits") {
-    if (drain) {
-      plan.edits.push({ target, path: ["lifecycle", "preStop"], value: drain, says: `replaced the preStop hook of "${c.name}" (${verdict.what}) with ${s.settings.preset?.title ?? "its"} drain (${commandText(drain.exec?.command ?? [])}): a native sidecar that exits is restarted` });
-      return;
-    }
     const onlyHook = Object.keys(c.lifecycle ?? {}).length === 1 && !plan.edits.some((e) => e.target !== "template" && e.target.name === c.name && e.path[0] === "lifecycle");
     plan.edits.push({
       target,

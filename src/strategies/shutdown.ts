@@ -86,12 +86,13 @@ export function planLegacyShutdown(plan: Plan, template: PodTemplateView, sideca
     const existing = c.lifecycle?.preStop;
     if (existing && sameValue(existing, handler)) continue;
     const verdict = existing ? judgePreStop(existing) : undefined;
+    const harmless = verdict?.kind === "harmless";
     // A sleep at least as long already keeps the sidecar up long enough: never cut a longer drain.
     // (A sleep action only sleeps where the kubelets have it: elsewhere it counts for nothing.)
     const sleeps = existing?.sleep === undefined || opts.sleepAction;
-    if (verdict?.kind === "harmless" && sleeps && preStopSleepSeconds(c) >= delay) continue;
+    if (harmless && sleeps && preStopSleepSeconds(c) >= delay) continue;
     // A sleep we (or the user) put there earlier is ours to resize; any other hook is the user's.
-    if (existing && !(judgePreStop(existing).kind === "harmless" && opts.onConflict !== "error") && opts.onConflict !== "replace") {
+    if (existing && !(harmless && opts.onConflict !== "error") && opts.onConflict !== "replace") {
       plan.notes.push({
         severity: opts.onConflict === "error" ? "error" : "warning",
         target,

@@ -73,7 +73,7 @@ describe("several sidecars end to end", () => {
     const info = messages(out.results, "info");
     expect(info).toHaveLength(1);
     expect(info[0]).toMatch(/moved sidecars "istio-proxy", "app-proxy" to spec.initContainers.*in this order.*in reverse order/);
-    expect(info[0]).toMatch(/moved init container "vault-agent-init" after sidecars "istio-proxy", "app-proxy": it needs the sidecar/);
+    expect(info[0]).toMatch(/moved init container "vault-agent-init" after sidecars "istio-proxy", "app-proxy": it needs them/);
   });
 
   it("legacy: the same start order at the front of spec.containers", () => {

@@ -72,7 +72,7 @@ describe("legacy stopAfterApp", () => {
     const native = runChecked(resourceList([legacy], typedConfig('strategy: native\nkubernetesVersion: "1.33"\nsidecars:\n- preset: istio\n')));
     const init = (parse(native.bodies[1]!) as { spec: { initContainers: { lifecycle?: { preStop?: unknown } }[] } }).spec.initContainers[0]!;
     expect(init.lifecycle?.preStop).toEqual({ exec: { command: ["pilot-agent", "request", "--debug-port=15020", "POST", "drain"] } });
-    expect(messages(native.results, "info")[0]).toMatch(/replaced the preStop hook of "istio-proxy" \(a sleep; native sidecars are stopped after the app anyway\) with Istio proxy drain/);
+    expect(messages(native.results, "info")[0]).toMatch(/replaced the preStop hook of "istio-proxy" \(a sleep\) with Istio proxy drain \(pilot-agent request --debug-port=15020 POST drain\); native sidecars are stopped after the app anyway/);
   });
 
   it("warns and shortens the wait when the grace period cannot hold it", () => {
