@@ -5,7 +5,7 @@
 import type { Document } from "yaml";
 import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
-import { itemData, parseItem, printItem } from "./krm/print";
+import { itemData, keepKeyLineComments, parseItem, printItem } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
 import { isPlain, valueAt, type Plain } from "./plain";
 import { lightItemData } from "./krm/scan";
@@ -185,6 +185,7 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   }
   doc ??= parseItem(item);
   if (!doc) return { identity, results: [...results, itemProblem(item, "error", "cannot be parsed on its own; it was left as it is")] };
+  keepKeyLineComments(doc, item.body);
   applyPlan(doc, wk.templatePath, plan);
   const replacement = printItem(doc, item);
   results.unshift(summary(view, plan, subject, tpl));

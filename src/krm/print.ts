@@ -14,9 +14,7 @@ const BASE = PRINT_OPTIONS;
 export function parseItem(src: ItemSource): Document.Parsed | undefined {
   try {
     const doc = parseDocument(src.body, { prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length > 0) return undefined;
-    keepKeyLineComments(doc, src.body);
-    return doc;
+    return doc.errors.length === 0 ? doc : undefined;
   } catch (e) {
     if (e instanceof RangeError) return undefined;
     throw e;
@@ -24,11 +22,12 @@ export function parseItem(src: ItemSource): Document.Parsed | undefined {
 }
 
 /**
- * `ports: # http` over a block value: yaml stores that comment before the value, and would print it
- * on a line of its own (and kpt, copying comments back by position, would then show it twice).
- * Hand it to the key, which the printer writes on the key's line, as it was.
+ * Before an item parsed from `text` is edited and re-printed. `ports: # http` over a block value:
+ * yaml stores that comment before the value, so the printer would put it on a line of its own and
+ * a reorder would carry it off with the first entry (kpt, copying comments back by position, then
+ * shows it twice). Hand it to the key, which the printer writes on the key's line, as it was.
  */
-function keepKeyLineComments(doc: Document.Parsed, text: string): void {
+export function keepKeyLineComments(doc: Document, text: string): void {
   visit(doc, {
     Pair(_, pair) {
       const { key, value } = pair;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { Document } from "yaml";
-import { parseItem, printItem, printResults } from "../../src/krm/print";
+import { keepKeyLineComments, parseItem, printItem, printResults } from "../../src/krm/print";
 import type { ItemSource } from "../../src/krm/resource-list";
 import type { Result } from "../../src/krm/results";
 
@@ -36,7 +36,9 @@ describe("printItem", () => {
   const item = (body: string): ItemSource => ({ index: 0, start: 0, bodyStart: 0, end: body.length, column: 0, body });
   it("keeps a key-line comment on the key's line, and a comment on a line of its own on its line", () => {
     const body = "spec:\n  ports: # http\n  # the main one\n  - 80\n  labels: &x#y\n    # own line\n    app: web\n";
-    const printed = printItem(parseItem(item(body))!, item(body));
+    const doc = parseItem(item(body))!;
+    keepKeyLineComments(doc, body);
+    const printed = printItem(doc, item(body));
     expect(printed.startsWith("spec:\n  ports: # http\n  # the main one\n  - 80\n")).toBe(true);
     // The `#` inside the anchor name starts no comment: "# own line" stays on a line of its own.
     expect(printed).toMatch(/\n {4}# own line\n/);
