@@ -104,8 +104,8 @@ interface Target {
 }
 
 function main(): void {
-  const [mode, a, b] = process.argv.slice(2);
-  if (mode === "time") return timeChild(a as Case, Number(b), Number(process.argv[5]));
+  const [mode, a, b, c] = process.argv.slice(2);
+  if (mode === "time") return timeChild(a as Case, Number(b), Number(c));
   if (mode === "mem") return memChild(a as Case, Number(b));
 
   const sizes = [1000, 10000];

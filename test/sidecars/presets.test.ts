@@ -145,6 +145,9 @@ describe("presets", () => {
     const split = ["--health-check", "--http-address=0.0.0.0", "--http-port", "9191", "p:r:i"];
     const native = parse(runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: split })], typedConfig("strategy: native\nsidecars:\n- preset: cloud-sql-proxy\n"))).bodies[1]!) as PodOut;
     expect(native.spec.initContainers![0]!["startupProbe"]).toMatchObject({ httpGet: { path: "/startup", port: 9191 } });
+    // A config adminPort wins over the args (README: the args count only when adminPort is not set).
+    const configured = parse(runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args })], typedConfig("strategy: native\nsidecars:\n- preset: cloud-sql-proxy\n  adminPort: 9292\n"))).bodies[1]!) as PodOut;
+    expect(configured.spec.initContainers![0]!["startupProbe"]).toMatchObject({ httpGet: { path: "/startup", port: 9292 } });
   });
 
   it("cloud-sql-proxy under legacy: its wait runs inside the container, so localhost-only health checks are fine", () => {
