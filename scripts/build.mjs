@@ -30,7 +30,7 @@ const common = {
 const lazyYaml = {
   name: "lazy-yaml",
   setup(b) {
-    const names = ["Document", "parse", "parseDocument", "parseAllDocuments", "visit", "isAlias", "isMap", "isNode", "isSeq", "isScalar"];
+    const names = ["Document", "parse", "parseDocument", "parseAllDocuments", "visit", "isAlias", "isMap", "isNode", "isPair", "isSeq", "isScalar"];
     b.onResolve({ filter: /^yaml$/ }, (args) => (args.namespace === "lazy-yaml" ? undefined : { path: "yaml", namespace: "lazy-yaml" }));
     b.onLoad({ filter: /.*/, namespace: "lazy-yaml" }, () => ({
       resolveDir: process.cwd(),

@@ -2,7 +2,7 @@
  * Per item: find the pod template → match sidecars → plan → apply → results.
  * Items that are not workloads are never parsed beyond a glance at their `kind`.
  */
-import type { Document } from "yaml";
+import { visit, type Document } from "yaml";
 import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
 import { itemData, keepKeyLineComments, parseItem, printItem } from "./krm/print";
@@ -97,6 +97,10 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
     if (!doc) {
       return { results: [itemProblem(item, "warning", "cannot be read on its own (it uses a YAML alias defined elsewhere); it was left as it is")] };
     }
+    if (item.foreignAliases) {
+      const names = item.foreignAliases.map((a) => `*${a}`).join(", ");
+      return { results: [itemProblem(item, "warning", `uses the YAML alias ${names} defined in an earlier item, so it cannot be read or changed on its own; it was left as it is (spell the alias out to have it ordered)`)] };
+    }
     try {
       data = itemData(doc);
     } catch (e) {
@@ -186,10 +190,31 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   doc ??= parseItem(item);
   if (!doc) return { identity, results: [...results, itemProblem(item, "error", "cannot be parsed on its own; it was left as it is")] };
   keepKeyLineComments(doc, item.body);
-  applyPlan(doc, wk.templatePath, plan);
+  const sharedBefore = item.anchorsUsedElsewhere && anchorValues(doc, item.anchorsUsedElsewhere);
+  const spelledOut = applyPlan(doc, wk.templatePath, plan);
+  if (sharedBefore) {
+    const after = anchorValues(doc, item.anchorsUsedElsewhere!);
+    const changed = [...sharedBefore.keys()].filter((name) => sharedBefore.get(name) !== after.get(name));
+    if (changed.length > 0) {
+      const names = changed.map((a) => `&${a}`).join(", ");
+      const message = `needs a change to what its YAML anchor ${names} holds, which later items alias; changing it would change them too, so the workload was left as it is (spell the alias out in those items, or move the anchor)`;
+      return { identity, results: [...results, result("error", message, subject, { path: tpl(["spec"]) })] };
+    }
+  }
   const replacement = printItem(doc, item);
-  results.unshift(summary(view, plan, subject, tpl));
+  results.unshift(summary(view, plan, subject, tpl, spelledOut));
   return replacement === item.body ? { identity, results } : { identity, replacement, results };
+}
+
+/** What each named anchor holds (its last definition, which later aliases resolve to), as JSON. */
+function anchorValues(doc: Document, names: ReadonlySet<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  visit(doc, {
+    Node: (_, n) => {
+      if (n.anchor && names.has(n.anchor)) out.set(n.anchor, JSON.stringify(n.toJS(doc)));
+    },
+  });
+  return out;
 }
 
 /** Everything the strategy, shutdown, injection and preset checks decide for one pod template. */
@@ -292,8 +317,8 @@ function runsToCompletion(kindDoes: boolean, view: PodTemplateView): boolean {
 }
 
 /** One info result for the workload: every change it got, pointing at the main field. */
-function summary(view: PodTemplateView, plan: Plan, subject: Subject, tpl: (p: (string | number)[]) => string): Result {
-  const said = [...plan.remarks, ...plan.edits.map((e) => e.says)].filter((s) => s !== "");
+function summary(view: PodTemplateView, plan: Plan, subject: Subject, tpl: (p: (string | number)[]) => string, spelledOut: readonly string[]): Result {
+  const said = [...plan.remarks, ...plan.edits.map((e) => e.says), ...new Set(spelledOut)].filter((s) => s !== "");
   const containersPath = plan.order && plan.order.initContainers.some((s) => s.from === "containers") ? ["spec", "initContainers"] : ["spec", "containers"];
   const first = plan.edits[0];
   let field: Result["field"];

@@ -10,10 +10,13 @@ import type { ItemSource } from "./resource-list";
 export const PRINT_OPTIONS: ToStringOptions = { indentSeq: false, lineWidth: 0, flowCollectionPadding: false };
 const BASE = PRINT_OPTIONS;
 
-/** Parse an item's own text; undefined when it does not parse on its own (e.g. an alias to another item). */
+/**
+ * Parse an item's own text; undefined when it does not parse on its own (e.g. an alias to another
+ * item). Plain `<<` merge keys count, as kubectl's and kpt's readers count them.
+ */
 export function parseItem(src: ItemSource): Document.Parsed | undefined {
   try {
-    const doc = parseDocument(src.body, { prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(src.body, { prettyErrors: false, uniqueKeys: true, merge: true });
     return doc.errors.length === 0 ? doc : undefined;
   } catch (e) {
     if (e instanceof RangeError) return undefined;

@@ -38,6 +38,10 @@ export interface ItemSource {
   raw?: string;
   /** Why the item may not be re-printed, if it may not (it is then only read). */
   frozen?: string;
+  /** Anchors this item defines that later items alias: an edit must not change what they mean. */
+  anchorsUsedElsewhere?: ReadonlySet<string>;
+  /** Aliases this item uses whose anchors are in earlier items: it cannot be read on its own. */
+  foreignAliases?: readonly string[];
   /** Where the item came from, when not from a ResourceList (plain files); used when it has no path annotations. */
   file?: FileRef;
   /** How messages name the item, e.g. "deploy.yaml document 2"; default `items[index]`. */
@@ -154,6 +158,7 @@ function readCarefully(input: string, bom: boolean, crlf: boolean): ResourceList
       else if (n.anchor || n.tag) item.frozen = "the item carries a YAML anchor or tag";
       items.push(item);
     });
+    linkAnchors(seq.items as (Node | null)[], items);
   }
 
   let functionConfig: unknown;
@@ -167,6 +172,32 @@ function readCarefully(input: string, bom: boolean, crlf: boolean): ResourceList
   }
 
   return { text, items, functionConfig, problems, resultsSlot: resultsSlot(text, root), bom, crlf };
+}
+
+/**
+ * Items of one ResourceList may share nodes: an alias in one item to an anchor in an earlier one
+ * (kpt passes them through). Record both ends, so neither item is changed behind the other's back.
+ */
+function linkAnchors(nodes: readonly (Node | null)[], items: ItemSource[]): void {
+  const lastDefinedIn = new Map<string, number>();
+  nodes.forEach((node, i) => {
+    if (!node) return;
+    const own = new Set<string>();
+    const foreign = new Set<string>();
+    visit(node, {
+      Alias: (_, alias) => {
+        if (own.has(alias.source)) return;
+        const at = lastDefinedIn.get(alias.source);
+        if (at === undefined) return;
+        foreign.add(alias.source);
+        const owner = items[at]!;
+        owner.anchorsUsedElsewhere = new Set([...(owner.anchorsUsedElsewhere ?? []), alias.source]);
+      },
+      Node: (_, n) => void (n.anchor && own.add(n.anchor)),
+    });
+    for (const name of own) lastDefinedIn.set(name, i);
+    if (foreign.size > 0) items[i]!.foreignAliases = [...foreign];
+  });
 }
 
 /** Where the text of a top-level pair ends: the line of the next key, or the end of the text. */

@@ -1,39 +1,79 @@
 /**
  * Carry out a plan on an item's YAML nodes. Containers are moved as nodes, so their comments
- * travel with them; new fields are appended after existing ones, so key order is kept.
+ * travel with them; new fields are appended after existing ones, so key order is kept. Anchors,
+ * aliases and merge keys on the way are handled by shared-nodes.ts: an edit changes only its place.
  */
 import { isMap, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
-import type { ListName, Path } from "../pod/types";
+import { Unsharer, resolved } from "../krm/shared-nodes";
+import { pathText, type ListName, type Path } from "../pod/types";
 import type { Plan, Target } from "./plan";
 
-export function templateNode(doc: Document, templatePath: readonly string[]): YAMLMap | undefined {
-  const node = templatePath.length ? doc.getIn(templatePath, true) : doc.contents;
+/** How an edit reaches a child node: plainly, or through the Unsharer when the item shares nodes. */
+interface Walk {
+  doc: Document;
+  shared: Unsharer | undefined;
+}
+
+function child(w: Walk, parent: YAMLMap, key: string, where: readonly (string | number)[]): unknown {
+  return w.shared ? w.shared.own(parent, key, pathText(where)) : parent.get(key, true);
+}
+
+export function templateNode(doc: Document, templatePath: readonly string[], shared?: Unsharer): YAMLMap | undefined {
+  let node: unknown = doc.contents;
+  if (shared && isMap(node)) shared.spellOutMerges(node, "the object");
+  for (let i = 0; i < templatePath.length; i++) {
+    if (!isMap(node)) return undefined;
+    node = child({ doc, shared }, node, templatePath[i]!, templatePath.slice(0, i + 1));
+  }
   return isMap(node) ? node : undefined;
 }
 
-export function applyPlan(doc: Document, templatePath: readonly string[], plan: Plan): void {
-  const template = templateNode(doc, templatePath);
+/** Carries out the plan; returns what it had to say about shared nodes (aliases spelled out). */
+export function applyPlan(doc: Document, templatePath: readonly string[], plan: Plan): string[] {
+  const w: Walk = { doc, shared: Unsharer.needed(doc) ? new Unsharer(doc) : undefined };
+  const template = templateNode(doc, templatePath, w.shared);
   if (!template) throw new Error("pod template vanished between planning and applying");
-  const spec = template.get("spec", true);
+  const at = (...p: (string | number)[]) => [...templatePath, ...p];
+  const spec = child(w, template, "spec", at("spec"));
   if (!isMap(spec)) throw new Error("pod spec vanished between planning and applying");
 
-  if (plan.order) reorder(doc, spec, plan.order);
-  for (const edit of plan.edits) {
-    const base = edit.target === "template" ? template : containerNode(spec, edit.target);
-    if (edit.value === undefined) deleteIn(base, edit.path);
-    else setIn(doc, base, edit.path, edit.value);
+  // A container an edit changes is made its own before any move: a merge key or alias in it
+  // still resolves to what it meant where it stood.
+  if (w.shared) {
+    for (const list of ["containers", "initContainers"] as const) {
+      const seq = listNode(w, spec, list, at("spec"));
+      seq?.items.forEach((n, i) => {
+        const name = nameOf(doc, n);
+        if (plan.edits.some((e) => e.target !== "template" && e.target.name === name)) w.shared!.own(seq, i, pathText(at("spec", list, i)));
+      });
+    }
   }
+  if (plan.order) reorder(w, spec, plan.order, at("spec"));
+  for (const edit of plan.edits) {
+    let base = template;
+    let where = at();
+    if (edit.target !== "template") {
+      const found = containerNode(w, spec, edit.target, at("spec", edit.target.list));
+      base = found.node;
+      where = at("spec", edit.target.list, found.index);
+    }
+    if (edit.value === undefined) deleteIn(w, base, edit.path, where);
+    else setIn(w, base, edit.path, edit.value, where);
+  }
+  w.shared?.keepOthers();
+  return w.shared?.said ?? [];
 }
 
-function listNode(spec: YAMLMap, list: ListName): YAMLSeq | undefined {
-  const node = spec.get(list, true);
+function listNode(w: Walk, spec: YAMLMap, list: ListName, where: readonly (string | number)[]): YAMLSeq | undefined {
+  const node = child(w, spec, list, [...where, list]);
   return isSeq(node) ? node : undefined;
 }
 
-function reorder(doc: Document, spec: YAMLMap, order: Plan["order"] & object): void {
+function reorder(w: Walk, spec: YAMLMap, order: Plan["order"] & object, where: readonly (string | number)[]): void {
+  const { doc } = w;
   const old: Record<ListName, Node[]> = {
-    containers: (listNode(spec, "containers")?.items ?? []) as Node[],
-    initContainers: (listNode(spec, "initContainers")?.items ?? []) as Node[],
+    containers: (listNode(w, spec, "containers", where)?.items ?? []) as Node[],
+    initContainers: (listNode(w, spec, "initContainers", where)?.items ?? []) as Node[],
   };
   for (const list of ["initContainers", "containers"] as const) {
     const items = order[list].map((slot) => {
@@ -41,7 +81,7 @@ function reorder(doc: Document, spec: YAMLMap, order: Plan["order"] & object): v
       if (!node) throw new Error(`no ${slot.from}[${slot.index}] to move`);
       return node;
     });
-    const seq = listNode(spec, list);
+    const seq = listNode(w, spec, list, where);
     const head = old[list][0];
     if (seq?.commentBefore && head && items[0] !== head) {
       // A comment above the first entry is stored on the list, but it is about that entry.
@@ -62,11 +102,21 @@ function reorder(doc: Document, spec: YAMLMap, order: Plan["order"] & object): v
   }
 }
 
-function containerNode(spec: YAMLMap, target: Exclude<Target, "template">): YAMLMap {
-  const seq = listNode(spec, target.list);
-  const node = seq?.items.find((n) => isMap(n) && n.get("name") === target.name);
+function containerNode(w: Walk, spec: YAMLMap, target: Exclude<Target, "template">, where: readonly (string | number)[]): { node: YAMLMap; index: number } {
+  const seq = listNode(w, spec, target.list, where.slice(0, -1));
+  // A container, or its name, may be an alias or come from a merge key: compare what it means.
+  const index = seq ? seq.items.findIndex((n) => nameOf(w.doc, n) === target.name) : -1;
+  const node = seq && index !== -1 ? (w.shared ? w.shared.own(seq, index, pathText([...where, index])) : seq.items[index]) : undefined;
   if (!isMap(node)) throw new Error(`container "${target.name}" not found in ${target.list}`);
-  return node;
+  return { node, index };
+}
+
+function nameOf(doc: Document, node: unknown): unknown {
+  const map = resolved(doc, node);
+  if (!isMap(map)) return undefined;
+  const name = resolved(doc, map.get("name", true));
+  if (name !== undefined) return (name as { value?: unknown }).value;
+  return ((map as YAMLMap).toJS(doc) as Record<string, unknown> | null)?.["name"];
 }
 
 function insertBefore(map: YAMLMap, key: string, value: Node, beforeKey: string): void {
@@ -84,11 +134,12 @@ function keyOf(pair: Pair): unknown {
 }
 
 /** Set a value, creating maps on the way; `metadata` goes before `spec` when it is created. */
-function setIn(doc: Document, base: YAMLMap, path: Path, value: unknown): void {
+function setIn(w: Walk, base: YAMLMap, path: Path, value: unknown, where: readonly (string | number)[]): void {
+  const { doc } = w;
   let node: YAMLMap = base;
   for (let i = 0; i < path.length - 1; i++) {
     const key = String(path[i]);
-    const existing: unknown = node.get(key, true);
+    const existing: unknown = child(w, node, key, [...where, ...path.slice(0, i + 1)]);
     if (isMap(existing)) {
       node = existing;
       continue;
@@ -102,11 +153,11 @@ function setIn(doc: Document, base: YAMLMap, path: Path, value: unknown): void {
   node.set(last, doc.createNode(value, { aliasDuplicateObjects: false }));
 }
 
-function deleteIn(base: YAMLMap, path: Path): void {
+function deleteIn(w: Walk, base: YAMLMap, path: Path, where: readonly (string | number)[]): void {
   let node: unknown = base;
   for (let i = 0; i < path.length - 1; i++) {
     if (!isMap(node)) return;
-    node = node.get(String(path[i]), true);
+    node = child(w, node, String(path[i]), [...where, ...path.slice(0, i + 1)]);
   }
   if (!isMap(node)) return;
   node.delete(String(path[path.length - 1]));
