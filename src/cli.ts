@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { runFiles } from "./files";
 import { InputError } from "./krm/resource-list";
-import { formatResults } from "./krm/results";
+import { formatResults, oneLine } from "./krm/results";
 import { PLUGIN_NAME, runPlugin } from "./kustomize-plugin";
 import { runResourceList } from "./run";
 import { USAGE_SHORT } from "./usage";
@@ -145,7 +145,7 @@ export function cli(argv: string[], io: Io = processIo): number {
   } catch (e) {
     // One line that says what is wrong (set SIDECAR_ORDER_DEBUG for more).
     const message = e instanceof InputError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
-    io.err(`sidecar-order: ${message}\n`);
+    io.err(`sidecar-order: ${oneLine(message)}\n`);
     if (io.env["SIDECAR_ORDER_DEBUG"] && e instanceof Error) io.err(`${e.stack}\n`);
     return 1;
   }

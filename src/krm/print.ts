@@ -1,5 +1,5 @@
 /** YAML printing for what the function writes: block style, no re-wrapping, kpt's compact lists. */
-import { Document, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type ToStringOptions } from "yaml";
+import { Document, isAlias, isMap, isNode, isScalar, isSeq, parse, parseDocument, visit, type ToStringOptions } from "yaml";
 import type { Result } from "./results";
 import { MAX_ALIAS_COUNT } from "./limits";
 import { indent } from "./text";
@@ -63,7 +63,7 @@ export function printItem(doc: Document, src: ItemSource): string {
     if (src.body.endsWith("\n")) printed += "\n";
     return indent(printed, src.column);
   }
-  let printed = doc.toString({ ...BASE, indentSeq: usesWideLists(src.body) });
+  let printed = toText(doc, { ...BASE, indentSeq: usesWideLists(src.body) });
   if (!src.body.endsWith("\n")) printed = printed.replace(/\n$/, "");
   return indent(printed, src.column);
 }
@@ -98,6 +98,69 @@ function jsonText(doc: Document, node: unknown, step: string, at: string): strin
   return JSON.stringify(node ?? null) ?? "null";
 }
 
+/**
+ * A document's text, meaning exactly what its nodes mean to every reader kpt and kubectl use:
+ * - a string the function wrote (a scalar with no source style) that a YAML 1.1 reader
+ *   (sigs.k8s.io/yaml, kpt) would take for a boolean, null, number or date is double-quoted;
+ * - a string with a character YAML may not print raw (DEL, C1 controls, U+2028/9, BOM) is
+ *   double-quoted and the character escaped;
+ * - a block scalar that keeps trailing newlines (`|+`) is double-quoted: yaml's printer drops
+ *   them when the scalar is not the last thing in the document.
+ */
+export function toText(doc: Document, options: ToStringOptions): string {
+  let escapes = false;
+  visit(doc, {
+    Scalar(_, n) {
+      const v = n.value;
+      if (typeof v !== "string") return;
+      if (UNPRINTABLE.test(v)) {
+        n.type = "QUOTE_DOUBLE";
+        escapes = true;
+      } else if (n.type === "QUOTE_DOUBLE") {
+        return;
+      } else if ((n.type === undefined && readsAsOtherIn11(v)) || (n.type !== "QUOTE_SINGLE" && keepsTrailingNewlines(v))) {
+        n.type = "QUOTE_DOUBLE";
+      }
+    },
+  });
+  const text = doc.toString(options);
+  return escapes ? escapeUnprintable(text) : text;
+}
+
+/** Characters that YAML may not print raw, or that a YAML 1.1 reader takes for a line break. */
+const UNPRINTABLE = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, "g");
+
+/** Escapes them; only called once every string holding one is double-quoted. */
+export function escapeUnprintable(text: string): string {
+  return text.replace(UNPRINTABLE_ALL, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/** A plain `|+`-style ending: trailing white space holding a line break that is not its last character. */
+function keepsTrailingNewlines(v: string): boolean {
+  const end = /[\n\t ]*$/.exec(v)![0];
+  const nl = end.indexOf("\n");
+  return nl !== -1 && (end === v || nl !== end.length - 1);
+}
+
+const YAML11_WORD = /^(?:y|yes|n|no|on|off|true|false|null|~|=|<<)$/i;
+/** Starts like a YAML 1.1 number or date: a sign, digit or dot, or .inf/.nan. */
+const YAML11_NUMBERISH = /^[-+]?(?:[0-9]|\.[0-9]|\.inf$|\.nan$)/i;
+
+/** Whether a YAML 1.1 reader would take this plain string for something else than the string. */
+export function readsAsOtherIn11(v: string): boolean {
+  if (YAML11_WORD.test(v)) return true;
+  if (!YAML11_NUMBERISH.test(v) || v.length > 64) return false;
+  try {
+    return typeof parse(v, { version: "1.1" }) !== "string";
+  } catch {
+    return true;
+  }
+}
+
 /** Whether the first block list under a key is indented past that key (`wide`) or not (`compact`). */
 export function usesWideLists(body: string): boolean {
   const m = /^( *)[^\s#-][^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( *)- /m.exec(body);
@@ -112,9 +175,9 @@ function scalarText(v: unknown): string | undefined {
   if (typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) return String(v);
   if (typeof v !== "string") return undefined;
   // yes/no/on/off are strings to YAML 1.2 but booleans to 1.1 readers: quote them for those.
-  if (SAFE_PLAIN.test(v) && resolvePlain(v) === v && !/^(yes|no|on|off|y|n)$/i.test(v) && !v.endsWith(":") && !v.includes(": ") && !v.includes(" #") && v.trim() === v) return v;
-  // JSON's double-quoted strings are YAML double-quoted scalars.
-  return JSON.stringify(v);
+  if (SAFE_PLAIN.test(v) && resolvePlain(v) === v && !readsAsOtherIn11(v) && !v.endsWith(":") && !v.includes(": ") && !v.includes(" #") && v.trim() === v) return v;
+  // JSON's double-quoted strings are YAML double-quoted scalars (once what JSON leaves raw is escaped).
+  return escapeUnprintable(JSON.stringify(v));
 }
 
 /**
@@ -127,7 +190,7 @@ export function printResults(results: readonly Result[]): string {
     const lead = first ? `${pad.slice(0, -2)}- ` : pad;
     const s = scalarText(v);
     if (s !== undefined) return `${lead}${key}: ${s}\n`;
-    const nested = new Document(v, { aliasDuplicateObjects: false }).toString(BASE).replace(/\n$/, "");
+    const nested = toText(new Document(v, { aliasDuplicateObjects: false }), BASE).replace(/\n$/, "");
     if (nested === "[]" || nested === "{}") return `${lead}${key}: ${nested}\n`;
     return `${lead}${key}:\n${nested.replace(/^/gm, `${pad}  `)}\n`;
   };

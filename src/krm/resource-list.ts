@@ -9,7 +9,7 @@
 import { Buffer, isUtf8 } from "node:buffer";
 import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { FileRef, Result } from "./results";
-import { PRINT_OPTIONS, printResults } from "./print";
+import { PRINT_OPTIONS, printResults, toText } from "./print";
 import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from "./limits";
 import { indent, lineEnd, lineStart, rewrap, unwrap } from "./text";
 import { locateEntry, scanResourceList } from "./scan";
@@ -128,7 +128,7 @@ function readCarefully(input: string, bom: boolean, crlf: boolean): ResourceList
       // JSON quotes every string; let the printer choose plain style where it is safe.
       Scalar: (_, n) => void (n.type = undefined),
     });
-    text = doc.toString(PRINT_OPTIONS);
+    text = toText(doc, PRINT_OPTIONS);
     doc = parseList(text);
   }
   const root = doc.contents as YAMLMap;

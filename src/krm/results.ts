@@ -74,7 +74,13 @@ export function formatResult(r: Result): string {
   }
   if (r.field) where.push(r.field.path);
   if (r.file) where.push(r.file.path);
-  return `[${r.severity}] ${r.message}${where.length ? ` (${where.join(", ")})` : ""}`;
+  return oneLine(`[${r.severity}] ${r.message}${where.length ? ` (${where.join(", ")})` : ""}`);
+}
+
+/** A message as one stderr line: a user's line break or control character is shown escaped. */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1).replace(/^[\u007f-\u009f\u2028\u2029]$/, (x) => `\\u${x.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 
 /** Every result on its own line, for stderr. */

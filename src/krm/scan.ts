@@ -58,18 +58,23 @@ export function locateEntry(text: string, dashStart: number, entryEnd: number, i
   }
   const column = bodyStart - lineStart(text, bodyStart);
   let end = Math.max(entryEnd, bodyStart);
+  // Blank lines after a keep-chomped block scalar (`|+`) are part of its value.
+  const keeps = KEEP_CHOMPING.test(text.slice(bodyStart, end));
   while (end > bodyStart) {
     const ls = lineStart(text, end - 1);
     if (ls <= lineStart(text, bodyStart)) break;
     const line = text.slice(ls, end);
     const trimmed = line.trimStart();
     const indentation = line.length - trimmed.length;
-    if (trimmed.trim() === "" || (trimmed[0] === "#" && indentation < column)) end = ls;
+    if ((trimmed.trim() === "" && !keeps) || (trimmed[0] === "#" && indentation < column)) end = ls;
     else break;
   }
   if (bodyStart >= entryEnd) return { index, start: dashStart, bodyStart: entryEnd, end: entryEnd, column: 0, body: "", raw: "", frozen: "the item is empty" };
   return new ListedItem(index, dashStart, bodyStart, end, column, text.slice(bodyStart, end));
 }
+
+/** A block scalar header that keeps trailing line breaks: `|+`, `>+`, `|2+`, `|+2`. */
+export const KEEP_CHOMPING = /[|>](?:[1-9]?\+|\+[1-9])[ \t]*(?:#.*)?$/m;
 
 /**
  * An item as it stands in its list. The dedented copy is made only when something reads it (most

@@ -7,6 +7,7 @@ import { isMap, parseAllDocuments } from "yaml";
 import type { Result } from "./results";
 import { InputError, decode, tooDeep, type ItemSource } from "./resource-list";
 import { dedent, lineEnd, lineStart, rewrap, unwrap } from "./text";
+import { KEEP_CHOMPING } from "./scan";
 
 export interface StreamSource {
   text: string;
@@ -44,7 +45,10 @@ export function readStream(input: string | Uint8Array, name: string, firstIndex 
     }
     const bodyStart = node.range[0];
     let end = lineEnd(text, Math.max(bodyStart, node.range[1] - 1));
-    while (end > bodyStart && text.slice(lineStart(text, end - 1), end).trim() === "") end = lineStart(text, end - 1);
+    // Blank lines after a keep-chomped block scalar (`|+`) are part of its value.
+    if (!KEEP_CHOMPING.test(text.slice(bodyStart, end))) {
+      while (end > bodyStart && text.slice(lineStart(text, end - 1), end).trim() === "") end = lineStart(text, end - 1);
+    }
     const column = bodyStart - lineStart(text, bodyStart);
     const item: ItemSource = { index: firstIndex + items.length, start: bodyStart, bodyStart, end, column, body: dedent(text.slice(bodyStart, end), column), label };
     if (file) item.file = file;

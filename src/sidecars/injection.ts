@@ -3,11 +3,11 @@
  * so sidecar-order sets the mesh's own pod-template switch for the chosen strategy instead.
  * An explicit user choice (a switch already set the other way) is kept and reported.
  */
-import { parse } from "yaml";
+import { isMap, parse, parseDocument } from "yaml";
 import type { InjectedMesh } from "../config/schema";
 import type { PodTemplateView } from "../pod/types";
 import type { Strategy } from "../strategies/choose";
-import type { Plan } from "../strategies/plan";
+import { sameValue, type Plan } from "../strategies/plan";
 import { presetNamed } from "./presets";
 import type { Preset } from "./presets/types";
 
@@ -93,9 +93,36 @@ function istioHold(plan: Plan, template: PodTemplateView, p: Preset): void {
     plan.notes.push({ severity: "warning", target: "template", path, message: `${ISTIO_PROXY_CONFIG} sets ${HOLD}: ${JSON.stringify(hold)}, an explicit choice that sidecar-order keeps; the app may start before the proxy is ready` });
     return;
   }
-  // Keep the user's text: JSON stays JSON (with the key added), YAML gets one more line.
-  const value = raw.trim().startsWith("{")
-    ? JSON.stringify({ ...(parsed as Record<string, unknown>), [HOLD]: true })
-    : `${raw}${raw.endsWith("\n") ? "" : "\n"}${HOLD}: true\n`;
+  const value = withHold(raw, parsed as Record<string, unknown>);
+  if (value === undefined) {
+    plan.notes.push({ severity: "warning", target: "template", path, message: `${ISTIO_PROXY_CONFIG} could not be re-written with ${HOLD} added and still mean the same, so it was left as it is; add ${HOLD}: true to it yourself` });
+    return;
+  }
   plan.edits.push({ target: "template", path, value, says });
+}
+
+/**
+ * The proxy config with the hold switch added, in the user's own form: JSON stays JSON; YAML is
+ * parsed, given the key and re-printed (so comments, indentation and document markers stay
+ * valid). Undefined when the result would not read back as the old config plus the switch.
+ */
+function withHold(raw: string, parsed: Record<string, unknown>): string | undefined {
+  const wanted = { ...parsed, [HOLD]: true };
+  let value: string;
+  try {
+    JSON.parse(raw);
+    value = JSON.stringify(wanted);
+  } catch {
+    const doc = parseDocument(raw);
+    if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined;
+    doc.set(HOLD, true);
+    value = doc.toString({ lineWidth: 0 });
+  }
+  let back: unknown;
+  try {
+    back = parse(value);
+  } catch {
+    return undefined;
+  }
+  return sameValue(back, wanted) ? value : undefined;
 }
