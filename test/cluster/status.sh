@@ -38,7 +38,7 @@ if [ $up -gt 0 ]; then
   fi
   if [ -n "$(pid_of containerd)" ]; then
     echo
-    echo "containerd tasks: $(ctr_ tasks ls 2>/dev/null | awk 'NR > 1 && $3 == "RUNNING"' | wc -l) running, images: $(ctr_ images ls -q 2>/dev/null | tr '\n' ' ')"
+    echo "containerd tasks: $(ctr_ tasks ls 2>/dev/null | awk 'NR > 1 && $3 == "RUNNING"' | wc -l) running, images: $(ctr_ images ls -q 2>/dev/null | grep -v '^sha256:' | tr '\n' ' ')"
   fi
 fi
 [ -f "$sysctl_saved" ] && echo && echo "host sysctls recorded for down: $(tr '\n' ' ' <"$sysctl_saved")"

@@ -13,10 +13,14 @@
 //                                 from here the kubelet counts the container as started and
 //                                 starts the next container after a sidecar
 // ready           kubelet/derived with a readinessProbe: the successThreshold-th consecutive
-//                                 "Probe succeeded" probeType=Readiness line; without one the
-//                                 kubelet reports the container ready as soon as it runs and is
-//                                 started, so: the startupProbe's success, or else `started`
-//                                 (source "derived"). Not for init containers that run to end.
+//                                 "Probe succeeded" probeType=Readiness line. Without one the
+//                                 kubelet reports the container ready once it runs and is
+//                                 started, in the status of the sync after the one that started
+//                                 it, i.e. after its postStart hook: so the latest of `started`,
+//                                 the startupProbe's success and an exec postStart hook's
+//                                 successful return (source "derived"); none after a failed
+//                                 hook or an httpGet/sleep postStart (unobservable). Not for init
+//                                 containers that run to completion.
 // preStop         kubelet         "Running preStop hook": the kubelet begins the hook
 // preStopDone     kubelet         "PreStop hook completed" (or not completed in grace period)
 // stopping        kubelet         "Killing container with a grace period": after any preStop
@@ -98,6 +102,7 @@ export function podTimeline({ pod, kubeletPod, ids, ctrEvents, kubeletLines, con
 
     // postStart (and exec preStop) hooks from the exec processes.
     const postStart = spec.lifecycle?.postStart;
+    let postStartDone = null; // {t, exitCode} once observed
     if (postStart?.exec) {
       const want = (postStart.exec.command ?? []).join(" ");
       let found = false;
@@ -106,7 +111,8 @@ export function podTimeline({ pod, kubeletPod, ids, ctrEvents, kubeletLines, con
         if (deletedAt != null && req.t >= deletedAt && spec.lifecycle?.preStop?.exec) continue; // the preStop's
         const exit = ctrEvents.find((e) => e.topic === "/tasks/exit" && e.payload.id === execId);
         if (exit) {
-          ev(exit.exitedAt, "postStartDone", "containerd", { exitCode: exit.payload.exit_status ?? 0 });
+          postStartDone = { t: exit.exitedAt, exitCode: exit.payload.exit_status ?? 0 };
+          ev(postStartDone.t, "postStartDone", "containerd", { exitCode: postStartDone.exitCode });
           found = true;
         }
         break;
@@ -139,10 +145,14 @@ export function podTimeline({ pod, kubeletPod, ids, ctrEvents, kubeletLines, con
             break;
           }
         }
-      } else if (spec.startupProbe) {
-        if (startup) ev(startup.t, "ready", "derived");
-      } else if (inst.started != null) {
-        ev(inst.started, "ready", "derived");
+      } else {
+        // No readinessProbe: ready once running and started, as the kubelet reports it after
+        // the sync that started it, i.e. after its postStart hook returned (a failed hook kills
+        // it: never ready; an httpGet/sleep hook leaves the moment unknown: no event).
+        const since = [inst.started];
+        if (spec.startupProbe) since.push(startup?.t);
+        if (postStart) since.push(postStart.exec && postStartDone?.exitCode === 0 ? postStartDone.t : undefined);
+        if (since.every((t) => t != null)) ev(since.reduce((a, b) => (b > a ? b : a)), "ready", "derived");
       }
     }
     const idLine = (msg) => klines.find((l) => l.msg === msg && l.kv.containerID === `containerd://${inst.id}`);
