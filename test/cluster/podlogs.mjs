@@ -4,6 +4,7 @@
 // the kubelet deletes it (it removes a deleted pod's containers, and their logs, within seconds).
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
 import { join } from "node:path";
+import { parseTime } from "./events.mjs";
 import { paths } from "./paths.mjs";
 
 export class PodLogs {
@@ -67,13 +68,48 @@ export class PodLogs {
     }
   }
 
+  #sorted() {
+    return [...this.files.values()].sort((a, b) => a.container.localeCompare(b.container) || a.restart - b.restart);
+  }
+
   /** {container: text}: every restart's output in order, CRI prefixes removed. */
   text() {
     const byContainer = {};
-    const files = [...this.files.values()].sort((a, b) => a.container.localeCompare(b.container) || a.restart - b.restart);
-    for (const f of files) byContainer[f.container] = (byContainer[f.container] ?? "") + criToText(Buffer.concat(f.chunks).toString("utf8"));
+    for (const f of this.#sorted()) byContainer[f.container] = (byContainer[f.container] ?? "") + criToText(Buffer.concat(f.chunks).toString("utf8"));
     return byContainer;
   }
+
+  /**
+   * {container: [{t, stream, text}]}: each output line with the time the runtime read it (ns
+   * since T0, a BigInt of ns since the epoch), for ordering a container's own messages against
+   * the events.
+   */
+  lines(t0) {
+    const byContainer = {};
+    for (const f of this.#sorted()) {
+      const list = (byContainer[f.container] ??= []);
+      for (const l of criLines(Buffer.concat(f.chunks).toString("utf8"))) list.push({ t: Number(l.t - t0), stream: l.stream, text: l.text });
+    }
+    return byContainer;
+  }
+}
+
+/** CRI log lines → [{t (BigInt ns), stream, text}], partial (P) pieces joined to their line. */
+export function criLines(s) {
+  const out = [];
+  let open = null;
+  for (const line of s.split("\n")) {
+    const m = /^(\S+) (stdout|stderr) ([FP])(?: (.*))?$/.exec(line);
+    if (!m) continue;
+    if (!open) open = { t: parseTime(m[1]) ?? 0n, stream: m[2], text: "" };
+    open.text += m[4] ?? "";
+    if (m[3] === "F") {
+      out.push(open);
+      open = null;
+    }
+  }
+  if (open) out.push(open);
+  return out;
 }
 
 /**

@@ -214,6 +214,7 @@ async function runOne(ctx, w, index) {
     phase: rejected ? "Failed" : status?.phase ?? "Pending",
     events,
     logs: logs.text(),
+    logLines: logs.lines(t0),
     deletedAt: Number(deletedAt - t0),
   };
   if (changes.length) result.changes = changes;

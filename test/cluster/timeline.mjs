@@ -31,7 +31,7 @@ import { containerSpecs } from "./pods.mjs";
 
 const order = ["created", "started", "postStartDone", "startupProbeSucceeded", "ready", "preStop", "preStopDone", "stopping", "exited"];
 
-const reExecRequest = /^ExecSync for "([0-9a-f]+)" with command \[(.*)\] and timeout (\d+) \(s\)$/;
+const reExecRequest = /^ExecSync for "([0-9a-f]+)" with command \[(.*)\] and timeout (\d+) \(s\)$/s;
 const reExecId = /^Generated exec id "([0-9a-f]+)" for container "([0-9a-f]+)"$/;
 const reExecFailed = /^ExecSync for "([0-9a-f]+)" failed$/;
 

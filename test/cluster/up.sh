@@ -217,6 +217,11 @@ start() {
     echo "$name already running (pid $(pid_of "$name"))"
     return 1
   fi
+  # Keep one older log when it grew past 50 MB (the kubelet at --v=3 and containerd at debug
+  # level write a few hundred kB per run).
+  if [ -f "$logs/$name.log" ] && [ "$(stat -c %s "$logs/$name.log")" -gt 50000000 ]; then
+    mv -f "$logs/$name.log" "$logs/$name.log.1"
+  fi
   echo "--- $(date -u +%FT%TZ) start" >>"$logs/$name.log"
   # setsid execs in place (the background job is no process group leader), so $! is the
   # daemon's own pid; its own session keeps it alive after this script and npm exit.
