@@ -60,7 +60,7 @@ fi
 stop_pid containerd 20
 # Shims of ours that outlived containerd (their command line names our containerd socket).
 for p in /proc/[0-9]*; do
-  if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-address $containerd_sock "; then
+  if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "-address $containerd_sock "; then
     kill -KILL "${p#/proc/}" 2>/dev/null && echo "killed leftover shim ${p#/proc/}"
   fi
 done
@@ -88,10 +88,12 @@ done < <(awk '$3 == "cgroup" || $3 == "cgroup2" {print $2}' /proc/self/mounts)
 if [ -d "$legacy_log_dir" ]; then
   find "$legacy_log_dir" -maxdepth 1 -type l -lname "$pod_logs/*" -delete
 fi
-# System directories that did not exist before up and that the daemons left empty.
+# System directories that did not exist before up: the sockets the daemons left there (the
+# kubelet's device-plugins/kubelet.sock), then the directories left empty.
 for marker in "$state"/created_*; do
   [ -e "$marker" ] || continue
   d=$(basename "$marker" | sed 's/^created//; s/_/\//g')
+  [ -d "$d" ] && find "$d" -type s -delete 2>/dev/null
   [ -d "$d" ] && find "$d" -depth -type d -empty -delete 2>/dev/null
   rm -f "$marker"
 done

@@ -60,7 +60,9 @@ else
 fi
 # Remember which system directories the kubelet and containerd will create, so down removes
 # only what did not exist before.
-for d in "$legacy_log_dir" /run/containerd /var/lib/cni /var/run/netns; do
+# (/var/lib/kubelet: the kubelet's device plugin socket dir is fixed at
+# /var/lib/kubelet/device-plugins, whatever its --root-dir.)
+for d in "$legacy_log_dir" /run/containerd /var/lib/cni /var/run/netns /var/lib/kubelet; do
   key=$(echo "$d" | tr / _)
   [ -e "$state/existed$key" ] || [ -e "$state/created$key" ] ||
     { if [ -e "$d" ]; then touch "$state/existed$key"; else touch "$state/created$key"; fi; }
@@ -296,7 +298,7 @@ step_done
 
 # --- 7. the kubelet ----------------------------------------------------------------------
 step "kubelet"
-start kubelet "$bin_dir/kubelet" --config "$etc/kubelet.yaml" --root-dir "$kubelet_root" \
+start kubelet "$bin_dir/kubelet" --config "$etc/kubelet.yaml" --root-dir "$kubelet_root" --cert-dir "$kubelet_root/pki" \
   --hostname-override "$NODE_NAME" --v "$KUBELET_VERBOSITY" || true
 kubelet_ready() {
   [ "$(curl -fsS --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz")" = ok ] &&
