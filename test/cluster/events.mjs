@@ -21,6 +21,9 @@ function findInPath(name) {
   throw new Error(`${name} is not on the PATH`);
 }
 
+/** The k8s.io namespace label CtrWatcher.subscribed() sets to see its own event come back. */
+const syncLabel = "sidecar-order.test/events-sync";
+
 /** Wall-clock nanoseconds now (the offset to hrtime is taken once; sub-ms steps are exact). */
 const wallBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
 export const nowNs = () => wallBase + process.hrtime.bigint();
@@ -186,6 +189,7 @@ export class CtrWatcher {
     this.rest = parts.pop();
     for (const line of parts) {
       const ev = parseCtrLine(line);
+      if (ev?.topic === "/namespaces/update" && this.token && ev.payload.labels?.[syncLabel] === this.token) this.synced = true;
       if (!ev || ev.namespace !== "k8s.io") continue;
       this.events.push(ev);
       const id = ev.payload.id ?? ev.payload.container_id;
@@ -215,6 +219,23 @@ export class CtrWatcher {
         return null;
       });
     this.info.set(id, p);
+  }
+
+  /**
+   * Resolves once the subscription is live (events that happen before it are not delivered): sets
+   * a label on the k8s.io namespace until the watcher sees that update, then removes the label.
+   */
+  async subscribed() {
+    this.token = `${process.pid}-${Date.now()}`;
+    const ctr = (value) =>
+      execFileP("ctr", ["--address", paths.containerdSock, "namespaces", "label", "k8s.io", `${syncLabel}=${value}`]);
+    const deadline = Date.now() + 10_000;
+    while (!this.synced) {
+      if (Date.now() > deadline) throw new Error(`ctr events saw nothing in 10 s: ${this.stderr.trim()}`);
+      await ctr(this.token);
+      for (let i = 0; i < 10 && !this.synced; i++) await new Promise((r) => setTimeout(r, 20));
+    }
+    await ctr("");
   }
 
   /** Waits until every container seen so far has its labels. */

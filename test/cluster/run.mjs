@@ -71,6 +71,13 @@ export async function run(argv) {
   mkdirSync(paths.manifests, { recursive: true });
   const runId = Math.random().toString(36).slice(2, 6);
   const watcher = new CtrWatcher();
+  try {
+    await watcher.subscribed();
+  } catch (e) {
+    await watcher.stop();
+    process.stderr.write(`cluster run: ${e.message}\n`);
+    return 2;
+  }
   const kubeletLog = new LogFollower(paths.kubeletLog, parseKlogLine);
   const containerdLog = new LogFollower(paths.containerdLog, parseContainerdLine);
   const written = new Set();
