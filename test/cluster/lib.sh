@@ -45,13 +45,15 @@ require_root_linux() {
 }
 
 # pid_of NAME: the pid recorded for daemon NAME if that process is still the one we started
-# (its executable is the one we recorded), else nothing.
+# (its executable is the one we recorded, possibly since replaced on disk: a rebuild of .bin/
+# while it runs shows as "PATH (deleted)"), else nothing.
 pid_of() {
-  local f="$pids/$1.pid" pid exe
+  local f="$pids/$1.pid" pid exe now
   [ -f "$f" ] || return 0
   read -r pid exe <"$f" || true
   [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 0
-  [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$exe" ] || return 0
+  now=$(readlink "/proc/$pid/exe" 2>/dev/null)
+  [ "${now% (deleted)}" = "$exe" ] || return 0
   echo "$pid"
 }
 

@@ -248,6 +248,12 @@ wait_for() {
     fi
     sleep 0.2
   done
+  # An answer may come from another process on the same port while ours failed to bind.
+  sleep 0.3
+  if [ -z "$(pid_of "$name")" ]; then
+    tail -n 25 "$logs/$name.log" >&2
+    die "$name exited right after start (is its port taken? see the log above)"
+  fi
 }
 
 # --- 4. containerd and the images --------------------------------------------------------
