@@ -111,5 +111,5 @@ export function runResourceList(input: string | Uint8Array, options: ReadOptions
     // An item outside the light reader's subset: the whole run again, the careful way.
     return runResourceList(input, { ...options, fast: false });
   }
-  return { text: writeResourceList(src, out.replacements, out.results), results: out.results, exitCode: exitCode(out.results) };
+  return { text: withinLimit(writeResourceList(src, out.replacements, out.results)), results: out.results, exitCode: exitCode(out.results) };
 }

@@ -147,8 +147,8 @@ function keepsTrailingNewlines(v: string): boolean {
 }
 
 const YAML11_WORD = /^(?:y|yes|n|no|on|off|true|false|null|~|=|<<)$/i;
-/** Starts like a YAML 1.1 number or date: a sign, digit or dot, or .inf/.nan. */
-const YAML11_NUMBERISH = /^[-+]?(?:[0-9]|\.[0-9]|\.inf$|\.nan$)/i;
+/** Starts like a YAML 1.1 number or date (a sign, digit or dot): worth asking a 1.1 reader. */
+const YAML11_NUMBERISH = /^[-+]?[0-9.]/;
 
 /** Whether a YAML 1.1 reader would take this plain string for something else than the string. */
 export function readsAsOtherIn11(v: string): boolean {
@@ -170,7 +170,8 @@ export function usesWideLists(body: string): boolean {
 /** Strings the printer may leave plain: no indicators, no `: ` or ` #`, nothing the core schema would read as another type. */
 const SAFE_PLAIN = /^[A-Za-z_./][\w .,/()@=+'"-]*$/;
 
-function scalarText(v: unknown): string | undefined {
+/** A scalar as YAML that 1.1 and 1.2 readers read back the same; undefined for a collection. */
+export function scalarText(v: unknown): string | undefined {
   if (v === null) return "null";
   if (typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) return String(v);
   if (typeof v !== "string") return undefined;

@@ -7,10 +7,11 @@
  * writes back exactly what it read.
  */
 import { Buffer, isUtf8 } from "node:buffer";
-import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { Document, isMap, isScalar, isSeq, parseDocument, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { FileRef, Result } from "./results";
 import { PRINT_OPTIONS, printResults, toText } from "./print";
-import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from "./limits";
+import { MAX_ALIAS_COUNT, MAX_FLOW_BYTES, MAX_INPUT_BYTES } from "./limits";
+import { jsonToBlockYaml } from "./json-to-yaml";
 import { indent, lineEnd, lineStart, rewrap, unwrap } from "./text";
 import { locateEntry, scanResourceList } from "./scan";
 
@@ -70,7 +71,7 @@ export interface ResourceListSource {
 /** How to add results: after existing entries, in place of an empty value, or as a new key. */
 export type ResultsSlot =
   | { kind: "append"; offset: number; column: number }
-  | { kind: "replace"; from: number; to: number }
+  | { kind: "replace"; from: number; to: number; /** Earlier results (a flow list), re-printed in block style. */ keep?: string }
   | { kind: "new"; offset: number }
   | { kind: "none"; reason: string };
 
@@ -107,6 +108,7 @@ export function readResourceList(input: string | Uint8Array, options: ReadOption
   const { text: unwrapped, bom, crlf } = unwrap(text);
   text = unwrapped;
   if (text.trim() === "") throw new InputError("input is empty; expected a ResourceList on stdin");
+  text = blockStyle(text);
 
   const fast = options.fast === false ? undefined : scanResourceList(text);
   if (fast) {
@@ -116,19 +118,58 @@ export function readResourceList(input: string | Uint8Array, options: ReadOption
   return readCarefully(text, bom, crlf);
 }
 
+const MIB = 1024 * 1024;
+
+/**
+ * JSON in, block YAML out, converted in one pass (kpt keeps the style a function writes). Flow-
+ * style YAML takes the careful path, which holds a yaml tree of it: refused up front when big.
+ */
+function blockStyle(text: string): string {
+  const flowRoot = /^\s*\{/.test(text);
+  if (flowRoot) {
+    let block: string | undefined;
+    try {
+      block = jsonToBlockYaml(text);
+    } catch (e) {
+      tooDeep(e);
+    }
+    if (block !== undefined) return block;
+  }
+  if ((flowRoot || /^items:[ \t]*\[/m.test(text)) && text.length > MAX_FLOW_BYTES) {
+    throw new InputError(
+      `input is a ResourceList in YAML flow style of ${(text.length / MIB).toFixed(1)} MiB; flow style is read up to ${MAX_FLOW_BYTES / MIB} MiB (JSON and block style up to ${MAX_INPUT_BYTES / MIB} MiB): send it as JSON or block-style YAML`,
+    );
+  }
+  return text;
+}
+
+/** The output, unless it is more than the next function in a pipeline would read. */
+export function withinLimit(output: string): string {
+  if (output.length > MAX_INPUT_BYTES || Buffer.byteLength(output) > MAX_INPUT_BYTES) {
+    throw new InputError(
+      `the output would be ${(Buffer.byteLength(output) / MIB).toFixed(1)} MiB, more than the ${MAX_INPUT_BYTES / MIB} MiB a function reads, so the next one in the pipeline would refuse it; split the package or run on fewer files`,
+    );
+  }
+  return output;
+}
+
 /** The careful path: a full parse, for any input the fast scanner does not vouch for. */
 function readCarefully(input: string, bom: boolean, crlf: boolean): ResourceListSource {
   let text = input;
   let doc = parseList(text);
   if (needsBlockStyle(doc)) {
-    // JSON or flow-style input: kpt keeps the node style a function prints, so write block style.
-    visit(doc, {
-      Map: (_, n) => void (n.flow = false),
-      Seq: (_, n) => void (n.flow = (n as YAMLSeq).items.length === 0),
-      // JSON quotes every string; let the printer choose plain style where it is safe.
-      Scalar: (_, n) => void (n.type = undefined),
-    });
-    text = toText(doc, PRINT_OPTIONS);
+    // Flow-style input: kpt keeps the node style a function prints, so write block style.
+    try {
+      visit(doc, {
+        Map: (_, n) => void (n.flow = false),
+        Seq: (_, n) => void (n.flow = (n as YAMLSeq).items.length === 0),
+        // Let the printer choose plain style where it is safe (toText quotes what 1.1 misreads).
+        Scalar: (_, n) => void (n.type = undefined),
+      });
+      text = toText(doc, PRINT_OPTIONS);
+    } catch (e) {
+      tooDeep(e);
+    }
     doc = parseList(text);
   }
   const root = doc.contents as YAMLMap;
@@ -171,7 +212,7 @@ function readCarefully(input: string, bom: boolean, crlf: boolean): ResourceList
     }
   }
 
-  return { text, items, functionConfig, problems, resultsSlot: resultsSlot(text, root), bom, crlf };
+  return { text, items, functionConfig, problems, resultsSlot: resultsSlot(text, doc, root), bom, crlf };
 }
 
 /**
@@ -216,8 +257,15 @@ function nextDash(text: string, from: number, to: number): number {
 
 /** yaml's parser recurses: pathological nesting overflows the stack instead of erroring. */
 export function tooDeep(e: unknown): never {
-  if (e instanceof RangeError) throw new InputError("input YAML nests too deeply to read (thousands of levels); no Kubernetes object does that");
+  if (e instanceof RangeError || isStackOverflow(e)) throw new InputError(TOO_DEEP);
   throw e;
+}
+
+const TOO_DEEP = "input YAML nests too deeply to read (thousands of levels); no Kubernetes object does that";
+
+/** yaml reports some stack overflows as a parse error rather than throwing them. */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof Error && /Maximum call stack size exceeded/.test(e.message);
 }
 
 function parseList(text: string): Document.Parsed {
@@ -229,6 +277,7 @@ function parseList(text: string): Document.Parsed {
   }
   const err = doc.errors[0];
   if (err) {
+    if (isStackOverflow(err)) tooDeep(err);
     if (err.code === "MULTIPLE_DOCS") throw new InputError("input holds several YAML documents; expected exactly one ResourceList");
     // prettyErrors puts "at line L, column C" in the message's first line.
     throw new InputError(`input is not valid YAML: ${firstLine(err.message).replace(/:$/, "")}`);
@@ -274,7 +323,7 @@ function findDashLine(text: string, bodyStart: number, floor: number): number {
 }
 
 
-function resultsSlot(text: string, root: YAMLMap): ResultsSlot {
+function resultsSlot(text: string, doc: Document.Parsed, root: YAMLMap): ResultsSlot {
   const pair = findPair(root, "results");
   if (!pair) {
     // After the last content; trailing comments stay above the results.
@@ -289,6 +338,11 @@ function resultsSlot(text: string, root: YAMLMap): ResultsSlot {
     let offset = nextKeyStart(text, root, pair);
     while (offset > value.range[0] && text.slice(lineStart(text, offset - 1), offset).trim() === "") offset = lineStart(text, offset - 1);
     return { kind: "append", offset, column };
+  }
+  if (isSeq(value) && value.flow && value.items.length > 0 && value.range && isScalar(pair.key) && pair.key.range) {
+    // An earlier function wrote its results in flow style: keep them, as a block list with ours.
+    const keep = toText(new Document(value.toJS(doc)), PRINT_OPTIONS);
+    return { kind: "replace", from: pair.key.range[1], to: value.range[1], keep };
   }
   const empty = value == null || (isScalar(value) && value.value == null) || (isSeq(value) && value.items.length === 0);
   if (empty && isScalar(pair.key) && pair.key.range) {
@@ -316,7 +370,7 @@ export function writeResourceList(src: ResourceListSource, replacements: Readonl
     if (slot.kind === "append") {
       cuts.push({ from: slot.offset, to: slot.offset, text: indent(" ".repeat(slot.column) + printResults(results), slot.column) });
     } else if (slot.kind === "replace") {
-      cuts.push({ from: slot.from, to: slot.to, text: ":\n" + printResults(results).replace(/\n$/, "") });
+      cuts.push({ from: slot.from, to: slot.to, text: ":\n" + (slot.keep ?? "") + printResults(results).replace(/\n$/, "") });
     } else if (slot.kind === "new") {
       const sep = slot.offset > 0 && text[slot.offset - 1] !== "\n" ? "\n" : "";
       cuts.push({ from: slot.offset, to: slot.offset, text: `${sep}results:\n${printResults(results)}` });

@@ -3,9 +3,9 @@
  * and put back together by splicing, like a ResourceList: untouched documents, document markers
  * and comments between documents come out byte for byte.
  */
-import { isMap, parseAllDocuments } from "yaml";
+import { isMap, isScalar, parseAllDocuments } from "yaml";
 import type { Result } from "./results";
-import { InputError, decode, tooDeep, type ItemSource } from "./resource-list";
+import { InputError, decode, isStackOverflow, tooDeep, type ItemSource } from "./resource-list";
 import { dedent, lineEnd, lineStart, rewrap, unwrap } from "./text";
 import { KEEP_CHOMPING } from "./scan";
 
@@ -33,10 +33,12 @@ export function readStream(input: string | Uint8Array, name: string, firstIndex 
   list.forEach((doc, n) => {
     const err = doc.errors[0];
     if (err) {
+      if (isStackOverflow(err)) tooDeep(err);
       throw new InputError(`${name} is not valid YAML: ${(err.message.split("\n")[0] ?? "").replace(/:$/, "")}`);
     }
     const node = doc.contents;
-    if (node === null || node.range === undefined) return; // an empty document
+    // An empty document: a trailing `---`, or one that holds only comments (a chart template that rendered nothing).
+    if (node === null || node.range === undefined || (isScalar(node) && node.value === null && node.range[0] === node.range[1])) return;
     const label = `${name} document ${n + 1}`;
     const file = path !== undefined ? { path, index: n } : undefined;
     if (!isMap(node)) {

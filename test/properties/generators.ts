@@ -4,7 +4,7 @@
  * and annotations, plus unrelated items; and function configs.
  */
 import fc from "fast-check";
-import { Document, isMap, isSeq, parse, type YAMLMap } from "yaml";
+import { Document, isMap, isSeq, parse, visit, type Node, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 
 type Plain = Record<string, unknown>;
 
@@ -228,4 +228,150 @@ export const oddText: fc.Arbitrary<string> = fc
       default:
         return text;
     }
+  });
+
+/** Ways a user shares nodes or writes strings that a careless printer gets wrong (issue: YAML as it really comes). */
+export const SHARING = [
+  "alias-annotations",
+  "alias-lifecycle",
+  "alias-probe",
+  "merge-container",
+  "merge-container-tagged",
+  "sidecar-merges",
+  "alias-whole-container",
+  "alias-containers-list",
+  "alias-podspec",
+  "ambiguous-strings",
+  "control-chars",
+  "keep-chomp",
+] as const;
+type Sharing = (typeof SHARING)[number];
+
+/** Strings YAML 1.1 readers take for booleans, numbers, nulls or dates. */
+const AMBIGUOUS = ["on", "no", "Y", "off", "1_000", "0777", "2001-12-14", "1:20", "~"];
+
+function podSpecNode(item: YAMLMap): { template: YAMLMap | undefined; spec: YAMLMap } | undefined {
+  for (const path of [["spec", "template"], ["spec", "jobTemplate", "spec", "template"], ["template"]]) {
+    const t = item.getIn(path, true);
+    const spec: unknown = isMap(t) ? t.get("spec", true) : undefined;
+    if (isMap(t) && isMap(spec)) return { template: t, spec };
+  }
+  const spec = item.get("spec", true);
+  return isMap(spec) && isSeq(spec.get("containers", true)) ? { template: undefined, spec } : undefined;
+}
+
+function holdsAlias(node: Node): boolean {
+  let found = false;
+  visit(node, { Alias: () => ((found = true), visit.BREAK) });
+  return found;
+}
+
+/** Apply one way of sharing to a workload item's nodes, in place. */
+function share(doc: Document, item: YAMLMap, how: Sharing, n: number): void {
+  const found = podSpecNode(item);
+  if (!found) return;
+  const { template, spec } = found;
+  const containers: unknown = spec.get("containers", true);
+  if (!isSeq(containers)) return;
+  const maps = containers.items.filter(isMap) as YAMLMap[];
+  const sidecar = maps.find((c) => SIDECAR_NAMES.includes(String(c.get("name")))) ?? maps[maps.length - 1];
+  if (!sidecar) return; // every container is an alias already
+  const anchor = (node: unknown, name: string) => doc.createAlias(node as YAMLMap, `${name}${n}`);
+  /** An extra field before spec, so its anchor comes first. */
+  const before = (key: string, value: unknown) => {
+    const at = item.items.findIndex((p) => (p.key as { value?: unknown })?.value === "spec");
+    item.items.splice(Math.max(at, 0), 0, doc.createPair(key, value));
+  };
+  switch (how) {
+    case "alias-annotations": {
+      if (!template) return;
+      const meta = template.get("metadata", true);
+      const ann = isMap(meta) ? meta.get("annotations", true) : undefined;
+      if (!isMap(ann) || !isMap(meta)) return;
+      before("x-annotations", ann);
+      meta.set("annotations", anchor(ann, "ann"));
+      return;
+    }
+    case "alias-lifecycle":
+    case "alias-probe": {
+      const key = how === "alias-lifecycle" ? "lifecycle" : "readinessProbe";
+      const owner = maps.find((c) => isMap(c.get(key, true)));
+      // The alias must come after its anchor.
+      const other = owner && maps.slice(maps.indexOf(owner) + 1)[0];
+      if (!owner || !other) return;
+      other.set(how === "alias-lifecycle" ? "lifecycle" : "startupProbe", anchor(owner.get(key, true), "shared"));
+      return;
+    }
+    case "merge-container":
+    case "merge-container-tagged": {
+      const key = doc.createNode("<<") as Scalar;
+      if (how === "merge-container-tagged") key.tag = "tag:yaml.org,2002:merge";
+      const merged = doc.createNode({ name: `merged-${n}` }) as YAMLMap;
+      merged.items.unshift(doc.createPair(key, anchor(sidecar, "sc")));
+      containers.items.push(merged);
+      return;
+    }
+    case "sidecar-merges": {
+      // The sidecar takes its fields from another container by a merge key.
+      // A container ahead of it, so the anchor comes first.
+      const base = maps.slice(0, maps.indexOf(sidecar))[0];
+      if (!base) return;
+      const key = doc.createNode("<<") as Scalar;
+      const own = sidecar.items.filter((p) => ["name", "image"].includes(String((p.key as { value?: unknown }).value)));
+      sidecar.items = [doc.createPair(key, anchor(base, "base")) as never, ...own];
+      return;
+    }
+    case "alias-whole-container": {
+      // Moved ahead of the list, an alias inside it would come before its anchor.
+      if (holdsAlias(sidecar)) return;
+      before("x-sidecar", sidecar);
+      containers.items[containers.items.indexOf(sidecar)] = anchor(sidecar, "whole");
+      return;
+    }
+    case "alias-containers-list":
+      item.set("x-copy", anchor(containers, "list"));
+      return;
+    case "alias-podspec": {
+      if (!template || holdsAlias(spec)) return;
+      before("x-spec", spec);
+      template.set("spec", anchor(spec, "spec"));
+      return;
+    }
+    case "ambiguous-strings":
+      sidecar.set("args", doc.createNode(AMBIGUOUS));
+      return;
+    case "control-chars":
+      sidecar.set("env", doc.createNode([{ name: "CTRL", value: "a\u007fb\u0085c\u009bd" }]));
+      return;
+    case "keep-chomp": {
+      const s = doc.createNode("line one\n\n") as Scalar;
+      s.type = "BLOCK_LITERAL";
+      const args = doc.createNode([]) as YAMLSeq;
+      args.items.push(s);
+      // Last in its container, so nothing follows the kept lines but what follows the container.
+      sidecar.set("args", args);
+      return;
+    }
+  }
+}
+
+/** ResourceLists whose workloads share nodes (anchors, aliases, merge keys) or hold tricky strings. */
+export const sharedListText: fc.Arbitrary<string> = fc
+  .record({
+    items: fc.array(fc.oneof({ weight: 3, arbitrary: workload }, { weight: 1, arbitrary: unrelated }), { minLength: 1, maxLength: 3 }),
+    cfg: config,
+    ways: fc.array(fc.constantFrom(...SHARING), { minLength: 1, maxLength: 3 }),
+    wide: fc.boolean(),
+  })
+  .map(({ items, cfg, ways, wide }) => {
+    // A YAML 1.1 document prints every string 1.1 would misread quoted: the input reads the same both ways.
+    const doc = new Document({ apiVersion: "config.kubernetes.io/v1", kind: "ResourceList", items, functionConfig: cfg }, { aliasDuplicateObjects: false, version: "1.1" });
+    const seq = (doc.contents as YAMLMap).get("items", true) as unknown as YAMLSeq;
+    let n = 0;
+    seq.items.forEach((node, i) => {
+      if (!isMap(node)) return;
+      for (const how of ways.slice(0, 1 + (i % ways.length))) share(doc, node, how, n++);
+    });
+    // yaml leaves DEL and C1 raw inside double quotes; escape them as a user's file would.
+    return doc.toString({ indentSeq: wide, lineWidth: 0, flowCollectionPadding: false }).replace(/[\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
   });

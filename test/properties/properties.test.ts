@@ -9,7 +9,7 @@ import { lightParse } from "../../src/krm/light-yaml";
 import { InputError, readResourceList, writeResourceList } from "../../src/krm/resource-list";
 import { runResourceList } from "../../src/run";
 import { simulate, waitsFor, stopsAfter, type ContainerFacts, type PodSpec } from "../model/kubelet";
-import { oddText, resourceListText } from "./generators";
+import { oddText, resourceListText, sharedListText } from "./generators";
 import { validateWorkload } from "./schema";
 
 const runs = (n: number) => Math.max(1, Math.round(n * Number(process.env["FAST_CHECK_RUNS"] ?? 1)));
@@ -148,6 +148,71 @@ describe("properties", () => {
         if (fast !== careful) fail(`fast and careful paths differ:\n--- fast ---\n${fast}\n--- careful ---\n${careful}`, input);
       }),
       { numRuns: runs(2500) },
+    );
+  });
+});
+
+/** Fields the function may change on a container it orders; every other field must survive. */
+const ORDERED_FIELDS = new Set(["restartPolicy", "startupProbe", "lifecycle", "resizePolicy"]);
+
+/** The data as kubectl and kpt read it (merge keys honoured), in YAML 1.2 or 1.1. */
+const read = (text: string, version: "1.1" | "1.2" = "1.2") => parse(text, { merge: true, version, maxAliasCount: -1 }) as { items: Plain[] };
+
+/** Nothing lost: every container keeps its other fields, every annotation stays, and places outside pod templates mean what they meant. */
+function checkNothingLost(before: Plain, after: Plain, input: string): void {
+  const containers = (item: Plain) => new Map(podSpecs(item).flatMap((s) => [...((s["containers"] as C[]) ?? []), ...((s["initContainers"] as C[]) ?? [])]).map((c) => [c.name, c as Plain]));
+  const now = containers(after);
+  for (const [name, c] of containers(before)) {
+    const later = now.get(name);
+    if (!later) fail(`container ${name} was lost`, input);
+    for (const [k, v] of Object.entries(c)) if (!ORDERED_FIELDS.has(k) && JSON.stringify(later[k]) !== JSON.stringify(v)) fail(`${name}.${k} changed or was lost`, input);
+  }
+  for (const [k, v] of Object.entries(before)) {
+    if (k.startsWith("x-") && JSON.stringify(after[k]) !== JSON.stringify(v)) fail(`${k}, outside the pod template, changed`, input);
+  }
+  const annotations = (o: unknown, into: Map<string, unknown>, depth = 0): Map<string, unknown> => {
+    if (depth > 8 || typeof o !== "object" || o === null) return into;
+    for (const [k, v] of Object.entries(o)) {
+      if (k === "annotations" && typeof v === "object" && v !== null) for (const [a, x] of Object.entries(v)) into.set(a, x);
+      else annotations(v, into, depth + 1);
+    }
+    return into;
+  };
+  const kept = annotations(after, new Map());
+  for (const [k] of annotations(before, new Map())) if (!kept.has(k)) fail(`annotation ${k} was lost`, input);
+}
+
+describe("properties of inputs that share nodes (anchors, aliases, merge keys) or hold tricky strings", () => {
+  it("nothing lost, only the places asked for change, readers agree, idempotent, fast and careful paths agree", () => {
+    fc.assert(
+      fc.property(sharedListText, (input) => {
+        let out;
+        try {
+          out = runResourceList(input);
+        } catch (e) {
+          fail(`threw: ${(e as Error).message}`, input);
+        }
+        const before = readResourceList(input);
+        const after = readResourceList(out.text);
+        if (after.items.length !== before.items.length) fail("items were lost or added", input);
+        const changed = new Map<number, string>();
+        after.items.forEach((item, i) => {
+          if (item.body !== before.items[i]!.body) changed.set(i, out.text.slice(item.bodyStart, item.end));
+        });
+        if (writeResourceList(before, changed, out.results) !== out.text) fail("text outside the changed items differs", input);
+        const was = read(input).items;
+        const now = read(out.text).items;
+        if (JSON.stringify(read(out.text, "1.1")) !== JSON.stringify(read(out.text))) fail("YAML 1.1 and 1.2 readers read the output differently", input);
+        now.forEach((item, i) => {
+          checkNothingLost(was[i]!, item, input);
+          checkApiRules(was[i]!, item, input);
+        });
+        if (runResourceList(input, { fast: false }).text !== out.text) fail("fast and careful paths differ", input);
+        const again = runResourceList(out.text.replace(/\nresults:\n[\s\S]*$/, "\n"));
+        const againItems = readResourceList(again.text).items.map((x) => x.body);
+        if (JSON.stringify(againItems) !== JSON.stringify(after.items.map((x) => x.body))) fail("not idempotent: a second run changed the output", input);
+      }),
+      { numRuns: runs(250) },
     );
   });
 });
