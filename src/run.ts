@@ -1,7 +1,7 @@
 /** One ResourceList in, one ResourceList out: config → transform → results. */
 import { loadConfig } from "./config/load";
 import { exitCode, type Result } from "./krm/results";
-import { readResourceList, writeResourceList } from "./krm/resource-list";
+import { readResourceList, withinLimit, writeResourceList } from "./krm/resource-list";
 import { itemLabel, transformContext, transformItem, type ItemOutcome } from "./transform";
 import type { ItemSource, ReadOptions } from "./krm/resource-list";
 import { chooseStrategy } from "./strategies/choose";
