@@ -90,9 +90,18 @@ describe("native sidecars (KEP-753)", () => {
     expect(timeOf(probeLast, "start", "app")).toBe(9);
   });
 
-  it("fail closed: a sidecar that never gets ready holds the app back", () => {
+  it("fail closed: a sidecar that never gets ready holds the app back, and its failing startupProbe gets it killed", () => {
     const events = simulate({ initContainers: [nativeProxy], containers: [app] }, { containers: { proxy: { readyAfter: Infinity } } });
-    expect(steps(events)).toEqual(["start proxy"]);
+    // The probe's defaults: no initial delay, every 10 s, 3 failures.
+    expect(timeline(events)).toEqual(["start proxy @0", "startupProbe-failed proxy @30", "kill proxy @30", "exited proxy @30"]);
+    const quick: Container = { ...nativeProxy, startupProbe: { ...probe, initialDelaySeconds: 2, periodSeconds: 1, failureThreshold: 4 } };
+    expect(timeline(simulate({ initContainers: [quick], containers: [app] }, { containers: { proxy: { readyAfter: 7 } } }))).toEqual([
+      "start proxy @0",
+      "startupProbe-failed proxy @6",
+      "kill proxy @6",
+      "exited proxy @6",
+    ]);
+    expect(steps(simulate({ initContainers: [quick], containers: [app] }, { containers: { proxy: { readyAfter: 6 } } }))).toContain("start app");
     const hookFails = simulate({ initContainers: [{ ...nativeProxy, lifecycle: hold }], containers: [app] }, { containers: { proxy: { postStart: { failsAfter: 2 } } } });
     expect(steps(hookFails)).toEqual(["start proxy", "postStart-failed proxy", "kill proxy", "exited proxy"]);
   });

@@ -10,6 +10,10 @@
  * Then spec.containers one at a time, each postStart hook blocking the next container. A failing
  * postStart hook gets its container killed (FailedPostStartHook); for a regular container the
  * next one still starts (fails open), a native sidecar never counts as started (fails closed).
+ * A startupProbe that has not succeeded after initialDelaySeconds + periodSeconds x
+ * failureThreshold (defaults 0, 10, 3) gets its container killed too; for a native sidecar the
+ * containers after it keep waiting (seen on kubelet 1.34: the sidecar is restarted, the app
+ * never starts).
  *
  * Stop (pod deletion, or a run-to-completion pod whose app containers all exited): regular
  * containers get their preStop hook, then SIGTERM, all together; native sidecars run their
@@ -18,6 +22,7 @@
  * SIGTERM, and 2 s later SIGKILL.
  *
  * Not modelled: restarts (of a killed or exited container, of a sidecar whose probe fails),
+ * the probe period's delay between getting ready and counting as started,
  * image pulls beyond `runningAfter`, liveness probes, exit codes.
  */
 
@@ -70,7 +75,17 @@ export interface Script {
   terminateAt?: number;
 }
 
-export type EventKind = "start" | "ready" | "started" | "postStart-failed" | "kill" | "preStop" | "stop" | "exited" | "completed";
+export type EventKind =
+  | "start"
+  | "ready"
+  | "started"
+  | "postStart-failed"
+  | "startupProbe-failed"
+  | "kill"
+  | "preStop"
+  | "stop"
+  | "exited"
+  | "completed";
 
 export interface PodEvent {
   t: number;
@@ -155,6 +170,14 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
     const ready = Math.max(running, now + (f.readyAfter ?? 0));
     if (f.readyAfter !== undefined) at(ready, () => st.alive && emit("ready", c.name));
     if (f.exitsAfter !== undefined) at(now + f.exitsAfter, () => !st.stopping && exit(c));
+    const giveUp = c.startupProbe ? running + startupProbeLimit(c.startupProbe) : Infinity;
+    if (ready > giveUp) {
+      at(giveUp, () => {
+        if (!st.alive || st.stopping) return;
+        emit("startupProbe-failed", c.name);
+        kill(c);
+      });
+    }
     if (!inits.includes(c) || isSidecar(c)) {
       const hook = hookOutcome(c, f, running, ready);
       if (hook) at(hook.t, () => afterHook(c, st, hook.ok, c.startupProbe ? ready : running, proceed));
@@ -234,6 +257,13 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
     next.run();
   }
   return events;
+}
+
+/** Seconds after a container runs at which its failing startupProbe gets it killed. */
+function startupProbeLimit(probe: unknown): number {
+  const p = (probe ?? {}) as { initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number };
+  // The API server defaults an unset or zero period and threshold.
+  return (p.initialDelaySeconds ?? 0) + (p.periodSeconds || 10) * (p.failureThreshold || 3);
 }
 
 /** Specs the API server rejects, and facts that do not fit the spec, are mistakes in a test. */
