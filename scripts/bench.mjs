@@ -1,4 +1,5 @@
-// Bundle bench/run.ts (it imports the TypeScript sources) and run it.
+// Bundle bench/run.ts (it imports the TypeScript sources) and run it; arguments pass through
+// (--rounds N, --in-process). Run it after `npm run build`: it times dist/sidecar-order.cjs.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 await build({
