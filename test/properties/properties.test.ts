@@ -10,7 +10,7 @@ import { InputError, readResourceList, writeResourceList } from "../../src/krm/r
 import { runResourceList } from "../../src/run";
 import { simulate, waitsFor, stopsAfter, type ContainerFacts, type PodSpec } from "../model/kubelet";
 import { oddText, resourceListText, sharedListText } from "./generators";
-import { validateWorkload } from "./schema";
+import { apiRuleViolations, ownRuleViolations, targetOf, validateWorkload, type Target } from "./schema";
 
 const runs = (n: number) => Math.max(1, Math.round(n * Number(process.env["FAST_CHECK_RUNS"] ?? 1)));
 
@@ -34,30 +34,24 @@ function podSpecs(item: Plain): Plain[] {
   return out;
 }
 
+/** The target API server a generated list's function config names (parsed once per input). */
+let lastTarget: { input: string; target: Target | undefined } | undefined;
+function targetOfInput(input: string): Target | undefined {
+  if (lastTarget?.input !== input) lastTarget = { input, target: targetOf((parse(input, { merge: true, maxAliasCount: -1 }) as { functionConfig?: unknown }).functionConfig) };
+  return lastTarget.target;
+}
+
+/**
+ * The API server's rules (schema.ts's API_RULES, each checked against a real kube-apiserver by
+ * test/cluster/apiserver.cluster.test.ts) for the target the config names, and the function's own
+ * rules about what it adds.
+ */
 function checkApiRules(before: Plain, after: Plain, input: string): void {
   const beforeSpecs = podSpecs(before);
+  const target = targetOfInput(input);
   podSpecs(after).forEach((spec, i) => {
-    const containers = spec["containers"] as C[];
-    const init = (spec["initContainers"] as C[] | undefined) ?? [];
-    const names = [...init, ...containers].map((c) => c.name);
-    if (new Set(names).size !== names.length) fail(`container names not unique: ${names}`, input);
-    if (containers.length === 0) fail("a pod spec lost all its containers", input);
-    for (const c of containers) if (c.restartPolicy !== undefined) fail(`restartPolicy on regular container ${c.name}`, input);
-    for (const c of init) {
-      if (c.resizePolicy !== undefined) fail(`resizePolicy on init container ${c.name}`, input);
-      if (c.restartPolicy === "Always") continue;
-      if (c.lifecycle || c.startupProbe || c.readinessProbe) fail(`lifecycle or probes on plain init container ${c.name}`, input);
-    }
-    const old = beforeSpecs[i];
-    const oldByName = new Map([...(((old?.["containers"] as C[]) ?? [])), ...(((old?.["initContainers"] as C[]) ?? []))].map((c) => [c.name, c]));
-    for (const c of [...init, ...containers]) {
-      const sp = c.startupProbe;
-      if (sp && sp["successThreshold"] !== undefined && sp["successThreshold"] !== 1) fail(`startupProbe successThreshold ${sp["successThreshold"]} on ${c.name}`, input);
-      const was = oldByName.get(c.name);
-      const hook = c.lifecycle?.postStart;
-      if (hook && JSON.stringify(hook) !== JSON.stringify(was?.lifecycle?.postStart) && !hook["exec"]) fail(`emitted a postStart hook that is not exec on ${c.name}`, input);
-      if (c.startupProbe && JSON.stringify(c.startupProbe) !== JSON.stringify(was?.startupProbe) && c.restartPolicy !== "Always") fail(`emitted a startupProbe on a non-sidecar ${c.name}`, input);
-    }
+    const problems = [...apiRuleViolations(spec, target), ...ownRuleViolations(beforeSpecs[i], spec)];
+    if (problems.length) fail(problems.join("; "), input);
   });
 }
 
