@@ -45,13 +45,24 @@ interface Verdict {
   detail: string;
   /** Paths of the fields the server left out or changed (outcome "dropped"). */
   lost: string[];
+  /** The server's Warning headers. */
+  warnings: string[];
 }
 
 async function judge(server: ApiServer, obj: Plain): Promise<Verdict> {
   const a = await server.dryRunCreate(obj);
-  if (!a.accepted) return { outcome: "rejected", detail: `HTTP ${a.status}: ${a.causes?.join("; ") || a.message}`, lost: [] };
+  const warnings = a.warnings;
+  if (!a.accepted) return { outcome: "rejected", detail: `HTTP ${a.status}: ${a.causes?.join("; ") || a.message}`, lost: [], warnings };
   const lost = lostFields(obj, a.object);
-  return lost.length ? { outcome: "dropped", detail: `the server left out ${lost.join(", ")}`, lost } : { outcome: "accepted", detail: "", lost };
+  return lost.length ? { outcome: "dropped", detail: `the server left out ${lost.join(", ")}`, lost, warnings } : { outcome: "accepted", detail: "", lost, warnings };
+}
+
+/** Every pod spec of an item, whatever its kind. */
+function podSpecsOf(node: unknown, depth = 0): Plain[] {
+  if (depth > 8 || typeof node !== "object" || node === null || Array.isArray(node)) return [];
+  const o = node as Plain;
+  if (Array.isArray(o["containers"])) return [o];
+  return Object.values(o).flatMap((v) => podSpecsOf(v, depth + 1));
 }
 
 /** Every init container of an item, whatever its kind. */
@@ -167,13 +178,19 @@ describe.runIf(up)("the real kube-apiserver (server-side dry run)", () => {
     }
     for (const n of namespaces(objects)) await api.ensureNamespace(n);
     for (const n of namespaces(objects.filter((o) => o.old))) await old.api.ensureNamespace(n);
+    const warnings = new Map<string, number>();
     const problems = (
       await mapLimit(objects, 8, async (o) => {
         const out: string[] = [];
         const v = await judge(api, o.obj);
+        for (const w of v.warnings) warnings.set(w, (warnings.get(w) ?? 0) + 1);
         if (v.outcome !== "accepted") {
           const w = await judge(api, o.input);
           out.push(`${o.where} on v1.34: ${v.outcome}: ${v.detail}\n    its input: ${w.outcome}${w.detail ? ` (${w.detail})` : ""}`);
+        } else {
+          // What the server takes, the hand-written rules take too (for a 1.34 target).
+          const ours = podSpecsOf(o.obj).flatMap((spec) => apiRuleViolations(spec, { major: 1, minor: 34 }));
+          if (ours.length) out.push(`${o.where}: v1.34 takes it, but the API rules say ${ours.join("; ")}`);
         }
         if (o.old) {
           const v = await judge(old.api, o.obj);
@@ -189,7 +206,7 @@ describe.runIf(up)("the real kube-apiserver (server-side dry run)", () => {
     console.log(
       `${label}: ${inputs.length} lists, items by kind: ${byKind}; ${stats.changed} items changed by the function, ${stats.natives} sidecars made native ` +
         `(${stats.keptResize} keeping a resizePolicy), ${stats.holds} hold hooks added; ${objects.length} objects sent (${stats.asPods} custom-kind pod templates as Pods), ` +
-        `${objects.filter((o) => o.old).length} also to 1.${OLD_MINOR}; rejected or changed: ${problems.length}`,
+        `${objects.filter((o) => o.old).length} also to 1.${OLD_MINOR}; rejected or changed: ${problems.length}; v1.34's warnings: ${warnings.size ? [...warnings].map(([w, n]) => `${n}× ${w}`).join("; ") : "none"}`,
     );
     expect(problems, problems.join("\n")).toEqual([]);
     for (const k of BUILT_IN) expect(kinds.get(k) ?? 0, `no generated ${k}`).toBeGreaterThan(10);
@@ -254,6 +271,7 @@ describe.runIf(up)("the real kube-apiserver (server-side dry run)", () => {
       at34("successThreshold-1", "a startupProbe with successThreshold 2", "rejected", { initContainers: [sidecar({ startupProbe: { ...exec, successThreshold: 2 } })], containers: [app] }),
       at34("successThreshold-1", "a livenessProbe with successThreshold 2", "rejected", { containers: [{ ...app, livenessProbe: { ...exec, successThreshold: 2 } }] }),
       at34("successThreshold-1", "a readinessProbe with successThreshold 2", "accepted", { containers: [{ ...app, readinessProbe: { ...exec, successThreshold: 2 } }] }),
+      at34("successThreshold-1", "a startupProbe with successThreshold 0 (unset: defaulted to 1)", "accepted", { initContainers: [sidecar({ startupProbe: { ...exec, successThreshold: 0 } })], containers: [app] }),
       at34("successThreshold-1", "a startupProbe with successThreshold 1", "accepted", { initContainers: [sidecar({ startupProbe: { ...exec, successThreshold: 1 } })], containers: [app] }),
       at34("one-handler", "a preStop with exec and sleep", "rejected", { initContainers: [sidecar({ lifecycle: { preStop: { ...exec, sleep: { seconds: 5 } } } })], containers: [app] }),
       at34("one-handler", "a startupProbe with httpGet and tcpSocket", "rejected", { initContainers: [sidecar({ startupProbe: { httpGet: { path: "/ready", port: 15021 }, tcpSocket: { port: 15021 } } })], containers: [app] }),

@@ -184,7 +184,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 /**
  * Where `sent` holds something the server's answer does not: a field dropped (a server with a
  * feature gate off removes that feature's fields before validating, without a word) or changed.
- * Fields the server adds (defaults, uid, ...) do not count, nor null, [] or {} the server leaves out. Paths like "spec.initContainers[0].resizePolicy".
+ * Fields the server adds (defaults, uid, ...) do not count, nor null, [] or {} the server leaves out,
+ * nor a 0, "" or false it replaces with a default (Go's zero value: the same as unset). Paths like "spec.initContainers[0].resizePolicy".
  */
 export function lostFields(sent: unknown, got: unknown, path = ""): string[] {
   // null, [] and {} mean "not set" to the API (omitempty): nothing to lose.
@@ -197,5 +198,7 @@ export function lostFields(sent: unknown, got: unknown, path = ""): string[] {
     if (typeof got !== "object" || got === null || Array.isArray(got)) return [path];
     return Object.entries(sent).flatMap(([k, v]) => lostFields(v, (got as Plain)[k], path ? `${path}.${k}` : k));
   }
-  return sent === got ? [] : [`${path} (sent ${JSON.stringify(sent)}, stored ${JSON.stringify(got)})`];
+  // 0, "" and false are what an unset non-pointer field reads as: the server defaulting one is no loss.
+  if (sent === got || ((sent === 0 || sent === "" || sent === false) && got !== undefined)) return [];
+  return [`${path} (sent ${JSON.stringify(sent)}, stored ${JSON.stringify(got)})`];
 }
