@@ -7,6 +7,7 @@ import type { ItemSource, ReadOptions } from "./krm/resource-list";
 import { chooseStrategy } from "./strategies/choose";
 import { FastPathDeclined, lightItemData } from "./krm/scan";
 import { resolveRules } from "./sidecars/rules";
+import { unusedRules } from "./sidecars/usage";
 
 export interface RunOutput {
   /** The ResourceList to write to stdout. */
@@ -83,6 +84,8 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
     }
     results.push(...outcome.results);
   });
+  // A configured sidecar that matched nothing anywhere is a no-op the user should hear about.
+  if (!rules.allPresets) for (const p of unusedRules(rules.rules, ctx.usage)) results.push({ message: p.message, severity: "warning", ...onConfig, field: { path: p.path } });
   if (changed && rules.allPresets) {
     results.push({
       message: `no sidecars were configured, so every preset was used (${rules.rules.map((r) => r.key).join(", ")}); list the ones you run under sidecars to narrow or tune this`,

@@ -20,8 +20,12 @@ import { planLegacyShutdown } from "./strategies/shutdown";
 import { planLegacy, startOrder } from "./strategies/legacy";
 import { planNative } from "./strategies/native";
 import { atLeast, parseVersion, type Choice } from "./strategies/choose";
+import { targetVersions, type TargetVersions } from "./facts/versions";
+import { newUsage, recordUsage, type Usage } from "./sidecars/usage";
+import { planVersionRisks } from "./strategies/risks";
+import { mayHoldPodSpec, unknownKindNote } from "./workloads/unknown-kinds";
 import { changes, refused, targetPath, type Plan, type Target } from "./strategies/plan";
-import { BUILT_IN, customKinds, groupOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
+import { BUILT_IN, customKinds, identityOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
 import { skipReason, type ObjectFacts } from "./workloads/select";
 
 export interface ItemOutcome {
@@ -44,6 +48,10 @@ export interface TransformContext {
   kinds: readonly WorkloadKind[];
   /** Their names, for a glance at an item's text. */
   kindNames: ReadonlySet<string>;
+  /** The target's versions, where the config gives them. */
+  target: TargetVersions;
+  /** Which configured sidecars matched anything, for the no-op warning after the run. */
+  usage: Usage;
 }
 
 const LOCAL_CONFIG = "config.kubernetes.io/local-config";
@@ -78,7 +86,7 @@ function hasSleepAction(config: Config): boolean {
 
 export function transformContext(config: Config, choice: Choice, rules: readonly SidecarRule[]): TransformContext {
   const kinds = [...BUILT_IN, ...customKinds(config.podTemplatePaths)];
-  return { config, choice, rules, sleepAction: hasSleepAction(config), kinds, kindNames: new Set(kinds.map((k) => k.kind)) };
+  return { config, choice, rules, sleepAction: hasSleepAction(config), kinds, kindNames: new Set(kinds.map((k) => k.kind)), target: targetVersions(config), usage: newUsage() };
 }
 
 export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutcome {
@@ -92,8 +100,12 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   if (item.light) {
     data = lightItemData(item);
   } else {
-    if (!mayBeWorkload(item.body, ctx.kindNames)) return { results: [] };
+    // An unknown kind is read only when it may hold a pod spec (to say so if it holds a sidecar).
+    const knownKind = mayBeWorkload(item.body, ctx.kindNames);
+    if (!knownKind && !mayHoldPodSpec(item.body)) return { results: [] };
     doc = parseItem(item);
+    // An item looked at only for the unknown-kind warning gets nothing said about its YAML.
+    if (!knownKind && (!doc || item.foreignAliases)) return { results: [] };
     if (!doc) {
       return { results: [itemProblem(item, "warning", "cannot be read on its own (it uses a YAML alias defined elsewhere); it was left as it is")] };
     }
@@ -104,19 +116,27 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
     try {
       data = itemData(doc);
     } catch (e) {
+      if (!knownKind) return { results: [] };
       return { results: [itemProblem(item, "error", `cannot be read: ${(e as Error).message}; it was left as it is`)] };
     }
   }
   if (!isPlain(data)) return { results: [] };
   const wk = workloadKind(data["apiVersion"], data["kind"], ctx.kinds);
-  if (!wk) return { results: [] };
+  if (!wk) {
+    const note = mayHoldPodSpec(item.body) ? unknownKindNote(data, ctx.rules) : undefined;
+    if (!note) return { results: [] };
+    const meta = isPlain(data["metadata"]) ? data["metadata"] : {};
+    const subject = subjectOf(data, meta, isPlain(meta["annotations"]) ? meta["annotations"] : {});
+    if (!subject.file && item.file) subject.file = item.file;
+    return { results: [result("warning", note.message, subject, { path: note.path })] };
+  }
   const meta = isPlain(data["metadata"]) ? data["metadata"] : {};
   const annotations = isPlain(meta["annotations"]) ? meta["annotations"] : {};
   if (annotations[LOCAL_CONFIG] === "true") return { results: [] };
 
   const subject = subjectOf(data, meta, annotations);
   if (!subject.file && item.file) subject.file = item.file;
-  const identity = `${groupOf(String(data["apiVersion"]))}/${wk.kind}/${String(meta["namespace"] ?? "")}/${String(meta["name"] ?? "")}`;
+  const identity = identityOf(wk, String(meta["namespace"] ?? ""), String(meta["name"] ?? ""));
   if (wk.templateElsewhere && valueAt(data, wk.templateElsewhere.field) != null) {
     return { identity, results: [result("info", `left alone: ${wk.templateElsewhere.why}`, subject, { path: wk.templateElsewhere.field.join(".") })] };
   }
@@ -130,6 +150,7 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   const tpl = (path: (string | number)[]) => pathText([...wk.templatePath, ...path]);
   // A mesh whose proxy is in the package is ordered directly; only injected ones need their switch.
   const meshes = injectedMeshes(view, config.meshes).filter((p) => !matched.sidecars.some((s) => s.settings.preset === p));
+  recordUsage(ctx.usage, view, matched.sidecars, meshes, ctx.rules);
   const toOrder = matched.sidecars.filter((s) => s.list === "containers");
   // Every container a "sidecar": this is the sidecar's own workload (say, a collector Deployment).
   const allSidecars = toOrder.length > 0 && toOrder.length === view.spec.containers.length;
@@ -144,6 +165,9 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   const results: Result[] = [];
   for (const name of matched.unknownNames) {
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", but the pod has no container of that name`, subject, { path: tpl(["metadata", "annotations"]) }));
+  }
+  for (const name of matched.plainInitNames) {
+    results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", an init container that runs to completion (it has no restartPolicy: Always), so it was left where it is; a sidecar belongs in spec.containers, or in spec.initContainers with restartPolicy: Always`, subject, { path: tpl(["metadata", "annotations"]) }));
   }
   if (matched.sidecars.length === 0 && meshes.length === 0) return { identity, results };
   if (wk.cannot) {
@@ -221,12 +245,13 @@ function anchorValues(doc: Document, names: ReadonlySet<string>): Map<string, st
 function buildPlan(view: PodTemplateView, sidecars: readonly MatchedSidecar[], meshes: readonly Preset[], ctx: TransformContext): Plan {
   const { config, choice } = ctx;
   const toOrder = sidecars.filter((s) => s.list === "containers");
-  const options = { onConflict: config.onConflict };
+  const options = { onConflict: config.onConflict, target: ctx.target };
   const plan = choice.strategy === "native" ? planNative(view, sidecars, options) : planLegacy(view, sidecars, options);
   if (choice.strategy === "legacy") {
     planLegacyShutdown(plan, view, startOrder(toOrder), { ...config.shutdown, sleepAction: ctx.sleepAction, onConflict: config.onConflict });
   }
-  planInjected(plan, view, meshes, choice.strategy);
+  planInjected(plan, view, meshes, choice.strategy, config.meshVersions);
+  planVersionRisks(plan, view, ctx.target);
   for (const s of sidecars) {
     const list = choice.strategy === "native" ? "initContainers" : s.list;
     for (const check of s.settings.checks) {

@@ -4,6 +4,8 @@
  */
 // zod/mini: the same zod, a fraction of the start-up cost (every kpt render starts a process).
 import * as z from "zod/mini";
+import { ISTIO_VERSION, LINKERD_VERSION } from "../facts/meshes";
+import { versionProblem } from "../facts/versions";
 
 // Parse with the interpreter: zod's generated fast paths cost more to build than one config saves.
 z.config({ jitless: true });
@@ -22,8 +24,13 @@ export const KIND = "SidecarOrder";
 
 const command = z.array(nonEmpty()).check(z.minLength(1));
 
-/** "1.29", "v1.30.2", "1.31.0-gke.1200": the major and minor version are what count. */
-export const versionSchema = z.string().check(z.regex(/^v?\d+\.\d+(\.\d+)?([-+].*)?$/, { message: 'a Kubernetes version such as "1.30" or "v1.30.2"' }));
+/**
+ * "1.29", "v1.30.2", "1.30.2-gke.1587003", "1.29.3+k3s1": major, minor and patch count, a vendor
+ * suffix does not. 1.10 to 1.99 only: "1.3" is what YAML makes of an unquoted 1.30.
+ */
+export const versionSchema = z
+  .string()
+  .check(z.regex(/^v?1\.[1-9]\d(\.\d+)?([-+].*)?$/, { error: (issue) => versionProblem(String(issue.input)) ?? "not a Kubernetes version" }));
 
 /** A probe handler and its timing, as in a container spec. */
 export const probeSchema = z
@@ -140,6 +147,15 @@ export const sidecarSchema = z
      * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
      */
     stopAfterApp: d(z.optional(z.boolean()), "Legacy: a preStop wait so the sidecar outlives the app's shutdown (default: true for istio and linkerd)."),
+    /**
+     * Native: give the sidecar its preset's drain as a preStop hook when it has no preStop of its
+     * own (Istio: `pilot-agent request --debug-port=15020 POST drain`, as Istio's own native
+     * injection does). Turn it off where draining at the start of termination closes connections
+     * the app still uses while it stops.
+     * @default true (only the istio preset has a drain)
+     * @see https://github.com/istio/istio/issues/51855
+     */
+    drain: d(z.optional(z.boolean()), "Native: add the preset's preStop drain (istio) where the sidecar has no preStop (default true)."),
   })
   .check(
     z.refine((s) => s.name !== undefined || s.image !== undefined || s.preset !== undefined, {
@@ -222,7 +238,7 @@ export const configSchema = z.strictObject({
   exclude: d(z._default(z.array(selectorSchema), []), "Leave alone objects that match one of these."),
   /**
    * Custom resources with a pod template, so any CRD works without a release.
-   * @default [] (built in: Pod, PodTemplate, ReplicationController, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Argo Rollout, OpenKruise CloneSet/StatefulSet/DaemonSet)
+   * @default [] (built in: Pod, PodTemplate, ReplicationController, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Argo Rollout, OpenKruise CloneSet/StatefulSet/DaemonSet, OpenShift DeploymentConfig)
    */
   podTemplatePaths: d(z._default(z.array(podTemplatePathSchema), []), "Custom kinds with a pod spec: group, version, kind and the path to the pod spec."),
   /**
@@ -277,6 +293,28 @@ export const configSchema = z.strictObject({
    * @see https://istio.io/latest/docs/reference/config/annotations/
    */
   meshes: d(z._default(z.array(z.enum(INJECTED_MESHES)), []), "Meshes injected at admission into every pod of the package (pods with the vendor's inject annotation or label are found anyway)."),
+  /**
+   * The releases of the meshes whose proxies are injected at admission, which decide the
+   * pod-template switches sidecar-order sets: Istio reads `sidecar.istio.io/nativeSidecar` from
+   * 1.24 (before, only istiod's ENABLE_NATIVE_SIDECARS makes proxies native); Linkerd reads
+   * `config.alpha.linkerd.io/proxy-enable-native-sidecar` from edge-23.11.4,
+   * `config.beta.linkerd.io/…` from 2.19 and `config.linkerd.io/…` from 2.20, and ignores a key it
+   * does not know.
+   * @default none: the switches the most releases read (Linkerd's alpha key), and an info says so
+   * @see https://linkerd.io/2/reference/proxy-configuration/
+   */
+  meshVersions: d(
+    z.optional(
+      z.strictObject({
+        istio: d(z.optional(z.string().check(z.regex(ISTIO_VERSION, { message: 'an Istio release such as "1.24" or "1.24.3"' }))), 'Istio release, e.g. "1.24".'),
+        linkerd: d(
+          z.optional(z.string().check(z.regex(LINKERD_VERSION, { message: 'a Linkerd release such as "2.18", "stable-2.14.10" or "edge-25.10.2"' }))),
+          'Linkerd release, e.g. "2.18" or "edge-25.10.2".',
+        ),
+      }),
+    ),
+    "Releases of the injected meshes (istio, linkerd): they decide which pod-template switches are set.",
+  ),
   /**
    * Legacy shutdown arithmetic for stopAfterApp sidecars.
    * @default { appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false }

@@ -8,6 +8,7 @@ import type { InjectedMesh } from "../config/schema";
 import type { PodTemplateView } from "../pod/types";
 import type { Strategy } from "../strategies/choose";
 import { sameValue, type Plan } from "../strategies/plan";
+import { LINKERD_NATIVE_KEYS, LINKERD_WAIT_BEFORE_EXIT, istioReadsNativeAnnotation, istioRelease, linkerdNativeKey, linkerdRelease, type MeshRelease } from "../facts/meshes";
 import { presetNamed } from "./presets";
 import type { Preset } from "./presets/types";
 
@@ -35,9 +36,19 @@ export function injectedMeshes(template: PodTemplateView, configured: readonly I
   return out;
 }
 
+/** The mesh releases the config names (meshVersions). */
+export interface MeshVersions {
+  istio?: string | undefined;
+  linkerd?: string | undefined;
+}
+
 /** Set each injected mesh's switch for the strategy, adding template edits and notes to the plan. */
-export function planInjected(plan: Plan, template: PodTemplateView, meshes: readonly Preset[], strategy: Strategy): void {
+export function planInjected(plan: Plan, template: PodTemplateView, meshes: readonly Preset[], strategy: Strategy, versions: MeshVersions = {}): void {
   for (const p of meshes) {
+    if (strategy === "native" && p.name === "linkerd") {
+      linkerdNative(plan, template, p, versions.linkerd);
+      continue;
+    }
     const sw = strategy === "native" ? p.webhook?.native : p.webhook?.legacy;
     if (!sw) continue;
     if ("none" in sw) {
@@ -48,25 +59,103 @@ export function planInjected(plan: Plan, template: PodTemplateView, meshes: read
       istioHold(plan, template, p);
       continue;
     }
-    const current = template.annotations[sw.key];
-    if (current === sw.value) continue;
-    if (current !== undefined) {
-      plan.notes.push({
-        severity: "warning",
-        target: "template",
-        path: ["metadata", "annotations", sw.key],
-        proposedValue: sw.value,
-        message: `${sw.key} is "${current}", an explicit choice that sidecar-order keeps; with strategy ${strategy} it would be "${sw.value}"`,
-      });
-      continue;
+    let also = "";
+    if (strategy === "native" && p.name === "istio") {
+      const release = versions.istio === undefined ? undefined : istioRelease(versions.istio);
+      if (release && !istioReadsNativeAnnotation(release)) {
+        plan.notes.push({
+          severity: "warning",
+          target: "template",
+          path: ["metadata", "annotations", sw.key],
+          message: `Istio ${release.text} does not read ${sw.key} (Istio reads it from 1.24), so the injected Istio proxy becomes a native sidecar only if istiod runs with ENABLE_NATIVE_SIDECARS=true; the annotation was not set`,
+        });
+        continue;
+      }
+      if (!release) also = ` (assuming Istio 1.24 or later, which reads it; before 1.24 only istiod's ENABLE_NATIVE_SIDECARS=true makes the proxy native: set meshVersions.istio to be told)`;
     }
-    plan.edits.push({
+    switchOn(plan, template, p, sw.key, sw.value, strategy, also);
+  }
+}
+
+function switchOn(plan: Plan, template: PodTemplateView, p: Preset, key: string, value: string, strategy: Strategy, also = ""): void {
+  const current = template.annotations[key];
+  if (current === value) return;
+  if (current !== undefined) {
+    plan.notes.push({
+      severity: "warning",
       target: "template",
-      path: ["metadata", "annotations", sw.key],
-      value: sw.value,
-      says: `set ${sw.key}: "${sw.value}" so the ${p.title} injected at admission ${strategy === "native" ? "becomes a native sidecar" : "holds the app until it is ready"}`,
+      path: ["metadata", "annotations", key],
+      proposedValue: value,
+      message: `${key} is "${current}", an explicit choice that sidecar-order keeps; with strategy ${strategy} it would be "${value}"`,
+    });
+    return;
+  }
+  plan.edits.push({
+    target: "template",
+    path: ["metadata", "annotations", key],
+    value,
+    says: `set ${key}: "${value}" so the ${p.title} injected at admission ${strategy === "native" ? "becomes a native sidecar" : "holds the app until it is ready"}${also}`,
+  });
+}
+
+/** Go's strconv.ParseBool, as Linkerd's injector reads its switches. */
+const goBool = (v: string): boolean | undefined => (["1", "t", "T", "TRUE", "true", "True"].includes(v) ? true : ["0", "f", "F", "FALSE", "false", "False"].includes(v) ? false : undefined);
+
+/** Linkerd's native switch: the key depends on the release, and a key it does not know is ignored. */
+function linkerdNative(plan: Plan, template: PodTemplateView, p: Preset, version: string | undefined): void {
+  const release = version === undefined ? undefined : linkerdRelease(version);
+  const key = linkerdNativeKey(release);
+  const path = (k: string) => ["metadata", "annotations", k];
+  if (!key) {
+    plan.notes.push({
+      severity: "warning",
+      target: "template",
+      path: ["metadata", "annotations"],
+      message: `Linkerd ${release!.text} has no native sidecars (they came with edge-23.11.4, Linkerd 2.15), so the injected Linkerd proxy stays a regular container; upgrade Linkerd, or use strategy legacy (config.linkerd.io/proxy-await)`,
+    });
+    return;
+  }
+  // The keys this release reads, newest first (its injector's precedence); with no release given, any key set.
+  const order: string[] = [LINKERD_NATIVE_KEYS.ga, LINKERD_NATIVE_KEYS.beta, LINKERD_NATIVE_KEYS.alpha];
+  const reads = release ? order.slice(order.indexOf(key)) : order;
+  const set = order.filter((k) => template.annotations[k] !== undefined);
+  const decided = set.find((k) => reads.includes(k));
+  if (decided) {
+    const value = template.annotations[decided]!;
+    if (goBool(value) === true) return waitBeforeExit(plan, template, release);
+    plan.notes.push({
+      severity: "warning",
+      target: "template",
+      path: path(decided),
+      proposedValue: "true",
+      message: `${decided} is "${value}", an explicit choice that sidecar-order keeps; with strategy native it would be "true"`,
+    });
+    return;
+  }
+  for (const k of set) {
+    plan.notes.push({
+      severity: "warning",
+      target: "template",
+      path: path(k),
+      message: `${k} is set, but Linkerd ${release!.text} does not read that key (it reads ${key}), so it is ignored; remove it`,
     });
   }
+  const also = release ? "" : ` (the key every Linkerd release with native sidecars reads, edge-23.11.4 to 2.20; set meshVersions.linkerd to use your release's own key)`;
+  plan.edits.push({ target: "template", path: path(key), value: "true", says: `set ${key}: "true" so the ${p.title} injected at admission becomes a native sidecar${also}` });
+  waitBeforeExit(plan, template, release);
+}
+
+/** Linkerd 2.15 to 2.19 refuse to inject a native proxy that also has a preStop wait. */
+function waitBeforeExit(plan: Plan, template: PodTemplateView, release: MeshRelease | undefined): void {
+  const value = template.annotations[LINKERD_WAIT_BEFORE_EXIT];
+  if (value === undefined) return;
+  if (release && linkerdNativeKey(release) === LINKERD_NATIVE_KEYS.ga) return; // 2.20 leaves the preStop out itself
+  plan.edits.push({
+    target: "template",
+    path: ["metadata", "annotations", LINKERD_WAIT_BEFORE_EXIT],
+    value: undefined,
+    says: `removed ${LINKERD_WAIT_BEFORE_EXIT} ("${value}"): Linkerd's injector refuses a native proxy with it (edge-23.11.4 to 2.19), and a native proxy is stopped after the app anyway`,
+  });
 }
 
 function istioHold(plan: Plan, template: PodTemplateView, p: Preset): void {

@@ -23,6 +23,8 @@ export interface MatchOutcome {
   sidecars: MatchedSidecar[];
   /** Names in the annotation that no container has. */
   unknownNames: string[];
+  /** Names in the annotation of init containers that run to completion (left where they are). */
+  plainInitNames: string[];
 }
 
 export function annotatedNames(annotations: Record<string, string>): string[] {
@@ -38,16 +40,21 @@ export function annotatedNames(annotations: Record<string, string>): string[] {
 export function matchSidecars(template: PodTemplateView, rules: readonly SidecarRule[]): MatchOutcome {
   const named = annotatedNames(template.annotations);
   const found: MatchedSidecar[] = [];
+  const plainInitNames: string[] = [];
   for (const list of ["initContainers", "containers"] as const) {
     template.spec[list].forEach((container, index) => {
-      // Plain init containers run to completion before the app: they are never sidecars.
-      if (list === "initContainers" && container.restartPolicy !== "Always") return;
+      // Plain init containers run to completion before the app: they are never sidecars (one the
+      // annotation names is left where it is, and said so).
+      if (list === "initContainers" && container.restartPolicy !== "Always") {
+        if (named.includes(container.name)) plainInitNames.push(container.name);
+        return;
+      }
       const rule = rules.find((r) => ruleMatches(r, container));
       const nameIndex = named.indexOf(container.name);
       if (!rule && nameIndex === -1) return;
-      found.push({ list, index, container, rule, settings: settingsFor(rule, container), rank: rule ? rule.rank : rules.length + nameIndex });
+      found.push({ list, index, container, rule, settings: settingsFor(rule, container, template.annotations), rank: rule ? rule.rank : rules.length + nameIndex });
     });
   }
   const present = new Set([...template.spec.containers, ...template.spec.initContainers].map((c) => c.name));
-  return { sidecars: found, unknownNames: named.filter((n) => !present.has(n)) };
+  return { sidecars: found, unknownNames: named.filter((n) => !present.has(n)), plainInitNames };
 }

@@ -19,6 +19,8 @@ export interface SidecarRule {
   spec: SidecarSpec;
   /** Start order (topological over `after`, config order for ties). */
   rank: number;
+  /** The entries its `after` names. */
+  dependsOn: SidecarRule[];
 }
 
 export interface RulesOutcome {
@@ -31,15 +33,15 @@ export interface RulesOutcome {
 
 export function resolveRules(config: Config): RulesOutcome {
   if (config.sidecars === undefined) {
-    const rules = PRESETS.map((preset, rank) => ({ key: preset.name, index: -1, preset, spec: { preset: preset.name }, rank }));
+    const rules = PRESETS.map((preset, rank): SidecarRule => ({ key: preset.name, index: -1, preset, spec: { preset: preset.name }, rank, dependsOn: [] }));
     return { rules, problems: [], allPresets: true };
   }
   const entries = config.sidecars.map((spec, index) => {
-    const rule: SidecarRule = { key: spec.name ?? spec.preset ?? spec.image ?? `#${index}`, index, spec, rank: index };
+    const rule: SidecarRule = { key: spec.name ?? spec.preset ?? spec.image ?? `#${index}`, index, spec, rank: index, dependsOn: [] };
     if (spec.preset) rule.preset = presetNamed(spec.preset);
     return rule;
   });
-  const problems: RulesOutcome["problems"] = [];
+  const problems: RulesOutcome["problems"] = [...shadowed(entries)];
   const byKey = new Map<string, SidecarRule>();
   for (const r of entries) {
     byKey.set(r.key, r);
@@ -57,6 +59,7 @@ export function resolveRules(config: Config): RulesOutcome {
       } else list.push(target);
     }
     deps.set(r, list);
+    r.dependsOn = list;
   }
   if (problems.length) return { rules: entries, problems, allPresets: false };
 
@@ -74,6 +77,39 @@ export function resolveRules(config: Config): RulesOutcome {
   }
   ordered.forEach((r, rank) => (r.rank = rank));
   return { rules: ordered, problems, allPresets: false };
+}
+
+/**
+ * Entries an earlier entry leaves nothing to match: the first matching entry wins, so a repeated
+ * entry (and its settings) would never apply.
+ */
+function shadowed(entries: readonly SidecarRule[]): RulesOutcome["problems"] {
+  const out: RulesOutcome["problems"] = [];
+  entries.forEach((b, j) => {
+    const a = entries.slice(0, j).find((x) => covers(x, b));
+    if (!a) return;
+    out.push({
+      path: `sidecars[${b.index}]`,
+      message: `sidecars[${b.index}] (${describe(b)}) matches no container that sidecars[${a.index}] (${describe(a)}) does not match first, so it would never apply; merge the two entries into one`,
+    });
+  });
+  return out;
+}
+
+/** Whether every container `b` matches is matched by `a`. */
+function covers(a: SidecarRule, b: SidecarRule): boolean {
+  const own = (r: SidecarRule) => r.spec.name !== undefined || r.spec.image !== undefined;
+  if (!own(a) && !own(b)) return a.spec.preset === b.spec.preset;
+  if (own(a) && own(b) && a.spec.name === b.spec.name && a.spec.image === b.spec.image) return true;
+  // `a` takes every container of a name, whatever its image.
+  if (b.spec.name === undefined || a.spec.image !== undefined) return false;
+  if (own(a)) return a.spec.name === b.spec.name;
+  return (a.preset?.containerNames ?? []).includes(b.spec.name);
+}
+
+function describe(r: SidecarRule): string {
+  const parts = [r.spec.preset && `preset ${r.spec.preset}`, r.spec.name && `name "${r.spec.name}"`, r.spec.image && `image "${r.spec.image}"`].filter(Boolean);
+  return parts.join(", ");
 }
 
 /** Globs come from presets and the config: few, and each used for every container of every pod. */
@@ -143,16 +179,22 @@ export interface SidecarSettings {
   /** The image's `sleep`, for a legacy exec preStop wait. */
   sleepBinary?: string;
   nativePreStop?: Handler;
+  /** Why the preset's drain cannot be used here (said in the info). */
+  noDrain?: string;
+  /** Why the preset gives no startupProbe here (said in the warning). */
+  noStartupProbe?: string;
+  /** Recognises the preset's own wait command (a native startupProbe makes it redundant). */
+  isWait?: (command: readonly string[]) => boolean;
   jobExit?: string;
   /** Set-up problems the preset found (warnings). */
   checks: PresetCheck[];
 }
 
-export function settingsFor(rule: SidecarRule | undefined, c: Container): SidecarSettings {
+export function settingsFor(rule: SidecarRule | undefined, c: Container, annotations: Record<string, string> = {}): SidecarSettings {
   const spec: SidecarSpec = rule?.spec ?? {};
   const p = rule?.preset;
   const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  const input = { container: c, adminPort: spec.adminPort ?? p?.adminPortFromArgs?.(c) ?? p?.adminPort ?? 0, timeoutSeconds };
+  const input = { container: c, adminPort: spec.adminPort ?? p?.adminPortFromArgs?.(c) ?? p?.adminPort ?? 0, timeoutSeconds, annotations };
   const s: SidecarSettings = {
     source: p ? `the ${p.name} preset` : rule ? `sidecars[${rule.index}]` : "the sidecar-order.dev/sidecars annotation",
     timeoutSeconds,
@@ -176,7 +218,14 @@ export function settingsFor(rule: SidecarRule | undefined, c: Container): Sideca
   }
   const sleep = p?.sleepBinary(c);
   if (sleep) s.sleepBinary = sleep;
-  if (p?.nativePreStop) s.nativePreStop = p.nativePreStop;
+  const drain = spec.drain === false ? undefined : p?.nativePreStop?.(input);
+  if (drain && "value" in drain) s.nativePreStop = drain.value;
+  else if (drain) s.noDrain = drain.none;
+  if (spec.startupProbe === undefined && p) {
+    const probe = p.startupProbe(input);
+    if ("none" in probe) s.noStartupProbe = probe.none;
+  }
+  if (p?.isWait) s.isWait = p.isWait;
   if (p?.jobExit) s.jobExit = p.jobExit;
   return s;
 }

@@ -6,23 +6,12 @@
  */
 import type { Config } from "../config/schema";
 import type { Severity } from "../krm/results";
+import { atLeast, parseVersion, type Version } from "../facts/versions";
+import { SIDECAR_CONTAINERS } from "../facts/kubernetes";
 
 export type Strategy = "legacy" | "native";
 
-export interface Version {
-  major: number;
-  minor: number;
-}
-
-export function parseVersion(text: string): Version {
-  const m = /^v?(\d+)\.(\d+)/.exec(text);
-  if (!m) throw new Error(`not a version: ${text}`);
-  return { major: Number(m[1]), minor: Number(m[2]) };
-}
-
-export function atLeast(v: Version, min: Version): boolean {
-  return v.major > min.major || (v.major === min.major && v.minor >= min.minor);
-}
+export { atLeast, parseVersion, type Version } from "../facts/versions";
 
 const fmt = (v: Version) => `${v.major}.${v.minor}`;
 
@@ -41,9 +30,9 @@ export interface ConfigNote {
 }
 
 /** Native sidecars below 1.28 are an error (the API server rejects or drops them); on 1.28 a warning. */
-function nativeVersionNotes(oldest: Version, api: Version | undefined, what: string): ConfigNote[] {
+export function nativeVersionNotes(oldest: Version, api: Version | undefined, what: string): ConfigNote[] {
   const field = api && oldest === api ? "kubernetesVersion" : "kubeletVersion";
-  if (!atLeast(oldest, { major: 1, minor: 28 })) {
+  if (!atLeast(oldest, SIDECAR_CONTAINERS.alpha)) {
     return [
       {
         severity: "error",
@@ -52,7 +41,7 @@ function nativeVersionNotes(oldest: Version, api: Version | undefined, what: str
       },
     ];
   }
-  if (oldest.major === 1 && oldest.minor === 28) {
+  if (!atLeast(oldest, SIDECAR_CONTAINERS.onByDefault)) {
     return [
       {
         severity: "warning",
@@ -87,7 +76,7 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
   }
   if (atLeast(oldest, min)) {
     // nativeMinVersion may be set low, but the API server's rules are the same as for strategy: native.
-    if (!atLeast(oldest, { major: 1, minor: 29 })) notes.push(...nativeVersionNotes(oldest, api, "strategy auto with nativeMinVersion " + config.nativeMinVersion));
+    if (!atLeast(oldest, SIDECAR_CONTAINERS.onByDefault)) notes.push(...nativeVersionNotes(oldest, api, "strategy auto with nativeMinVersion " + config.nativeMinVersion));
     return { choice: { strategy: "native", assumed: false, reason: `the target runs ${fmt(oldest)}, at least ${fmt(min)}` }, notes };
   }
   const which = kubelet && api && !atLeast(kubelet, min) && atLeast(api, min) ? `the kubelets (${fmt(kubelet)}) are` : `Kubernetes ${fmt(oldest)} is`;

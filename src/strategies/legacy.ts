@@ -7,6 +7,7 @@
  */
 import type { Container, ListName, PodTemplateView } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
+import { checkAfter } from "./after";
 import { emptyPlan, sameValue, type Plan, type Slot } from "./plan";
 
 export const DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
@@ -27,7 +28,10 @@ export function startOrder(sidecars: readonly MatchedSidecar[]): MatchedSidecar[
 export function planLegacy(template: PodTemplateView, matched: readonly MatchedSidecar[], opts: LegacyOptions): Plan {
   const plan = emptyPlan();
   const sidecars = startOrder(matched.filter((s) => s.list === "containers"));
-  if (sidecars.length === 0) return plan;
+  if (sidecars.length === 0) {
+    checkAfter(plan, template, matched);
+    return plan;
+  }
 
   const containers = template.spec.containers;
   const isSidecar = new Set(sidecars.map((s) => s.index));
@@ -54,6 +58,7 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
       says: `set ${DEFAULT_CONTAINER_ANNOTATION} to "${firstApp.name}" so kubectl exec and logs still pick the app`,
     });
   }
+  checkAfter(plan, template, matched);
   return plan;
 }
 

@@ -5,86 +5,180 @@
  * app containers, in reverse order. This fails closed: a sidecar that never starts holds the pod.
  * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
  */
+import { IN_PLACE_RESIZE } from "../facts/kubernetes";
+import { atLeast, formatVersion, type TargetVersions } from "../facts/versions";
 import type { Container, Handler, PodTemplateView, Probe } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
+import { checkAfter } from "./after";
 import { commandText, holdHook, startOrder, type LegacyOptions } from "./legacy";
-import { emptyPlan, type Plan, type Slot } from "./plan";
+import { emptyPlan, sameValue, type Plan, type Slot } from "./plan";
+import { judgePreStop } from "./prestop";
+
+export { judgePreStop } from "./prestop";
 
 /** Mesh network-setup init containers: they must finish before the proxy exists. */
 export const NETWORK_SETUP_INIT_CONTAINERS = ["istio-init", "istio-validation", "linkerd-init", "linkerd-network-validator", "kuma-init"];
 
 const HANDLERS = ["exec", "httpGet", "tcpSocket", "grpc"] as const;
 
-export type NativeOptions = LegacyOptions;
+export interface NativeOptions extends LegacyOptions {
+  /** The target's versions, where the config gives them. */
+  target?: TargetVersions;
+}
+
+/** An init container of the final list: where it comes from, and the sidecar it is, if any. */
+interface Entry {
+  slot: Slot;
+  c: Container;
+  sidecar?: MatchedSidecar;
+}
 
 export function planNative(template: PodTemplateView, matched: readonly MatchedSidecar[], opts: NativeOptions): Plan {
   const plan = emptyPlan();
   const sidecars = startOrder(matched);
   const toMove = sidecars.filter((s) => s.list === "containers");
-  if (toMove.length === 0) return plan; // already native sidecars are left alone
+  if (toMove.length === 0) {
+    // Already native sidecars are left alone; only an `after` they break is said.
+    checkAfter(plan, template, matched);
+    return plan;
+  }
 
-  const { containers, initContainers } = template.spec;
-  const before = new Set(NETWORK_SETUP_INIT_CONTAINERS);
-  for (const s of toMove) for (const n of s.settings.initContainersBefore) before.add(n);
-  for (const s of toMove) for (const n of s.settings.initContainersAfter) before.delete(n);
-
-  // After the network setup and any sidecar that is native already; before every other init container.
-  let insertAt = 0;
-  initContainers.forEach((c, i) => {
-    if (before.has(c.name) || c.restartPolicy === "Always") insertAt = i + 1;
-  });
-  const moving = new Set(toMove.map((s) => s.index));
-  // Init containers that need a sidecar (e.g. vault-agent-init after a mesh proxy) follow it.
-  const needers = new Set(toMove.flatMap((s) => s.settings.initContainersAfter));
-  const early = initContainers.map((c, index) => ({ c, index })).filter(({ c, index }) => index < insertAt && needers.has(c.name) && c.restartPolicy !== "Always");
-  const earlySet = new Set(early.map((e) => e.index));
-  const init: Slot[] = [
-    ...initContainers.slice(0, insertAt).flatMap((_, index) => (earlySet.has(index) ? [] : [{ from: "initContainers" as const, index }])),
-    ...toMove.map((s) => ({ from: "containers" as const, index: s.index })),
-    ...early.map(({ index }) => ({ from: "initContainers" as const, index })),
-    ...initContainers.slice(insertAt).map((_, i) => ({ from: "initContainers" as const, index: insertAt + i })),
-  ];
+  const { containers } = template.spec;
   plan.order = {
-    initContainers: init,
-    containers: containers.map((_, index) => ({ from: "containers" as const, index })).filter((s) => !moving.has(s.index)),
+    initContainers: initOrder(plan, template, sidecars, toMove).map((e) => e.slot),
+    containers: containers.map((_, index) => ({ from: "containers" as const, index })).filter((s) => !toMove.some((m) => m.index === s.index)),
   };
   const names = toMove.map((s) => `"${s.container.name}"`).join(", ");
   const many = toMove.length > 1;
   const sidecarWord = many ? "sidecars" : "sidecar";
-  plan.remarks.push(
+  plan.remarks.unshift(
     `moved ${sidecarWord} ${names} to spec.initContainers with restartPolicy: Always (native ${sidecarWord}: started before the app containers${many ? " in this order" : ""}, stopped after them${many ? " in reverse order" : ""})`,
   );
-
-  for (const { c } of early) plan.remarks.push(`moved init container "${c.name}" after ${sidecarWord} ${names}: it needs ${many ? "them" : "the sidecar"}`);
-  for (const [i, c] of initContainers.slice(0, insertAt).entries()) {
-    if (before.has(c.name) || c.restartPolicy === "Always" || earlySet.has(i)) continue;
-    plan.notes.push({
-      severity: "warning",
-      target: { list: "initContainers", name: c.name },
-      message: `init container "${c.name}" (initContainers[${i}]) runs before ${sidecarWord} ${names} ${many ? "start" : "starts"}, so it cannot use ${many ? "them" : "it"}; if it needs ${many ? "them" : "the sidecar"}, move it after the network-setup init containers`,
-    });
-  }
 
   for (const s of toMove) {
     const c = s.container;
     const target = { list: "initContainers" as const, name: c.name };
     plan.edits.push({ target, path: ["restartPolicy"], value: "Always", says: "" }); // told by the move
-    if (c.resizePolicy !== undefined) {
-      // The API server rejects resizePolicy on every init container, native sidecars included.
-      plan.edits.push({ target, path: ["resizePolicy"], value: undefined, says: `removed the resizePolicy of "${c.name}" (init containers may not set it)` });
-      plan.notes.push({
-        severity: "warning",
-        target,
-        message: `sidecar "${c.name}" cannot keep its resizePolicy as a native sidecar (the API server rejects it on init containers): an in-place resize of its resources then follows the default policy`,
-      });
-    }
+    resizePolicy(plan, c, opts.target);
     gate(plan, s, opts);
     shutdown(plan, s);
+    collapseLifecycle(plan, c);
     if (s.settings.stopAfterAppExplicit && s.settings.stopAfterApp) {
       plan.remarks.push(`stopAfterApp needs no preStop wait for "${c.name}": native sidecars are stopped after the app containers`);
     }
   }
+  checkAfter(plan, template, matched);
   return plan;
+}
+
+/**
+ * The new spec.initContainers. A mesh proxy (a sidecar with network-setup init containers) goes
+ * right after its network setup, which moves to the front: every other init container then runs
+ * inside the mesh, as with Istio's and Linkerd's own native injection. Any other sidecar goes
+ * after the network setup and the sidecars that are native already, before the other init
+ * containers. An `after` between a moving sidecar and a native one is honoured either way.
+ */
+function initOrder(plan: Plan, template: PodTemplateView, sidecars: readonly MatchedSidecar[], toMove: readonly MatchedSidecar[]): Entry[] {
+  const { initContainers } = template.spec;
+  const before = new Set(NETWORK_SETUP_INIT_CONTAINERS);
+  for (const s of toMove) for (const n of s.settings.initContainersBefore) before.add(n);
+  for (const s of toMove) for (const n of s.settings.initContainersAfter) before.delete(n);
+  const native = (c: Container) => c.restartPolicy === "Always";
+  const setup = (c: Container) => before.has(c.name) && !native(c);
+  const all: Entry[] = initContainers.map((c, index) => {
+    const e: Entry = { slot: { from: "initContainers", index }, c };
+    const sidecar = sidecars.find((s) => s.list === "initContainers" && s.index === index);
+    if (sidecar) e.sidecar = sidecar;
+    return e;
+  });
+  const entryOf = (s: MatchedSidecar): Entry => ({ slot: { from: "containers", index: s.index }, c: s.container, sidecar: s });
+  const dependsOn = (a: MatchedSidecar | undefined, b: MatchedSidecar | undefined) => !!a?.rule && !!b?.rule && a.rule.dependsOn.includes(b.rule);
+
+  const fronts = toMove.filter((s) => s.settings.initContainersBefore.length > 0);
+  const others = toMove.filter((s) => !fronts.includes(s));
+  let head: Entry[] = [];
+  let rest = all;
+  if (fronts.length > 0) {
+    const setups = all.filter((e) => setup(e.c));
+    // Native sidecars a mesh proxy must start after come up with it.
+    const pulled = all.filter((e) => !setup(e.c) && native(e.c) && fronts.some((f) => dependsOn(f, e.sidecar)));
+    rest = all.filter((e) => !setups.includes(e) && !pulled.includes(e));
+    head = [...setups, ...pulled, ...fronts.map(entryOf)];
+    const firstOther = all.findIndex((e) => !setup(e.c));
+    const jumped = setups.filter((e) => all.indexOf(e) > firstOther).map((e) => `"${e.c.name}"`);
+    const proxies = fronts.map((s) => `"${s.container.name}"`).join(", ");
+    if (jumped.length > 0) {
+      const passed = all.slice(firstOther, all.indexOf(setups[setups.length - 1]!)).filter((e) => !setups.includes(e)).map((e) => `"${e.c.name}"`);
+      plan.remarks.push(
+        `moved network-setup init container${jumped.length > 1 ? "s" : ""} ${jumped.join(", ")} ahead of ${passed.join(", ")}, followed by ${proxies}, so the init containers after ${fronts.length > 1 ? "them" : "it"} run inside the mesh (as the mesh's own native injection orders them)`,
+      );
+    }
+    for (const e of pulled) {
+      const passed = rest.filter((r) => all.indexOf(r) < all.indexOf(e)).map((r) => `"${r.c.name}"`);
+      if (passed.length) plan.remarks.push(`moved native sidecar "${e.c.name}" ahead of ${passed.join(", ")}: ${proxies} must start after it (after)`);
+    }
+  }
+  if (others.length === 0) return [...head, ...rest];
+
+  // Other sidecars: after the network setup and the native sidecars, unless `after` says otherwise.
+  let insertAt = 0;
+  rest.forEach((e, i) => {
+    if (setup(e.c) || native(e.c)) insertAt = i + 1;
+  });
+  const at = others.map((s) => {
+    let pos = insertAt;
+    rest.forEach((e, i) => {
+      if (dependsOn(e.sidecar, s)) pos = Math.min(pos, i);
+    });
+    rest.forEach((e, i) => {
+      if (dependsOn(s, e.sidecar)) pos = Math.max(pos, i + 1);
+    });
+    return { s, pos };
+  });
+  const first = Math.min(...at.map((x) => x.pos));
+  const last = Math.max(...at.map((x) => x.pos));
+  // Init containers that need a sidecar (e.g. vault-agent-init after a mesh proxy) follow it.
+  const needers = new Set(others.flatMap((s) => s.settings.initContainersAfter));
+  const early = rest.filter((e, i) => i < last && needers.has(e.c.name) && !native(e.c));
+  const out: Entry[] = [...head];
+  for (let i = 0; i <= rest.length; i++) {
+    for (const x of at) if (x.pos === i) out.push(entryOf(x.s));
+    if (i === last) out.push(...early);
+    const e = rest[i];
+    if (e && !early.includes(e)) out.push(e);
+  }
+
+  const names = others.map((s) => `"${s.container.name}"`).join(", ");
+  const many = others.length > 1;
+  const sidecarWord = many ? "sidecars" : "sidecar";
+  for (const e of early) plan.remarks.push(`moved init container "${e.c.name}" after ${sidecarWord} ${names}: it needs ${many ? "them" : "the sidecar"}`);
+  for (const e of rest.slice(0, first)) {
+    if (setup(e.c) || native(e.c) || early.includes(e)) continue;
+    plan.notes.push({
+      severity: "warning",
+      target: { list: "initContainers", name: e.c.name },
+      message: `init container "${e.c.name}" (initContainers[${all.indexOf(e)}]) runs before ${sidecarWord} ${names} ${many ? "start" : "starts"}, so it cannot use ${many ? "them" : "it"}; if it needs ${many ? "them" : "the sidecar"}, move it after the network-setup init containers`,
+    });
+  }
+  return out;
+}
+
+/** The API server accepts resizePolicy on a native sidecar only where InPlacePodVerticalScaling is on. */
+function resizePolicy(plan: Plan, c: Container, target: TargetVersions | undefined): void {
+  if (c.resizePolicy === undefined) return;
+  const api = target?.api;
+  if (api && atLeast(api, IN_PLACE_RESIZE.onByDefault)) return; // kept: accepted from 1.33
+  const from = formatVersion(IN_PLACE_RESIZE.onByDefault);
+  const t = { list: "initContainers" as const, name: c.name };
+  plan.edits.push({ target: t, path: ["resizePolicy"], value: undefined, says: `removed the resizePolicy of "${c.name}" (init containers may set it only from Kubernetes ${from})` });
+  const why = api
+    ? `the target runs Kubernetes ${formatVersion(api)}, and the API server keeps resizePolicy on init containers, native sidecars included, only from ${from} (${IN_PLACE_RESIZE.gate} on by default; before, it drops or rejects it)`
+    : `the API server keeps it on init containers, native sidecars included, only from Kubernetes ${from} (${IN_PLACE_RESIZE.gate} on by default; before, it drops or rejects it); set kubernetesVersion to ${from} or later to keep it`;
+  plan.notes.push({
+    severity: "warning",
+    target: t,
+    message: `sidecar "${c.name}" cannot keep its resizePolicy as a native sidecar: ${why}; an in-place resize of its resources then follows the default policy`,
+  });
 }
 
 /** Make sure the sidecar only counts as started once it is ready. */
@@ -92,6 +186,7 @@ function gate(plan: Plan, s: MatchedSidecar, opts: NativeOptions): void {
   const c = s.container;
   const target = { list: "initContainers" as const, name: c.name };
   const hold = c.lifecycle?.postStart;
+  let probed = true;
   if (c.startupProbe) {
     if (c.startupProbe.successThreshold !== undefined && c.startupProbe.successThreshold !== 1) {
       plan.edits.push({ target, path: ["startupProbe", "successThreshold"], value: 1, says: `set the startupProbe successThreshold of "${c.name}" to 1 (the only value the API server accepts)` });
@@ -106,22 +201,38 @@ function gate(plan: Plan, s: MatchedSidecar, opts: NativeOptions): void {
       value: probe,
       says: `added a startupProbe to "${c.name}" derived from its readinessProbe (checked every second for up to ${probe.failureThreshold} s), because native sidecars gate on the startupProbe, never the readinessProbe`,
     });
-  } else if (s.settings.wait) {
-    // No probe to gate on: the wait command blocks as a postStart hook here too.
-    holdHook(plan, c, s.settings.wait, opts, "initContainers");
-  } else if (!hold) {
-    plan.notes.push({
-      severity: "warning",
-      target,
-      path: ["startupProbe"],
-      message: `native sidecar "${c.name}" has no startupProbe, readinessProbe or wait command, so the containers after it start as soon as its process runs, not when it is ready; give it a startupProbe (or startupProbe/wait.exec in its sidecars entry)`,
-    });
+  } else {
+    probed = false;
+    if (s.settings.wait) {
+      // No probe to gate on: the wait command blocks as a postStart hook here too.
+      holdHook(plan, c, s.settings.wait, opts, "initContainers");
+    } else if (!hold) {
+      const why = s.settings.noStartupProbe ? ` (${s.settings.preset?.title ?? "its preset"} gives none: ${s.settings.noStartupProbe})` : "";
+      plan.notes.push({
+        severity: "warning",
+        target,
+        path: ["startupProbe"],
+        message: `native sidecar "${c.name}" has no startupProbe, readinessProbe or wait command${why}, so the containers after it start as soon as its process runs, not when it is ready; give it a startupProbe (or startupProbe/wait.exec in its sidecars entry)`,
+      });
+    }
   }
   const hookEdited = plan.edits.some((e) => e.target !== "template" && e.target.name === c.name && e.path.join(".") === "lifecycle.postStart");
-  if (hold && !hookEdited) {
-    // Typically the hold hook of an earlier legacy run: native sidecars wait for postStart too.
-    plan.remarks.push(`the postStart hook of "${c.name}" stays and still holds the containers after it`);
+  if (!hold || hookEdited) return;
+  const command = hold.exec?.command;
+  const ownWait = Array.isArray(command) && (s.settings.isWait?.(command) || (s.settings.wait !== undefined && sameValue(command, s.settings.wait)));
+  if (probed && ownWait) {
+    // The probe holds the app now, and the hook's own timeout (pilot-agent wait: 60 s) would kill
+    // a sidecar the probe still allows to start. Istio's and Linkerd's native injection add none.
+    plan.edits.push({
+      target,
+      path: ["lifecycle", "postStart"],
+      value: undefined,
+      says: `removed the postStart hook of "${c.name}" (it runs "${commandText(command)}"): the startupProbe holds the containers after it now, and the hook's own timeout would kill a sidecar that is slower to start than the probe allows`,
+    });
+    return;
   }
+  // Typically a hook sidecar-order does not know: native sidecars wait for postStart too.
+  plan.remarks.push(`the postStart hook of "${c.name}" stays and still holds the containers after it`);
 }
 
 export function handlerOf(probe: Probe): Handler | undefined {
@@ -141,34 +252,41 @@ export function deriveStartupProbe(readiness: Probe, timeoutSeconds: number): Pr
 
 /**
  * A native sidecar is stopped after the app anyway; a preStop hook that makes it exit now only
- * gets it restarted. Remove the ones we recognise; warn about hooks we cannot judge.
+ * gets it restarted, so one that does nothing but exit (and sleep) goes. The preset's drain
+ * (Istio) is added where the sidecar then has no preStop; any other preStop is the user's and stays.
  */
 function shutdown(plan: Plan, s: MatchedSidecar): void {
   const c = s.container;
   const target = { list: "initContainers" as const, name: c.name };
   const drain = s.settings.nativePreStop;
+  const title = s.settings.preset?.title ?? "its";
   const preStop = c.lifecycle?.preStop;
   if (!preStop) {
     if (drain) addDrain(plan, c, drain);
+    else if (s.settings.noDrain) plan.remarks.push(`no ${title} drain was added to "${c.name}": ${s.settings.noDrain}`);
     return;
   }
+  if (drain && sameValue(preStop, drain)) return;
   const verdict = judgePreStop(preStop);
-  if (drain && verdict.kind !== "unknown") {
-    // An exiting hook would get the sidecar restarted; a sleep (typically the legacy "stop last"
-    // wait) is pointless now. Either way the preset's drain is what it should do on termination.
-    const why = verdict.kind === "exits" ? ": a native sidecar that exits is restarted" : "; native sidecars are stopped after the app anyway";
-    plan.edits.push({ target, path: ["lifecycle", "preStop"], value: drain, says: `replaced the preStop hook of "${c.name}" (${verdict.what}) with ${s.settings.preset?.title ?? "its"} drain (${commandText(drain.exec?.command ?? [])})${why}` });
-    return;
-  }
   if (verdict.kind === "exits") {
-    const onlyHook = Object.keys(c.lifecycle ?? {}).length === 1 && !plan.edits.some((e) => e.target !== "template" && e.target.name === c.name && e.path[0] === "lifecycle");
-    plan.edits.push({
-      target,
-      path: onlyHook ? ["lifecycle"] : ["lifecycle", "preStop"],
-      value: undefined,
-      says: `removed the preStop hook of "${c.name}" (${verdict.what}): a native sidecar that exits is restarted, and it is stopped after the app containers anyway`,
-    });
-  } else if (verdict.kind === "unknown") {
+    const why = "a native sidecar that exits is restarted, and it is stopped after the app containers anyway";
+    if (drain) {
+      plan.edits.push({ target, path: ["lifecycle", "preStop"], value: drain, says: `replaced the preStop hook of "${c.name}" (${verdict.what}) with ${title} drain (${commandText(drain.exec?.command ?? [])}): ${why}` });
+    } else {
+      plan.edits.push({ target, path: ["lifecycle", "preStop"], value: undefined, says: `removed the preStop hook of "${c.name}" (${verdict.what}): ${why}` });
+    }
+  } else if (verdict.kind === "harmless") {
+    if (!drain) return;
+    // A sleep beside the preset's own hold hook is the legacy "stop last" wait (sidecar-order's or
+    // the mesh's): native sidecars outlive the app anyway, so it gives way to the drain. Any
+    // other sleep is the user's choice.
+    const hold = c.lifecycle?.postStart?.exec?.command;
+    if (Array.isArray(hold) && s.settings.isWait?.(hold)) {
+      plan.edits.push({ target, path: ["lifecycle", "preStop"], value: drain, says: `replaced the preStop hook of "${c.name}" (${verdict.what}) with ${title} drain (${commandText(drain.exec?.command ?? [])}); native sidecars are stopped after the app anyway` });
+    } else {
+      plan.remarks.push(`kept the preStop hook of "${c.name}" (${verdict.what}): the ${title} drain is added only where a sidecar has no preStop of its own`);
+    }
+  } else {
     plan.notes.push({
       severity: "warning",
       target,
@@ -187,25 +305,13 @@ function addDrain(plan: Plan, c: Container, drain: Handler): void {
   });
 }
 
-type PreStopVerdict = { kind: "exits" | "harmless" | "unknown"; what: string };
-
-const EXITS = /quitquitquit|\/shutdown\b|\bshutdown\b|\b(kill|pkill|killall)\b|\/quit\b/;
-
-export function judgePreStop(h: Handler): PreStopVerdict {
-  if (h.sleep) return { kind: "harmless", what: "a sleep" };
-  const command = h.exec?.command;
-  if (Array.isArray(command)) {
-    const text = commandText(command);
-    if (EXITS.test(text)) return { kind: "exits", what: `it runs "${text}"` };
-    const plain = command.length === 2 && /(^|\/)sleep$/.test(command[0] ?? "");
-    const shell = command.length === 3 && /(^|\/)(ba)?sh$/.test(command[0] ?? "") && /^\s*sleep\s+\d+\s*$/.test(command[2] ?? "");
-    if (plain || shell) return { kind: "harmless", what: `it runs "${text}"` };
-    return { kind: "unknown", what: `it runs "${text}"` };
-  }
-  const path = h.httpGet?.["path"];
-  if (typeof path === "string") {
-    if (EXITS.test(path)) return { kind: "exits", what: `it calls ${path}` };
-    return { kind: "unknown", what: `it calls ${path}` };
-  }
-  return { kind: "unknown", what: "a hook sidecar-order cannot judge" };
+/** Hooks removed one by one would leave `lifecycle: {}` behind: remove the whole field instead. */
+function collapseLifecycle(plan: Plan, c: Container): void {
+  const mine = plan.edits.filter((e) => e.target !== "template" && e.target.name === c.name && e.path[0] === "lifecycle");
+  const removed = mine.filter((e) => e.value === undefined && e.path.length === 2);
+  if (removed.length === 0 || mine.some((e) => e.value !== undefined)) return;
+  const gone = new Set(removed.map((e) => String(e.path[1])));
+  if (Object.keys(c.lifecycle ?? {}).some((k) => !gone.has(k))) return;
+  plan.edits = plan.edits.filter((e) => !removed.includes(e));
+  plan.edits.push({ target: removed[0]!.target, path: ["lifecycle"], value: undefined, says: removed.map((e) => e.says).join("; ") });
 }

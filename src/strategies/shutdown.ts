@@ -6,7 +6,7 @@
  */
 import type { Container, Handler, PodTemplateView } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
-import { judgePreStop } from "./native";
+import { judgePreStop } from "./prestop";
 import { sameValue, type Plan } from "./plan";
 
 /** Kubernetes' default terminationGracePeriodSeconds. */

@@ -17,6 +17,8 @@ export interface WorkloadKind {
   cannot?: string;
   /** A field that, when set, means the object has no pod template of its own (Argo's workloadRef). */
   templateElsewhere?: { field: string[]; why: string };
+  /** The group the same object is known by under its current API, when this entry is an old one. */
+  sameAs?: string;
 }
 
 const template = ["spec", "template"];
@@ -43,6 +45,10 @@ export const BUILT_IN: readonly WorkloadKind[] = [
   { group: "apps.kruise.io", kind: "CloneSet", templatePath: template, runsToCompletion: false },
   { group: "apps.kruise.io", kind: "StatefulSet", templatePath: template, runsToCompletion: false },
   { group: "apps.kruise.io", kind: "DaemonSet", templatePath: template, runsToCompletion: false },
+  // OpenShift: https://docs.openshift.com/container-platform/4.16/rest_api/workloads_apis/deploymentconfig-apps-openshift-io-v1.html
+  // (the legacy `apiVersion: v1` form is the same object, served without a group).
+  { group: "apps.openshift.io", kind: "DeploymentConfig", templatePath: template, runsToCompletion: false },
+  { group: "", version: "v1", kind: "DeploymentConfig", templatePath: template, runsToCompletion: false, sameAs: "apps.openshift.io" },
   // Knative Serving validates its pod spec: no lifecycle hooks, no restartable init containers.
   {
     group: "serving.knative.dev",
@@ -60,6 +66,15 @@ export function groupOf(apiVersion: string): string {
 
 function versionOf(apiVersion: string): string {
   return apiVersion.slice(apiVersion.indexOf("/") + 1);
+}
+
+/**
+ * Who an object is, for finding the same workload twice: the old API groups of a kind
+ * (extensions/v1beta1, apps/v1beta1, apps/v1beta2; OpenShift's groupless v1) name the same object
+ * as the current one, so they count as one group.
+ */
+export function identityOf(wk: WorkloadKind, namespace: string, name: string): string {
+  return `${wk.sameAs ?? wk.group}/${wk.kind}/${namespace}/${name}`;
 }
 
 /** The workload kind of an object, or undefined when it holds no pod template we know of. */

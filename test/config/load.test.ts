@@ -54,7 +54,14 @@ describe("loadConfig", () => {
     [typed({ stratgy: "legacy" }), "stratgy", "unknown field `stratgy`; did you mean `strategy`?"],
     [typed({ sidecars: [{ name: "a", wiat: {} }] }), "sidecars[0].wiat", "unknown field `sidecars[0].wiat`; did you mean `wait`?"],
     [typed({ strategy: "sideways" }), "strategy", 'strategy must be one of "auto", "native", "legacy"'],
-    [typed({ kubernetesVersion: "latest" }), "kubernetesVersion", 'a Kubernetes version such as "1.30"'],
+    [typed({ kubernetesVersion: "latest" }), "kubernetesVersion", '"latest" is not a Kubernetes version; write it like "1.30"'],
+    // Implausible versions are refused with the fix, instead of quietly choosing legacy.
+    [typed({ kubernetesVersion: "1.3" }), "kubernetesVersion", 'if you meant 1.30, quote it: "1.30"'],
+    [typed({ kubeletVersion: "1.9" }), "kubeletVersion", '"1.9" is not a plausible target: Kubernetes 1.9 is from before 2018'],
+    [typed({ kubernetesVersion: "2.0" }), "kubernetesVersion", "there is no Kubernetes 2.x"],
+    [typed({ nativeMinVersion: "v1.290" }), "nativeMinVersion", "not a plausible Kubernetes version"],
+    [typed({ meshVersions: { linkerd: "2.x" } }), "meshVersions.linkerd", 'a Linkerd release such as "2.18"'],
+    [typed({ meshVersions: { istio: "1.24", consul: "1.2" } }), "meshVersions.consul", "unknown field `meshVersions.consul`"],
     [typed({ sidecars: [{ name: "a", startupProbe: { periodSeconds: 1 } }] }), "sidecars[0].startupProbe", "exactly one handler"],
     [typed({ sidecars: "a" }), "sidecars", "sidecars must be an array"],
     [typed({ sidecars: [{ wait: { exec: ["/w"] } }] }), "sidecars[0]", "a sidecar needs a `preset`, a `name` or an `image`"],
@@ -78,6 +85,11 @@ describe("loadConfig", () => {
   it("reports every problem of a ConfigMap at once, not only the value YAML did not read as a string", () => {
     const cfg = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { kubernetesVersion: 1.3, strategy: "Native", allowLegacyJobs: "yes" } });
     expect(cfg.results.map((r) => r.field?.path)).toEqual(["data.kubernetesVersion", "data.strategy", "data.allowLegacyJobs"]);
+  });
+
+  it.each(["1.33.4", "v1.30.2", "1.30.2-gke.1587003", "1.29.3+k3s1", "1.10", "v1.35.0-rc.1"])("accepts the Kubernetes version %s", (version) => {
+    const cfg = loadConfig(typed({ kubernetesVersion: version, kubeletVersion: version }));
+    expect(cfg.results).toEqual([]);
   });
 
   it("suggests only near names", () => {

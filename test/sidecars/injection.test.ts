@@ -55,7 +55,8 @@ describe("injected meshes", () => {
 
   it.each([
     ["linkerd.io/inject: enabled", "legacy", "config.linkerd.io/proxy-await", "enabled"],
-    ["linkerd.io/inject: enabled", "native", "config.linkerd.io/proxy-enable-native-sidecar", "true"],
+    // With no Linkerd release given: the alpha key, the one every release with native sidecars reads.
+    ["linkerd.io/inject: enabled", "native", "config.alpha.linkerd.io/proxy-enable-native-sidecar", "true"],
     ['kuma.io/sidecar-injection: "enabled"', "legacy", "kuma.io/wait-for-dataplane-ready", "true"],
     ['dapr.io/enabled: "true"', "native", "dapr.io/enable-native-sidecar", "true"],
   ])("%s under %s sets %s", (inject, strategy, key, value) => {
@@ -67,7 +68,7 @@ describe("injected meshes", () => {
     const byLabel = runChecked(resourceList([deployment("        x: y", '\n        sidecar.istio.io/inject: "true"')], typedConfig("strategy: native\n")));
     expect(annotationsOf(byLabel.bodies[1]!)["sidecar.istio.io/nativeSidecar"]).toBe("true");
     const byConfig = runChecked(resourceList([deployment("        x: y")], typedConfig("strategy: native\nmeshes: [linkerd]\n")));
-    expect(annotationsOf(byConfig.bodies[1]!)["config.linkerd.io/proxy-enable-native-sidecar"]).toBe("true");
+    expect(annotationsOf(byConfig.bodies[1]!)["config.alpha.linkerd.io/proxy-enable-native-sidecar"]).toBe("true");
     const optOut = deployment('        sidecar.istio.io/inject: "false"');
     expect(runChecked(resourceList([optOut], typedConfig("strategy: native\nmeshes: [istio]\n"))).bodies[1]).toBe(optOut);
   });
@@ -93,5 +94,127 @@ describe("injected meshes", () => {
     expect(annotationsOf(runChecked(resourceList([rev], typedConfig("strategy: native\n"))).bodies[1]!)["sidecar.istio.io/nativeSidecar"]).toBe("true");
     const optOut = deployment('        sidecar.istio.io/inject: "false"', "\n        istio.io/rev: canary");
     expect(runChecked(resourceList([optOut], typedConfig("strategy: native\n"))).bodies[1]).toBe(optOut);
+  });
+});
+
+describe("mesh switches by release (meshVersions)", () => {
+  const linkerd = (extra = "") => deployment(`        linkerd.io/inject: enabled${extra}`);
+  const native = (versions = "") => typedConfig(`strategy: native\n${versions}`);
+
+  it.each([
+    ["edge-23.11.4", "config.alpha.linkerd.io/proxy-enable-native-sidecar"],
+    ["2.18", "config.alpha.linkerd.io/proxy-enable-native-sidecar"],
+    ["edge-25.10.2", "config.beta.linkerd.io/proxy-enable-native-sidecar"],
+    ["2.19", "config.beta.linkerd.io/proxy-enable-native-sidecar"],
+    ["version-2.20", "config.linkerd.io/proxy-enable-native-sidecar"],
+    ["edge-26.5.2", "config.linkerd.io/proxy-enable-native-sidecar"],
+  ])("Linkerd %s reads %s", (release, key) => {
+    const out = runChecked(resourceList([linkerd()], native(`meshVersions: {linkerd: "${release}"}\n`)));
+    expect(annotationsOf(out.bodies[1]!)).toEqual({ "linkerd.io/inject": "enabled", [key]: "true" });
+    expect(messages(out.results, "info")[0]).toBe(`set ${key}: "true" so the Linkerd proxy injected at admission becomes a native sidecar`);
+  });
+
+  it("with no Linkerd release: the alpha key every release with native sidecars reads, and says what it assumed", () => {
+    const out = runChecked(resourceList([linkerd()], native()));
+    expect(annotationsOf(out.bodies[1]!)["config.alpha.linkerd.io/proxy-enable-native-sidecar"]).toBe("true");
+    expect(messages(out.results, "info")[0]).toMatch(/\(the key every Linkerd release with native sidecars reads, edge-23.11.4 to 2.20; set meshVersions.linkerd/);
+  });
+
+  it("Linkerd before native sidecars (stable-2.14): nothing set, a warning", () => {
+    const before = linkerd();
+    const out = runChecked(resourceList([before], native('meshVersions: {linkerd: "stable-2.14.10"}\n')));
+    expect(out.bodies[1]).toBe(before);
+    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/^Linkerd stable-2.14.10 has no native sidecars \(they came with edge-23.11.4, Linkerd 2.15\)/)]);
+  });
+
+  it("a key the release does not read is said to be ignored, and the right one set", () => {
+    const out = runChecked(resourceList([linkerd('\n        config.linkerd.io/proxy-enable-native-sidecar: "true"')], native('meshVersions: {linkerd: "2.18"}\n')));
+    expect(annotationsOf(out.bodies[1]!)["config.alpha.linkerd.io/proxy-enable-native-sidecar"]).toBe("true");
+    expect(messages(out.results, "warning")).toEqual([
+      "config.linkerd.io/proxy-enable-native-sidecar is set, but Linkerd 2.18 does not read that key (it reads config.alpha.linkerd.io/proxy-enable-native-sidecar), so it is ignored; remove it",
+    ]);
+  });
+
+  it("an older key the release still reads counts (2.20 reads the alpha key)", () => {
+    const already = linkerd('\n        config.alpha.linkerd.io/proxy-enable-native-sidecar: "true"');
+    expect(runChecked(resourceList([already], native('meshVersions: {linkerd: "2.20"}\n'))).bodies[1]).toBe(already);
+  });
+
+  it("removes proxy-wait-before-exit-seconds, which Linkerd 2.15 to 2.19 refuse beside a native proxy", () => {
+    const out = runChecked(resourceList([linkerd('\n        config.alpha.linkerd.io/proxy-wait-before-exit-seconds: "30"')], native()));
+    expect(annotationsOf(out.bodies[1]!)).toEqual({ "linkerd.io/inject": "enabled", "config.alpha.linkerd.io/proxy-enable-native-sidecar": "true" });
+    expect(messages(out.results, "info")[0]).toMatch(/removed config.alpha.linkerd.io\/proxy-wait-before-exit-seconds \("30"\): Linkerd's injector refuses a native proxy with it/);
+    // 2.20 leaves the preStop out by itself: the annotation may stay.
+    const v220 = runChecked(resourceList([linkerd('\n        config.alpha.linkerd.io/proxy-wait-before-exit-seconds: "30"')], native('meshVersions: {linkerd: "2.20"}\n')));
+    expect(annotationsOf(v220.bodies[1]!)["config.alpha.linkerd.io/proxy-wait-before-exit-seconds"]).toBe("30");
+  });
+
+  it("Istio before 1.24 does not read sidecar.istio.io/nativeSidecar: not set, and istiod's switch named", () => {
+    const before = deployment('        sidecar.istio.io/inject: "true"');
+    const out = runChecked(resourceList([before], native('meshVersions: {istio: "1.23.4"}\n')));
+    expect(out.bodies[1]).toBe(before);
+    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/^Istio 1.23.4 does not read sidecar.istio.io\/nativeSidecar \(Istio reads it from 1.24\), so .* only if istiod runs with ENABLE_NATIVE_SIDECARS=true/)]);
+    const known = runChecked(resourceList([before], native('meshVersions: {istio: "1.24"}\n')));
+    expect(messages(known.results, "info")[0]).toBe('set sidecar.istio.io/nativeSidecar: "true" so the Istio proxy injected at admission becomes a native sidecar');
+    const assumed = runChecked(resourceList([before], native()));
+    expect(messages(assumed.results, "info")[0]).toMatch(/\(assuming Istio 1.24 or later, which reads it; before 1.24 only istiod's ENABLE_NATIVE_SIDECARS=true/);
+  });
+});
+
+describe("no silent no-op", () => {
+  const pod = (containers: string, annotations = "") => `apiVersion: v1
+kind: Pod
+metadata:
+  name: p${annotations}
+spec:
+  containers:
+${containers}`;
+
+  it("warns on the config about a sidecars entry that matches no container anywhere, with a did-you-mean", () => {
+    const out = runChecked(resourceList([pod("  - name: app\n    image: app\n  - name: istio-proxy\n    image: docker.io/istio/proxyv2:1.24.0\n")], typedConfig("strategy: native\nsidecars:\n- name: isito-proxy\n")));
+    expect(out.results).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        message: 'sidecars[0] (name "isito-proxy") matches no container in any of the 1 workload, so it changes nothing; the containers in the package are named "app", "istio-proxy"; did you mean "istio-proxy"?',
+        resourceRef: expect.objectContaining({ kind: "SidecarOrder" }),
+        field: { path: "sidecars[0]" },
+      }),
+    ]);
+  });
+
+  it("the key=value form too, and an image glob lists the images", () => {
+    const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: args\ndata:\n  sidecars: linkerd\n";
+    const out = runChecked(resourceList([pod("  - name: app\n    image: app:1\n")], cm));
+    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/^sidecars\[0\] \(the linkerd preset\) matches no container in any of the 1 workload/)]);
+    const glob = runChecked(resourceList([pod("  - name: app\n    image: app:1\n")], typedConfig("sidecars:\n- image: '*/envoy:*'\n")));
+    expect(messages(glob.results, "warning")).toEqual([expect.stringMatching(/\(image "\*\/envoy:\*"\) matches no container .*; the images in the package are "app:1"$/)]);
+  });
+
+  it("an injected mesh counts as a match; no workloads at all, nothing to say", () => {
+    const injected = pod("  - name: app\n    image: app\n", '\n  annotations:\n    sidecar.istio.io/inject: "true"');
+    expect(messages(runChecked(resourceList([injected], typedConfig("strategy: native\nsidecars:\n- preset: istio\n"))).results, "warning")).toEqual([]);
+    expect(runChecked(resourceList([], typedConfig("sidecars:\n- name: nothing\n"))).results).toEqual([]);
+  });
+
+  it("says so when the sidecars annotation names a plain init container (it is left where it is)", () => {
+    const body = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    sidecar-order.dev/sidecars: migrate
+spec:
+  initContainers:
+  - name: migrate
+    image: app
+  containers:
+  - name: app
+    image: app
+`;
+    const out = runChecked(resourceList([body], typedConfig("strategy: native\n")));
+    expect(out.bodies[1]).toBe(body);
+    expect(messages(out.results, "warning")).toEqual([
+      'the sidecar-order.dev/sidecars annotation names "migrate", an init container that runs to completion (it has no restartPolicy: Always), so it was left where it is; a sidecar belongs in spec.containers, or in spec.initContainers with restartPolicy: Always',
+    ]);
   });
 });

@@ -29,6 +29,22 @@ describe("resolveRules", () => {
     expect(rulesOf([{ name: "a", after: ["ghost"] }]).problems[0]!.message).toMatch(/names "ghost", which is not the name or preset of another sidecars entry \(known: a\)/);
   });
 
+  it.each([
+    [[{ preset: "istio" }, { preset: "istio", timeoutSeconds: 300 }], "sidecars[1] (preset istio) matches no container that sidecars[0] (preset istio) does not match first"],
+    [[{ name: "proxy" }, { name: "proxy", image: "envoy*" }], 'sidecars[1] (name "proxy", image "envoy*") matches no container that sidecars[0] (name "proxy") does not match first'],
+    [[{ preset: "linkerd" }, { name: "linkerd-proxy", timeoutSeconds: 30 }], 'sidecars[1] (name "linkerd-proxy") matches no container that sidecars[0] (preset linkerd) does not match first'],
+    [[{ image: "*/envoy:*" }, { image: "*/envoy:*" }], 'sidecars[1] (image "*/envoy:*") matches no container'],
+  ])("refuses a sidecar listed twice (the first would win without a word): %j", (sidecars, message) => {
+    const { problems } = rulesOf(sidecars);
+    expect(problems).toEqual([{ path: "sidecars[1]", message: expect.stringContaining(message) }]);
+    expect(problems[0]!.message).toMatch(/so it would never apply; merge the two entries into one$/);
+  });
+
+  it("allows entries that only overlap: a specific one first, a broader one after", () => {
+    expect(rulesOf([{ name: "proxy", image: "envoy*" }, { name: "proxy" }]).problems).toEqual([]);
+    expect(rulesOf([{ image: "*/envoy:*" }, { name: "proxy" }]).problems).toEqual([]);
+  });
+
   it("uses every preset, mesh proxies first, when no sidecars are configured", () => {
     const loaded = loadConfig(undefined);
     const r = resolveRules(loaded.config!);
@@ -65,7 +81,7 @@ describe("several sidecars end to end", () => {
   const cfg = (strategy: string) =>
     typedConfig(`strategy: ${strategy}\nsidecars:\n- name: app-proxy\n  after: [istio]\n  wait: {exec: [/wait]}\n  stopAfterApp: false\n- preset: istio\n  stopAfterApp: false\n`);
 
-  it("native: the mesh proxy, then the app proxy; vault-agent-init moves after the mesh proxy", () => {
+  it("native: the mesh's network setup first, then the mesh proxy, then the app proxy; vault-agent-init after them", () => {
     const out = runChecked(resourceList([POD], cfg("native")));
     const item = parse(out.bodies[1]!) as Out;
     expect(item.spec.initContainers.map((c) => c.name)).toEqual(["istio-init", "istio-proxy", "app-proxy", "vault-agent-init"]);
@@ -73,7 +89,7 @@ describe("several sidecars end to end", () => {
     const info = messages(out.results, "info");
     expect(info).toHaveLength(1);
     expect(info[0]).toMatch(/moved sidecars "istio-proxy", "app-proxy" to spec.initContainers.*in this order.*in reverse order/);
-    expect(info[0]).toMatch(/moved init container "vault-agent-init" after sidecars "istio-proxy", "app-proxy": it needs them/);
+    expect(info[0]).toMatch(/moved network-setup init container "istio-init" ahead of "vault-agent-init", followed by "istio-proxy", so the init containers after it run inside the mesh/);
   });
 
   it("legacy: the same start order at the front of spec.containers", () => {
@@ -81,5 +97,55 @@ describe("several sidecars end to end", () => {
     const item = parse(out.bodies[1]!) as Out;
     expect(item.spec.containers.map((c) => c.name)).toEqual(["istio-proxy", "app-proxy", "app"]);
     expect(item.spec.initContainers.map((c) => c.name)).toEqual(["vault-agent-init", "istio-init"]);
+  });
+});
+
+describe("after and sidecars that are native already", () => {
+  it("legacy: a native sidecar cannot start after one in spec.containers, and says so", () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: shipper
+    image: shipper
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+  - name: proxy
+    image: proxy
+`;
+    const out = runChecked(resourceList([pod], typedConfig('kubernetesVersion: "1.31"\nstrategy: legacy\nsidecars:\n- name: proxy\n  wait: {exec: [/wait, --timeout=60s]}\n- name: shipper\n  after: [proxy]\n')));
+    expect(messages(out.results, "warning")).toEqual([
+      'sidecar "shipper" starts before "proxy", although sidecars[1].after names "proxy"; a native sidecar starts before every container of spec.containers; make "proxy" a native sidecar too (strategy native, Kubernetes 1.29 or later)',
+    ]);
+  });
+
+  it("native: a mesh proxy that must follow a native sidecar comes up with it, ahead of the other init containers", () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: istio-init
+    image: docker.io/istio/proxyv2:1.24.0
+  - name: migrate
+    image: app
+  - name: spire-agent
+    image: spire
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+`;
+    const out = runChecked(resourceList([pod], typedConfig("strategy: native\nsidecars:\n- name: spire-agent\n- preset: istio\n  after: [spire-agent]\n")));
+    expect((parse(out.bodies[1]!) as Out).spec.initContainers.map((c) => c.name)).toEqual(["istio-init", "spire-agent", "istio-proxy", "migrate"]);
+    expect(messages(out.results, "info")[0]).toMatch(/moved native sidecar "spire-agent" ahead of "migrate": "istio-proxy" must start after it \(after\)/);
+    expect(messages(out.results, "warning")).toEqual([]);
   });
 });

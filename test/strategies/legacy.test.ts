@@ -459,7 +459,7 @@ template:
     - name: app
       image: app
 `,
-    warnings: [/names "ghost", but the pod has no container of that name/],
+    warnings: [/names "ghost", but the pod has no container of that name/, /sidecars\[0\] \(name "proxy"\) matches no container in any of the 1 workload, so it changes nothing; the containers in the package are named "app"/],
   },
   {
     name: "a local-config workload passes through",

@@ -7,7 +7,7 @@ const config = (extra = "", sidecar = "- name: proxy\n") => typedConfig(`strateg
 
 const rows: Row[] = [
   {
-    name: "takes resizePolicy off a sidecar it moves (the API server rejects it on init containers), with a warning",
+    name: "takes resizePolicy off a sidecar it moves when the version is not known to accept it, with a warning",
     in: `apiVersion: v1
 kind: Pod
 metadata:
@@ -39,8 +39,8 @@ spec:
   - name: app
     image: app
 `,
-    info: [/moved sidecar "proxy" to spec.initContainers.*removed the resizePolicy of "proxy" \(init containers may not set it\)/],
-    warnings: [/sidecar "proxy" cannot keep its resizePolicy as a native sidecar/],
+    info: [/moved sidecar "proxy" to spec.initContainers.*removed the resizePolicy of "proxy" \(init containers may set it only from Kubernetes 1.33\)/],
+    warnings: [/sidecar "proxy" cannot keep its resizePolicy as a native sidecar: the API server keeps it .* only from Kubernetes 1.33 .*; set kubernetesVersion to 1.33 or later to keep it/],
   },
   {
     name: "moves the sidecar into initContainers with restartPolicy Always and a startupProbe derived from its readinessProbe",
@@ -424,7 +424,7 @@ spec:
 `,
   },
   {
-    name: "converts a workload ordered earlier by the legacy strategy, and says what became of its hold hook",
+    name: "converts a workload ordered earlier by the legacy strategy: the startupProbe gates it, so its own wait hook goes",
     config: config("", "- name: proxy\n  wait: {exec: [/proxy, wait]}\n"),
     in: `apiVersion: apps/v1
 kind: Deployment
@@ -463,12 +463,6 @@ spec:
       - name: proxy
         image: proxy
         readinessProbe: {httpGet: {path: /ready, port: 8080}}
-        lifecycle:
-          postStart:
-            exec:
-              command:
-              - /proxy
-              - wait
         restartPolicy: Always
         startupProbe:
           httpGet:
@@ -481,7 +475,487 @@ spec:
       - name: app
         image: app
 `,
+    info: [/removed the postStart hook of "proxy" \(it runs "\/proxy wait"\): the startupProbe holds the containers after it now/],
+  },
+  {
+    name: "a postStart hook it does not recognise stays and still holds the containers after the sidecar",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: proxy
+    image: proxy
+    startupProbe: {httpGet: {path: /ready, port: 8080}}
+    lifecycle:
+      postStart: {exec: {command: [/warm-cache]}}
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: proxy
+    image: proxy
+    startupProbe: {httpGet: {path: /ready, port: 8080}}
+    lifecycle:
+      postStart: {exec: {command: [/warm-cache]}}
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
     info: [/the postStart hook of "proxy" stays and still holds the containers after it/],
+  },
+  {
+    name: "keeps resizePolicy on a target from 1.33 on, where the API server accepts it on native sidecars",
+    config: config('kubernetesVersion: "1.33.2"\n'),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: proxy
+    image: envoy
+    resizePolicy:
+    - resourceName: cpu
+      restartPolicy: NotRequired
+    startupProbe:
+      tcpSocket: {port: 9901}
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: proxy
+    image: envoy
+    resizePolicy:
+    - resourceName: cpu
+      restartPolicy: NotRequired
+    startupProbe:
+      tcpSocket: {port: 9901}
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/^moved sidecar "proxy" to spec.initContainers with restartPolicy: Always \(native sidecar: started before the app containers, stopped after them\)$/],
+  },
+  {
+    name: "removes resizePolicy on a 1.32 target and says which version it would need",
+    config: config('kubernetesVersion: "v1.32.9"\n'),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: proxy
+    image: envoy
+    resizePolicy: [{resourceName: memory, restartPolicy: RestartContainer}]
+    startupProbe: {tcpSocket: {port: 9901}}
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: proxy
+    image: envoy
+    startupProbe: {tcpSocket: {port: 9901}}
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/removed the resizePolicy of "proxy"/],
+    warnings: [/the target runs Kubernetes 1.32.9, and the API server keeps resizePolicy on init containers, native sidecars included, only from 1.33 \(InPlacePodVerticalScaling on by default; before, it drops or rejects it\)/],
+  },
+  {
+    name: "keeps a preStop that sends a flush signal and sleeps: it does not make the sidecar exit",
+    config: config("", "- name: shipper\n  startupProbe: {exec: {command: [/ok]}}\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: shipper
+    image: fluent-bit
+    lifecycle:
+      preStop:
+        exec:
+          command: ["sh", "-c", "kill -USR1 1; sleep 3"]
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: shipper
+    image: fluent-bit
+    lifecycle:
+      preStop:
+        exec:
+          command: ["sh", "-c", "kill -USR1 1; sleep 3"]
+    restartPolicy: Always
+    startupProbe:
+      exec:
+        command:
+        - /ok
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/moved sidecar "shipper"/],
+    warnings: [/sidecar "shipper" keeps its preStop hook \(it runs "sh -c "kill -USR1 1; sleep 3""\)/],
+  },
+  {
+    name: "removes a preStop that terminates PID 1 and waits, and with it the lifecycle it leaves empty",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: proxy
+    image: proxy
+    startupProbe: {httpGet: {path: /ready, port: 15021}}
+    lifecycle:
+      preStop:
+        exec:
+          command: ["/bin/sh", "-c", "sleep 5 && kill -TERM 1"]
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: proxy
+    image: proxy
+    startupProbe: {httpGet: {path: /ready, port: 15021}}
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/removed the preStop hook of "proxy" \(it runs .*kill -TERM 1.*\): a native sidecar that exits is restarted/],
+  },
+  {
+    name: "mesh proxy going native: its network setup moves in front of the user's init containers, the proxy right after it",
+    config: config("", "- preset: istio\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: migrate
+    image: app
+  - name: istio-init
+    image: docker.io/istio/proxyv2:1.24.0
+  containers:
+  - name: app
+    image: app
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    readinessProbe: {httpGet: {path: /healthz/ready, port: 15021}}
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: istio-init
+    image: docker.io/istio/proxyv2:1.24.0
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    readinessProbe: {httpGet: {path: /healthz/ready, port: 15021}}
+    restartPolicy: Always
+    startupProbe:
+      httpGet:
+        path: /healthz/ready
+        port: 15021
+      periodSeconds: 1
+      failureThreshold: 120
+    lifecycle:
+      preStop:
+        exec:
+          command:
+          - pilot-agent
+          - request
+          - --debug-port=15020
+          - POST
+          - drain
+  - name: migrate
+    image: app
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/moved sidecar "istio-proxy".*; moved network-setup init container "istio-init" ahead of "migrate", followed by "istio-proxy", so the init containers after it run inside the mesh/],
+  },
+  {
+    name: "Istio status port 0: no startupProbe on 15021 (it would never pass) and no drain; the fallback is said",
+    config: config("", "- preset: istio\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    status.sidecar.istio.io/port: "0"
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    status.sidecar.istio.io/port: "0"
+spec:
+  initContainers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/moved sidecar "istio-proxy".*; no Istio proxy drain was added to "istio-proxy": the pod template sets status.sidecar.istio.io\/port: "0"/],
+    warnings: [/native sidecar "istio-proxy" has no startupProbe, readinessProbe or wait command \(Istio proxy gives none: the pod template sets status.sidecar.istio.io\/port: "0", so pilot-agent runs no status server/],
+  },
+  {
+    name: "Istio on a non-default status port: the probe stays on Envoy's 15021, the drain goes to the status port",
+    config: config("", "- preset: istio\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    status.sidecar.istio.io/port: "15021"
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    status.sidecar.istio.io/port: "15021"
+spec:
+  initContainers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    restartPolicy: Always
+    startupProbe:
+      httpGet:
+        path: /healthz/ready
+        port: 15021
+      periodSeconds: 1
+      failureThreshold: 120
+    lifecycle:
+      preStop:
+        exec:
+          command:
+          - pilot-agent
+          - request
+          - --debug-port=15021
+          - POST
+          - drain
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/added a preStop hook to "istio-proxy" that drains it without exiting \(pilot-agent request --debug-port=15021 POST drain\)/],
+  },
+  {
+    name: "Istio on a status port pilot-agent request refuses: no drain, and why",
+    config: config("", "- preset: istio\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    status.sidecar.istio.io/port: "15030"
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    startupProbe: {httpGet: {path: /healthz/ready, port: 15021}}
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    status.sidecar.istio.io/port: "15030"
+spec:
+  initContainers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    startupProbe: {httpGet: {path: /healthz/ready, port: 15021}}
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/no Istio proxy drain was added to "istio-proxy": its status port is 15030 \(status.sidecar.istio.io\/port\), and pilot-agent request refuses every --debug-port but 15000, 15004, 15020, 15021/],
+  },
+  {
+    name: "a user's sleep preStop on the Istio proxy stays (with an info); the drain is only for a proxy without one",
+    config: config("", "- preset: istio\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    startupProbe: {httpGet: {path: /healthz/ready, port: 15021}}
+    lifecycle:
+      preStop: {sleep: {seconds: 5}}
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    startupProbe: {httpGet: {path: /healthz/ready, port: 15021}}
+    lifecycle:
+      preStop: {sleep: {seconds: 5}}
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/kept the preStop hook of "istio-proxy" \(a sleep\): the Istio proxy drain is added only where a sidecar has no preStop of its own/],
+  },
+  {
+    name: "drain: false turns the Istio drain off for that sidecar",
+    config: config("", "- preset: istio\n  drain: false\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    startupProbe: {httpGet: {path: /healthz/ready, port: 15021}}
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    startupProbe: {httpGet: {path: /healthz/ready, port: 15021}}
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/^moved sidecar "istio-proxy" to spec.initContainers with restartPolicy: Always \(native sidecar: started before the app containers, stopped after them\)$/],
+  },
+  {
+    name: "after against a sidecar that is native already: the moving sidecar goes before the native one that must follow it",
+    config: config("", "- name: proxy\n  startupProbe: {tcpSocket: {port: 1}}\n- name: shipper\n  after: [proxy]\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: shipper
+    image: shipper
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+  - name: proxy
+    image: proxy
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: proxy
+    image: proxy
+    restartPolicy: Always
+    startupProbe:
+      tcpSocket:
+        port: 1
+  - name: shipper
+    image: shipper
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/moved sidecar "proxy"/],
+  },
+  {
+    name: "after between two sidecars that are native already, in the wrong order: said, not reordered",
+    config: config("", "- name: proxy\n- name: shipper\n  after: [proxy]\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: shipper
+    image: shipper
+    restartPolicy: Always
+  - name: proxy
+    image: proxy
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    warnings: [/sidecar "shipper" starts before "proxy", although sidecars\[1\].after names "proxy"; sidecar-order leaves sidecars that are native already where they are; move "shipper" after "proxy" in spec.initContainers/],
   },
 ];
 

@@ -34,6 +34,8 @@ describe("workload kinds", () => {
     ["apps.kruise.io/v1alpha1", "CloneSet", ["spec", "template"]],
     ["apps.kruise.io/v1beta1", "StatefulSet", ["spec", "template"]],
     ["apps.kruise.io/v1alpha1", "DaemonSet", ["spec", "template"]],
+    ["apps.openshift.io/v1", "DeploymentConfig", ["spec", "template"]],
+    ["v1", "DeploymentConfig", ["spec", "template"]],
   ])("%s %s", (apiVersion, kind, path) => {
     const out = runChecked(resourceList([withTemplate(apiVersion, kind, path)], NATIVE));
     expect(initOf(out.bodies[1]!, path)?.map((c) => c.name)).toEqual(["istio-proxy"]);
@@ -62,9 +64,50 @@ describe("workload kinds", () => {
     expect(untouched.bodies[1]).toBe(crd);
   });
 
+  it("warns about an unknown kind whose pod spec holds a sidecar, with the podTemplatePaths entry that would order it", () => {
+    const crd = withTemplate("example.com/v1", "Worker", ["spec", "pod"]);
+    const out = runChecked(resourceList([crd], NATIVE));
+    expect(out.bodies[1]).toBe(crd);
+    expect(out.results).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        message: 'Worker (example.com/v1) is not a kind sidecar-order knows, but spec.pod.spec.containers holds sidecar "istio-proxy" (sidecars[0]), so it was left as it is; to have it ordered, add {group: "example.com", kind: "Worker", path: "spec/pod/spec"} to podTemplatePaths',
+        field: { path: "spec.pod.spec.containers" },
+        resourceRef: { apiVersion: "example.com/v1", kind: "Worker", name: "w" },
+      }),
+    ]);
+    // No sidecar in it, or nothing like a pod spec: nothing to say.
+    const plain = withTemplate("example.com/v1", "Worker", ["spec", "pod"]).replace(/- name: istio-proxy\n.*\n/, "");
+    expect(runChecked(resourceList([plain], NATIVE)).results).toEqual([]);
+    expect(runChecked(resourceList(["apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  containers: 3\n"], NATIVE)).results).toEqual([]);
+  });
+
   it("refuses a podTemplatePaths path that does not end at a pod spec", () => {
     const out = runChecked(resourceList([], typedConfig("podTemplatePaths:\n- kind: Worker\n  path: spec/pod\n")));
     expect(out.exitCode).toBe(1);
     expect(messages(out.results, "error")[0]).toMatch(/podTemplatePaths\[0\]\.path: a path to the pod spec ending in "spec"/);
+  });
+});
+
+describe("duplicate workloads", () => {
+  it.each([
+    ["extensions/v1beta1", "apps/v1"],
+    ["apps/v1beta1", "apps/v1"],
+    ["apps/v1beta2", "extensions/v1beta1"],
+    ["v1", "apps.openshift.io/v1"],
+  ])("the same object under %s and %s is one workload listed twice", (a, b) => {
+    const kind = a === "v1" ? "DeploymentConfig" : "Deployment";
+    const first = withTemplate(a, kind, ["spec", "template"]);
+    const second = withTemplate(b, kind, ["spec", "template"]);
+    const out = runChecked(resourceList([first, second], NATIVE));
+    expect(out.exitCode).toBe(1);
+    expect(messages(out.results, "error")).toEqual([expect.stringMatching(/^items\[2\] repeats items\[1\] \(same kind, namespace and name\)/)]);
+    expect(out.bodies[1]).toBe(first);
+    expect(out.bodies[2]).toBe(second);
+  });
+
+  it("the same name in another API group is another object", () => {
+    const out = runChecked(resourceList([withTemplate("apps/v1", "DaemonSet", ["spec", "template"]), withTemplate("apps.kruise.io/v1alpha1", "DaemonSet", ["spec", "template"])], NATIVE));
+    expect(out.exitCode).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
  * The Cloud SQL Auth Proxy v2 (`cloud-sql-proxy`).
  * @see https://github.com/GoogleCloudPlatform/cloud-sql-proxy#kubernetes-health-checks
  */
-import { argsOf, everySecond, imageOf, seconds, type Preset, type PresetCheck } from "./types";
+import { argsOf, commandHead, everySecond, imageOf, seconds, type Preset, type PresetCheck } from "./types";
 
 const DEFAULT_PORT = 9090;
 
@@ -25,6 +25,10 @@ export const cloudSqlProxy: Preset = {
   wait: ({ adminPort, timeoutSeconds }) => ({
     value: ["/cloud-sql-proxy", "wait", "--max", seconds(timeoutSeconds), ...(adminPort === DEFAULT_PORT ? [] : [`--http-port=${adminPort}`])],
   }),
+  isWait: (command) => {
+    const [bin, sub] = commandHead(command);
+    return bin === "cloud-sql-proxy" && sub === "wait";
+  },
   startupProbe: ({ adminPort, timeoutSeconds }) => ({ value: everySecond({ httpGet: { path: "/startup", port: adminPort } }, timeoutSeconds) }),
   stop: "with --quitquitquit: POST localhost:9091/quitquitquit, or `/cloud-sql-proxy shutdown`; SIGTERM otherwise",
   jobExit: "start the proxy with --quitquitquit and have the app call `curl -fsS -X POST http://localhost:9091/quitquitquit` when it is done",

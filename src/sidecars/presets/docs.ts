@@ -8,13 +8,13 @@ const code = (s: string) => `\`${s.replace(/\|/g, "\\|")}\``;
 
 function handlerText(p: Preset): string {
   const c: Container = { name: p.containerNames[0] ?? p.name, image: "" };
-  const probe = p.startupProbe({ container: c, adminPort: p.adminPort, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS });
+  const probe = p.startupProbe({ container: c, adminPort: p.adminPort, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, annotations: {} });
   return "value" in probe ? code(JSON.stringify(probe.value)) : `none: ${probe.none}`;
 }
 
 function waitText(p: Preset): string {
   const c: Container = { name: p.containerNames[0] ?? p.name, image: "" };
-  const w = p.wait({ container: c, adminPort: p.adminPort, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS });
+  const w = p.wait({ container: c, adminPort: p.adminPort, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, annotations: {} });
   return "value" in w ? code(w.value.join(" ")) : `none (warning instead): ${w.none}`;
 }
 

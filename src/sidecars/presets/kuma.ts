@@ -2,7 +2,7 @@
  * Kuma's data plane proxy (`kuma-sidecar`, image kuma-dp).
  * @see https://kuma.io/docs/latest/reference/kubernetes-annotations/
  */
-import { everySecond, seconds, type Preset } from "./types";
+import { commandHead, everySecond, seconds, type Preset } from "./types";
 
 export const kuma: Preset = {
   name: "kuma",
@@ -13,6 +13,10 @@ export const kuma: Preset = {
   // kuma-dp's own wait gives up after --timeout (default 180s); its readiness endpoint is /ready on
   // 9902 when Envoy's admin API is on a Unix socket (the default), else on the admin port 9901.
   wait: ({ adminPort, timeoutSeconds }) => ({ value: ["kuma-dp", "wait", "--url", `http://localhost:${adminPort}/ready`, `--timeout=${seconds(timeoutSeconds)}`] }),
+  isWait: (command) => {
+    const [bin, sub] = commandHead(command);
+    return bin === "kuma-dp" && sub === "wait";
+  },
   startupProbe: ({ adminPort, timeoutSeconds }) => ({ value: everySecond({ httpGet: { path: "/ready", port: adminPort } }, timeoutSeconds) }),
   stop: "drains on SIGTERM",
   jobExit: "Kuma documents no way for the app to stop kuma-dp, so run such Jobs with native sidecars",

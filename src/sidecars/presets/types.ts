@@ -11,6 +11,8 @@ export interface PresetInput {
   container: Container;
   adminPort: number;
   timeoutSeconds: number;
+  /** The pod template's annotations (some proxies read their ports from them). */
+  annotations: Record<string, string>;
 }
 
 /** A value, or the reason there is none (said in a warning). */
@@ -40,8 +42,10 @@ export interface Preset {
   wait(input: PresetInput): Maybe<string[]>;
   /** Native: the startupProbe. */
   startupProbe(input: PresetInput): Maybe<Probe>;
-  /** Native: a preStop hook that drains without exiting, added when the sidecar has none. */
-  nativePreStop?: Handler;
+  /** Native: a preStop hook that drains without exiting, added when the sidecar has no preStop. */
+  nativePreStop?(input: PresetInput): Maybe<Handler>;
+  /** Whether a postStart command is this sidecar's own wait (any flags): a native startupProbe makes it redundant. */
+  isWait?(command: readonly string[]): boolean;
   /** What a graceful stop looks like (README). */
   stop: string;
   /** How an app in a Job stops the sidecar when it is done (legacy). */
@@ -70,6 +74,11 @@ export function everySecond(handler: Handler, timeoutSeconds: number): Probe {
 
 export function argsOf(c: Container): string[] {
   return [...(c.command ?? []), ...(c.args ?? [])].filter((a): a is string => typeof a === "string");
+}
+
+/** `[binary, subcommand?]` of a command, the binary without its directory. */
+export function commandHead(command: readonly string[]): [string, string | undefined] {
+  return [(command[0] ?? "").replace(/^.*\//, ""), command[1]];
 }
 
 export const imageOf = (c: Container) => (typeof c.image === "string" ? c.image : "");

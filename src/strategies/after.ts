@@ -1,0 +1,36 @@
+/**
+ * `after` is a promise about start order. A plan keeps it wherever it moves a sidecar; this says
+ * where it cannot: between sidecars that are native already (left where they are), and from a
+ * native sidecar to one in spec.containers (init containers all start first).
+ */
+import type { ListName, PodTemplateView } from "../pod/types";
+import type { MatchedSidecar } from "../sidecars/match";
+import type { Plan } from "./plan";
+
+export function checkAfter(plan: Plan, template: PodTemplateView, sidecars: readonly MatchedSidecar[]): void {
+  const finalNames = (list: ListName): string[] =>
+    plan.order ? plan.order[list].map((slot) => template.spec[slot.from][slot.index]!.name) : template.spec[list].map((c) => c.name);
+  const init = finalNames("initContainers");
+  const containers = finalNames("containers");
+  const place = (name: string): { list: ListName; at: number } =>
+    init.includes(name) ? { list: "initContainers", at: init.indexOf(name) } : { list: "containers", at: init.length + containers.indexOf(name) };
+
+  for (const s of sidecars) {
+    for (const dep of s.rule?.dependsOn ?? []) {
+      for (const t of sidecars.filter((x) => x.rule === dep)) {
+        const me = place(s.container.name);
+        const it = place(t.container.name);
+        if (it.at < me.at) continue;
+        const fix =
+          me.list === "initContainers" && it.list === "containers"
+            ? `a native sidecar starts before every container of spec.containers; make "${t.container.name}" a native sidecar too (strategy native, Kubernetes 1.29 or later)`
+            : `sidecar-order leaves sidecars that are native already where they are; move "${s.container.name}" after "${t.container.name}" in spec.initContainers`;
+        plan.notes.push({
+          severity: "warning",
+          target: { list: me.list, name: s.container.name },
+          message: `sidecar "${s.container.name}" starts before "${t.container.name}", although sidecars[${s.rule!.index}].after names "${dep.key}"; ${fix}`,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * What the target's versions do to a pod as the plan leaves it: native sidecars the cluster is too
+ * old for, and known Kubernetes defects in the releases the config names (src/facts/kubernetes.ts).
+ * Only said where the config gives the versions.
+ */
+import { KNOWN_DEFECTS, SIDECAR_CONTAINERS, defectStatus, fixText, type DefectPod } from "../facts/kubernetes";
+import { atLeast, formatVersion, oldest, type TargetVersions } from "../facts/versions";
+import type { PodTemplateView } from "../pod/types";
+import type { Plan } from "./plan";
+
+export function planVersionRisks(plan: Plan, template: PodTemplateView, target: TargetVersions): void {
+  const pod = podAfter(plan, template);
+  const low = oldest(target);
+  if (low && !atLeast(low, SIDECAR_CONTAINERS.onByDefault)) {
+    const kubeletsLag = target.kubelet && target.api && !atLeast(target.kubelet, target.api);
+    const fate = atLeast(low, SIDECAR_CONTAINERS.alpha)
+      ? `there the ${SIDECAR_CONTAINERS.gate} feature gate is off by default, and without it restartPolicy is dropped, so the sidecar runs as a plain init container that never exits and the pod stays in Init`
+      : "API servers before 1.28 reject restartPolicy on init containers (a client that drops unknown fields removes it instead, and the pod then stays in Init behind an init container that never exits)";
+    for (const name of pod.wereNative) {
+      plan.notes.push({
+        severity: "warning",
+        target: { list: "initContainers", name },
+        path: ["restartPolicy"],
+        message: `"${name}" is a native sidecar (an init container with restartPolicy: Always), which needs Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later, but the ${kubeletsLag ? "kubelets run" : "target runs"} ${formatVersion(low)}: ${fate}; move it to spec.containers, or raise the version`,
+      });
+    }
+  }
+  for (const d of KNOWN_DEFECTS) {
+    const at = d.component === "kubelet" ? target.kubelet : target.api;
+    if (!at || !d.hits(pod)) continue;
+    const status = defectStatus(d, at);
+    if (status === "fixed") continue;
+    const fixed = d.fixedIn.find((f) => f.major === at.major && f.minor === at.minor);
+    const when = status === "unknown" && fixed ? ` unless every ${d.component} runs ${formatVersion(fixed)} or later` : "";
+    plan.notes.push({
+      severity: "warning",
+      target: "template",
+      path: ["spec"],
+      message: `a known Kubernetes defect (${d.refs.join(", ")}) hits this pod on ${d.component} ${formatVersion(at)}${when}: the pod ${d.says}; it is ${fixText(d)}, so upgrade the ${d.component === "kubelet" ? "nodes" : "control plane"} to a fixed release`,
+    });
+  }
+}
+
+/** The pod's native sidecars once the plan is carried out, and which of them were native before. */
+function podAfter(plan: Plan, template: PodTemplateView): DefectPod & { wereNative: string[] } {
+  const init = plan.order ? plan.order.initContainers.map((slot) => template.spec[slot.from][slot.index]!) : template.spec.initContainers;
+  const edited = (name: string, path: string) =>
+    plan.edits.find((e) => e.target !== "template" && e.target.name === name && e.target.list === "initContainers" && e.path.join(".") === path);
+  const nativeSidecars: DefectPod["nativeSidecars"] = [];
+  const wereNative: string[] = [];
+  for (const c of init) {
+    const policy = edited(c.name, "restartPolicy")?.value ?? c.restartPolicy;
+    if (policy !== "Always") continue;
+    if (c.restartPolicy === "Always") wereNative.push(c.name);
+    const probe = edited(c.name, "startupProbe");
+    nativeSidecars.push({ name: c.name, startupProbe: probe ? probe.value !== undefined : c.startupProbe !== undefined });
+  }
+  return { restartPolicy: template.spec.restartPolicy, nativeSidecars, wereNative };
+}

@@ -1,0 +1,95 @@
+/** What the target's versions do to the pod the plan leaves: old clusters and known defects. */
+import { describe, expect, it } from "vitest";
+import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
+
+const job = (sidecar: string) => `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: export
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers:
+${sidecar}      containers:
+      - name: export
+        image: export
+`;
+const NATIVE_WITH_PROBE = `      - name: proxy
+        image: proxy
+        restartPolicy: Always
+        startupProbe: {tcpSocket: {port: 15021}}
+`;
+const cfg = (versions: string) => typedConfig(`${versions}sidecars:\n- name: proxy\n`);
+
+describe("existing native sidecars on a cluster too old for them", () => {
+  it.each([
+    ['kubernetesVersion: "1.27"\n', /but the target runs 1.27: API servers before 1.28 reject restartPolicy on init containers/],
+    ['kubernetesVersion: "1.28.4"\n', /but the target runs 1.28.4: there the SidecarContainers feature gate is off by default/],
+    ['kubernetesVersion: "1.31"\nkubeletVersion: "1.27"\n', /but the kubelets run 1.27/],
+  ])("%s", (versions, message) => {
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n  - name: logs\n    image: logs\n    restartPolicy: Always\n  containers:\n  - name: app\n    image: app\n`;
+    const out = runChecked(resourceList([pod], typedConfig(`${versions}sidecars:\n- name: logs\n`)));
+    expect(out.bodies[1]).toBe(pod);
+    const warnings = messages(out.results, "warning");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^"logs" is a native sidecar \(an init container with restartPolicy: Always\), which needs Kubernetes 1.29 or later/);
+    expect(warnings[0]).toMatch(message);
+    expect(out.results.find((r) => r.severity === "warning")?.field?.path).toBe("spec.initContainers[0].restartPolicy");
+  });
+
+  it("nothing to say from 1.29 on, or with no version", () => {
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n  - name: logs\n    image: logs\n    restartPolicy: Always\n  containers:\n  - name: app\n    image: app\n`;
+    expect(runChecked(resourceList([pod], typedConfig('kubernetesVersion: "1.29"\nsidecars:\n- name: logs\n'))).results).toEqual([]);
+    expect(runChecked(resourceList([pod], typedConfig("sidecars:\n- name: logs\n"))).results).toEqual([]);
+  });
+});
+
+describe("known Kubernetes defects", () => {
+  it("kubernetes#132826: restartPolicy Never, a native sidecar with a startupProbe, kubelet 1.32", () => {
+    const out = runChecked(resourceList([job(NATIVE_WITH_PROBE)], cfg('kubernetesVersion: "1.32"\n')));
+    expect(messages(out.results, "warning")).toEqual([
+      "a known Kubernetes defect (kubernetes#132826) hits this pod on kubelet 1.32: the pod has restartPolicy: Never and a native sidecar with a startupProbe: if the sidecar's first start fails, the app containers never start (the sidecar's startup probe stops for good); it is fixed in 1.33.6 and 1.34.2, and from 1.35, so upgrade the nodes to a fixed release",
+    ]);
+  });
+
+  it("says what it cannot know without a patch level, and nothing once fixed", () => {
+    const unknown = runChecked(resourceList([job(NATIVE_WITH_PROBE)], cfg('kubernetesVersion: "1.34"\n')));
+    expect(messages(unknown.results, "warning")).toEqual([expect.stringMatching(/on kubelet 1.34 unless every kubelet runs 1.34.2 or later:/)]);
+    expect(runChecked(resourceList([job(NATIVE_WITH_PROBE)], cfg('kubernetesVersion: "1.34.2"\n'))).results).toEqual([]);
+    expect(runChecked(resourceList([job(NATIVE_WITH_PROBE)], cfg('kubernetesVersion: "1.35"\n'))).results).toEqual([]);
+    // The kubelet decides: a newer control plane does not help lagging nodes.
+    expect(messages(runChecked(resourceList([job(NATIVE_WITH_PROBE)], cfg('kubernetesVersion: "1.35"\nkubeletVersion: "1.33.5"\n'))).results, "warning")).toEqual([
+      expect.stringMatching(/kubernetes#132826\) hits this pod on kubelet 1.33.5:/),
+    ]);
+  });
+
+  it("kubernetes#123709/#123710: a Job's native sidecar on an API server without the status fix", () => {
+    const sidecar = "      - name: proxy\n        image: proxy\n        restartPolicy: Always\n";
+    const out = runChecked(resourceList([job(sidecar)], cfg('kubernetesVersion: "1.29.2"\n')));
+    expect(messages(out.results, "warning")).toEqual([
+      expect.stringMatching(/^a known Kubernetes defect \(kubernetes#123709, kubernetes#123710\) hits this pod on kube-apiserver 1.29.2: the pod runs to completion .*; it is fixed in 1.28.8 and 1.29.3, and from 1.30, so upgrade the control plane/),
+    ]);
+    expect(runChecked(resourceList([job(sidecar)], cfg('kubernetesVersion: "1.29.3"\n'))).results).toEqual([]);
+  });
+
+  it("counts the sidecars the plan makes native, with the startupProbe it gives them", () => {
+    const deploymentJob = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: export
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: export
+        image: export
+      - name: proxy
+        image: proxy
+`;
+    const out = runChecked(resourceList([deploymentJob], typedConfig('kubernetesVersion: "1.33.1"\nsidecars:\n- name: proxy\n  startupProbe: {tcpSocket: {port: 1}}\n')));
+    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/kubernetes#132826\) hits this pod on kubelet 1.33.1:/)]);
+    expect(messages(out.results, "info")[0]).toMatch(/moved sidecar "proxy" to spec.initContainers/);
+  });
+});
