@@ -39,7 +39,7 @@ describe.skipIf(!clusterUp)("6. several sidecars, one after another", () => {
 
   it.each(["legacy", "native"] as const)("7. the kubelet model predicts the same order (%s)", (which) => {
     const { pod, spec } = pods[which];
-    const c = compareWithModel(pod, spec, facts);
+    const c = compareWithModel(pod, spec, facts, `after-${which}`);
     expect(c.disagreements, explain(c)).toEqual([]);
   });
 });

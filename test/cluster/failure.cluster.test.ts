@@ -56,7 +56,7 @@ describe.skipIf(!clusterUp)("2. a sidecar that never gets ready", () => {
 
   it.each(["legacy", "native"] as const)("7. the kubelet model predicts the same order (%s)", (which) => {
     const { pod, spec } = pods[which];
-    const c = compareWithModel(pod, spec, facts);
+    const c = compareWithModel(pod, spec, facts, `failure-${which}`);
     expect(c.disagreements, explain(c)).toEqual([]);
   });
 });

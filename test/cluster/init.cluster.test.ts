@@ -42,7 +42,7 @@ describe.skipIf(!clusterUp)("3. an init container after a native sidecar", () =>
   });
 
   it("7. the kubelet model predicts the same order", () => {
-    const c = compareWithModel(pod, spec, facts);
+    const c = compareWithModel(pod, spec, facts, "init");
     expect(c.disagreements, explain(c)).toEqual([]);
   });
 });

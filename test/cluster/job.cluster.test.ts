@@ -56,7 +56,7 @@ describe.skipIf(!clusterUp)("5. a Job with a sidecar", () => {
 
   it.each(["native", "legacy"] as const)("7. the kubelet model predicts the same order (%s)", (which) => {
     const { pod, spec } = pods[which];
-    const c = compareWithModel(pod, spec, facts);
+    const c = compareWithModel(pod, spec, facts, `job-${which}`);
     expect(c.disagreements, explain(c)).toEqual([]);
   });
 });

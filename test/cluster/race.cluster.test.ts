@@ -60,7 +60,7 @@ describe.skipIf(!clusterUp)("1. the seed's race, and the function's cure for it"
 
   it.each(["plain", "legacy", "native"] as const)("7. the kubelet model predicts the same order (%s)", (which) => {
     const { pod, spec } = pods[which];
-    const c = compareWithModel(pod, spec, facts);
+    const c = compareWithModel(pod, spec, facts, `race-${which}`);
     expect(c.disagreements, explain(c)).toEqual([]);
   });
 });

@@ -12,21 +12,9 @@ import type { ContainerFacts } from "../model/kubelet";
 import { at, clusterUp, containerNames, loggedAt, podSpecOf, runOnCluster, scenarios, sidecarOrder, timeline, type ClusterPod, type PodSpec } from "./support/function";
 import { compareWithModel, explain } from "./support/model";
 
-/** shutdown/workload.yaml's containers; a preStop sleep takes what the function wrote in it. */
-function facts(spec: PodSpec): Record<string, ContainerFacts> {
-  const preStop = (name: string) => {
-    const c = [...(spec.initContainers ?? []), ...spec.containers].find((x) => x.name === name);
-    const sleep = (c?.lifecycle?.preStop?.["sleep"] as { seconds?: number } | undefined)?.seconds;
-    return sleep !== undefined ? { preStopTakes: sleep } : {};
-  };
-  const sidecar = (name: string): ContainerFacts => ({
-    readyAfter: 1,
-    stopTakes: 1,
-    postStart: { waitsForReady: true, timeoutSeconds: 30 },
-    ...preStop(name),
-  });
-  return { app: { stopTakes: 3 }, mesh: sidecar("mesh"), logs: sidecar("logs") };
-}
+/** shutdown/workload.yaml's containers (a preStop sleep takes its seconds: the model reads them). */
+const sidecar: ContainerFacts = { readyAfter: 1, stopTakes: 1, postStart: { waitsForReady: true, timeoutSeconds: 30 } };
+const facts: Record<string, ContainerFacts> = { app: { stopTakes: 3 }, mesh: sidecar, logs: sidecar };
 
 describe.skipIf(!clusterUp)("4. shutdown: the sidecars outlive the app", () => {
   const pods: Record<"plain" | "legacy" | "native" | "converted", { pod: ClusterPod; spec: PodSpec }> = {} as never;
@@ -109,7 +97,7 @@ describe.skipIf(!clusterUp)("4. shutdown: the sidecars outlive the app", () => {
 
   it.each(["plain", "legacy", "native", "converted"] as const)("7. the kubelet model predicts the same order (%s)", (which) => {
     const { pod, spec } = pods[which];
-    const c = compareWithModel(pod, spec, facts(spec));
+    const c = compareWithModel(pod, spec, facts, `shutdown-${which}`);
     expect(c.disagreements, explain(c)).toEqual([]);
   });
 });

@@ -168,6 +168,11 @@ describe("legacy shutdown and Jobs", () => {
     expect(stopsAfter(events, "proxy", "app")).toBe(false);
   });
 
+  it("a sleep action takes its seconds unless the facts say otherwise", () => {
+    const events = simulate({ containers: [{ name: "proxy", lifecycle: sleepPreStop }, app] }, { terminateAt: 10 });
+    expect(timeOf(events, "stop", "proxy")).toBe(25);
+  });
+
   it("a sleeping preStop on the sidecar keeps it up until the app has exited", () => {
     const events = simulate(
       { containers: [{ ...legacyProxy, lifecycle: { ...hold, ...sleepPreStop } }, app] },

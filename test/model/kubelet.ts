@@ -63,7 +63,7 @@ export interface ContainerFacts {
   postStart?: HookFacts;
   /** When it exits by itself (plain init containers, a Job's app). Default: never. */
   exitsAfter?: number;
-  /** How long its preStop hook takes. Default 0. */
+  /** How long its preStop hook takes. Default: a sleep action's seconds, else 0. */
   preStopTakes?: number;
   /** How long it takes to exit after SIGTERM. Default 0. */
   stopTakes?: number;
@@ -236,7 +236,7 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
       if (c.lifecycle?.preStop) {
         st.preStopDone = false;
         emit("preStop", c.name);
-        at(now + (facts(c).preStopTakes ?? 0), () => {
+        at(now + (facts(c).preStopTakes ?? sleepSeconds(c.lifecycle.preStop)), () => {
           st.preStopDone = true;
           if (isSidecar(c)) stopSidecars();
           else sigterm(c);
@@ -257,6 +257,11 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
     next.run();
   }
   return events;
+}
+
+/** How long a `sleep` lifecycle handler takes; 0 for other handlers (their time is a fact). */
+function sleepSeconds(handler: unknown): number {
+  return (handler as { sleep?: { seconds?: number } } | undefined)?.sleep?.seconds ?? 0;
 }
 
 /** Seconds after a container runs at which its failing startupProbe gets it killed. */

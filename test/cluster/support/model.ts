@@ -27,6 +27,8 @@
  *   ready/started/exiting/failing its hook, and B a start, a stop or the pod's completion that
  *   comes after it in the model's list.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { simulate, type ContainerFacts, type EventKind, type PodEvent } from "../../model/kubelet";
 import type { ClusterPod, PodSpec } from "./function";
 
@@ -113,8 +115,30 @@ export interface Comparison {
   disagreements: string[];
 }
 
-/** Compares the model's prediction for SPEC and FACTS with what the real kubelet did to POD. */
-export function compareWithModel(pod: ClusterPod, spec: PodSpec, facts: Record<string, ContainerFacts>, slack = 1.5): Comparison {
+/** One real pod with what the model needs to predict it: test/model/recorded/*.json. */
+export interface Recording {
+  label: string;
+  spec: PodSpec;
+  facts: Record<string, ContainerFacts>;
+  pod: Pick<ClusterPod, "name" | "workload" | "phase" | "events" | "logLines" | "deletedAt">;
+}
+
+/** JSON has no Infinity ("never ready"); recordings spell it as a string. */
+export const recordingReplacer = (_: string, v: unknown) => (v === Infinity ? "Infinity" : v);
+export const recordingReviver = (_: string, v: unknown) => (v === "Infinity" ? Infinity : v);
+
+/**
+ * Compares the model's prediction for SPEC and FACTS with what the real kubelet did to POD.
+ * With SIDECAR_ORDER_CLUSTER_RECORD=DIR the pod is also written to DIR/LABEL.json, for the
+ * offline replay in test/model/recorded.test.ts.
+ */
+export function compareWithModel(pod: ClusterPod, spec: PodSpec, facts: Record<string, ContainerFacts>, label: string, slack = 1.5): Comparison {
+  const dir = process.env["SIDECAR_ORDER_CLUSTER_RECORD"];
+  if (dir) {
+    const { name, workload, phase, events, logLines, deletedAt } = pod;
+    const rec: Recording = { label, spec, facts, pod: { name, workload, phase, events, logLines, deletedAt } };
+    writeFileSync(join(dir, `${label}.json`), `${JSON.stringify(rec, recordingReplacer, 1)}\n`);
+  }
   const model = modelSteps(spec, facts, pod);
   const real = realSteps(pod, spec);
   const realAt = new Map(real.map((s) => [key(s), s.t]));
