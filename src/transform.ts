@@ -24,7 +24,7 @@ import { targetVersions, type TargetVersions } from "./facts/versions";
 import { newUsage, recordUsage, type Usage } from "./sidecars/usage";
 import { planVersionRisks } from "./strategies/risks";
 import { mayHoldPodSpec, unknownKindNote } from "./workloads/unknown-kinds";
-import { changes, refused, targetPath, type Plan, type Target } from "./strategies/plan";
+import { changes, emptyPlan, refused, targetPath, type Plan, type Target } from "./strategies/plan";
 import { BUILT_IN, customKinds, identityOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
 import { skipReason, type ObjectFacts } from "./workloads/select";
 
@@ -169,7 +169,13 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
   for (const name of matched.plainInitNames) {
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", an init container that runs to completion (it has no restartPolicy: Always), so it was left where it is; a sidecar belongs in spec.containers, or in spec.initContainers with restartPolicy: Always`, subject, { path: tpl(["metadata", "annotations"]) }));
   }
-  if (matched.sidecars.length === 0 && meshes.length === 0) return { identity, results };
+  if (matched.sidecars.length === 0 && meshes.length === 0) {
+    // No sidecar to order, but a native one already there may still meet the target's versions.
+    const risks = emptyPlan();
+    planVersionRisks(risks, view, ctx.target);
+    for (const note of risks.notes) results.push(result(note.severity, note.message, subject, { path: tpl(note.target ? targetPath(view, risks, note.target, note.path) : note.path ?? []) }));
+    return { identity, results };
+  }
   if (wk.cannot) {
     results.push(result("warning", `left unchanged although it has sidecars: ${wk.cannot}`, subject, { path: tpl(["spec"]) }));
     return { identity, results };

@@ -38,6 +38,15 @@ describe("existing native sidecars on a cluster too old for them", () => {
     expect(out.results.find((r) => r.severity === "warning")?.field?.path).toBe("spec.initContainers[0].restartPolicy");
   });
 
+  it("a native sidecar no sidecars entry names is still one: warned too", () => {
+    const pod = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: logs\n        image: logs\n        restartPolicy: Always\n      containers:\n      - name: app\n        image: app\n`;
+    const out = runChecked(resourceList([pod], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: args\ndata:\n  kubernetesVersion: "1.27"\n'));
+    expect(out.bodies[1]).toBe(pod);
+    expect(out.results).toEqual([
+      expect.objectContaining({ severity: "warning", message: expect.stringMatching(/^"logs" is a native sidecar .* but the target runs 1.27/), field: { path: "spec.template.spec.initContainers[0].restartPolicy" } }),
+    ]);
+  });
+
   it("nothing to say from 1.29 on, or with no version", () => {
     const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n  - name: logs\n    image: logs\n    restartPolicy: Always\n  containers:\n  - name: app\n    image: app\n`;
     expect(runChecked(resourceList([pod], typedConfig('kubernetesVersion: "1.29"\nsidecars:\n- name: logs\n'))).results).toEqual([]);
