@@ -280,7 +280,8 @@ function share(doc: Document, item: YAMLMap, how: Sharing, n: number): void {
   /** An extra field before spec, so its anchor comes first. */
   const before = (key: string, value: unknown) => {
     const at = item.items.findIndex((p) => (p.key as { value?: unknown })?.value === "spec");
-    item.items.splice(Math.max(at, 0), 0, doc.createPair(key, value));
+    // A way drawn twice must not write its key twice (duplicate keys are invalid YAML).
+    item.items.splice(Math.max(at, 0), 0, doc.createPair(item.has(key) ? `${key}-${n}` : key, value));
   };
   switch (how) {
     case "alias-annotations": {
@@ -360,7 +361,7 @@ export const sharedListText: fc.Arbitrary<string> = fc
   .record({
     items: fc.array(fc.oneof({ weight: 3, arbitrary: workload }, { weight: 1, arbitrary: unrelated }), { minLength: 1, maxLength: 3 }),
     cfg: config,
-    ways: fc.array(fc.constantFrom(...SHARING), { minLength: 1, maxLength: 3 }),
+    ways: fc.uniqueArray(fc.constantFrom(...SHARING), { minLength: 1, maxLength: 3 }),
     wide: fc.boolean(),
   })
   .map(({ items, cfg, ways, wide }) => {
