@@ -147,8 +147,11 @@ function keepsTrailingNewlines(v: string): boolean {
 }
 
 const YAML11_WORD = /^(?:y|yes|n|no|on|off|true|false|null|~|=|<<)$/i;
-/** Starts like a YAML 1.1 number or date (a sign, digit or dot): worth asking a 1.1 reader. */
-const YAML11_NUMBERISH = /^[-+]?[0-9.]/;
+/**
+ * Starts like a YAML 1.1 number or date (a sign, digit or dot; or an exponent alone, `e0`, which
+ * the yaml package's 1.1 schema reads as a number): worth asking a 1.1 reader.
+ */
+const YAML11_NUMBERISH = /^(?:[-+]?[0-9.]|[eE][-+]?[0-9])/;
 
 /** Whether a YAML 1.1 reader would take this plain string for something else than the string. */
 export function readsAsOtherIn11(v: string): boolean {
