@@ -1,6 +1,7 @@
 /**
  * Property tests over generated ResourceLists (FAST_CHECK_RUNS=N for longer runs; the default
- * keeps `npm test` at 5,000 generated lists in total). A failure prints the shrunk input as YAML.
+ * keeps `npm test` at about 2,600 generated lists in total, a few minutes on 2 cores). A failure
+ * prints the shrunk input as YAML.
  */
 import fc from "fast-check";
 import { describe, it } from "vitest";
@@ -120,9 +121,9 @@ describe("properties", () => {
         const againItems = readResourceList(again.text).items.map((x) => x.body);
         if (JSON.stringify(againItems) !== JSON.stringify(after.items.map((x) => x.body))) fail("not idempotent: a second run changed the output", input);
       }),
-      { numRuns: runs(2500) },
+      { numRuns: runs(1200) },
     );
-  });
+  }, 600_000);
 
   it("the fast path writes exactly what the careful path writes, on odd but valid YAML too", () => {
     fc.assert(
@@ -141,9 +142,9 @@ describe("properties", () => {
         }
         if (fast !== careful) fail(`fast and careful paths differ:\n--- fast ---\n${fast}\n--- careful ---\n${careful}`, input);
       }),
-      { numRuns: runs(2500) },
+      { numRuns: runs(1200) },
     );
-  });
+  }, 600_000);
 });
 
 /** Fields the function may change on a container it orders; every other field must survive. */
@@ -208,7 +209,7 @@ describe("properties of inputs that share nodes (anchors, aliases, merge keys) o
       }),
       { numRuns: runs(250) },
     );
-  });
+  }, 600_000);
 });
 
 /** Scalars the core schema reads in different ways, written plain, quoted and in flow collections. */
