@@ -1,8 +1,12 @@
 /** The executable: argv, stdin/stdout and the exit code; the work happens elsewhere. */
 import { readFileSync, writeSync } from "node:fs";
 import { basename } from "node:path";
+import { isatty } from "node:tty";
 import { parseArgs } from "node:util";
+import { nearest } from "./config/load";
 import { runFiles } from "./files";
+import { runArgoGenerate } from "./front-doors/argocd";
+import { CONFIG_FILE, findConfig, withOptions } from "./front-doors/config";
 import { InputError } from "./krm/resource-list";
 import { formatResults, oneLine } from "./krm/results";
 import { PLUGIN_NAME, runPlugin } from "./kustomize-plugin";
@@ -32,17 +36,25 @@ As a KRM function (a ResourceList on stdin, the result on stdout):
   kpt fn render DIR --allow-exec     # Kptfile: pipeline.mutators: [{exec: sidecar-order, configPath: ...}]
   kustomize build --enable-alpha-plugins --enable-exec DIR   # transformers: with an exec function
 
-On plain files (results on stderr):
-  sidecar-order [--config FILE] [--in-place] PATH...   # files, directories, - for stdin
+On plain manifests (results on stderr):
+  sidecar-order [--config FILE] [--in-place | --check] PATH...   # files, directories, - for stdin
+  helm install REL CHART --post-renderer sidecar-order [--post-renderer-args --config=FILE]
+  kubectl get deploy -o yaml | sidecar-order --check -
+Config: --config FILE, else ${CONFIG_FILE} in the working directory, else the defaults.
 
 As a kustomize legacy exec plugin (kubectl kustomize --enable-alpha-plugins): install this file as
   $KUSTOMIZE_PLUGIN_HOME/fn.sidecar-order.dev/v1alpha1/sidecarorder/SidecarOrder
+As Argo CD's config management plugin: sidecar-order --argocd (its generate command; see the README).
 
 Options:
-  --config FILE   functionConfig for plain files (kind SidecarOrder, or a ConfigMap)
-  --in-place      rewrite the files instead of printing the stream (nothing is written on an error)
-  --help          show this text
-  --version       print the version
+  --config FILE     functionConfig for plain manifests (kind SidecarOrder, or a ConfigMap)
+  --in-place        rewrite the files instead of printing the stream (nothing is written on an error)
+  --check           change nothing, print nothing but the results: exit 1 when a workload needs a change
+  --format FORMAT   text (default), or github: results as GitHub Actions annotations on stdout
+                    (with --check or --in-place)
+  --argocd          Argo CD plugin generate: order the manifests of the working directory
+  --help            show this text
+  --version         print the version
 
 Config (kind SidecarOrder, apiVersion fn.sidecar-order.dev/v1alpha1) fields: strategy
 (auto|native|legacy), kubernetesVersion, kubeletVersion, sidecars (preset/name/image, wait,
@@ -59,6 +71,10 @@ export interface Io {
   /** The name the executable was started as (a kustomize plugin is started as SidecarOrder). */
   invokedAs: string;
   env: Record<string, string | undefined>;
+  /** The working directory (where .sidecar-order.yaml is looked for); default the process's. */
+  cwd?: () => string;
+  /** Whether stdin is a terminal: then nobody is piping input, and waiting for it would hang. */
+  stdinIsTTY?: () => boolean;
 }
 
 /**
@@ -85,7 +101,60 @@ export const processIo: Io = {
   err: (t) => writeAll(2, t),
   invokedAs: basename(process.argv[1] ?? ""),
   env: process.env,
+  cwd: () => process.cwd(),
+  stdinIsTTY: () => isatty(0),
 };
+
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+  config: { type: "string" },
+  "in-place": { type: "boolean" },
+  check: { type: "boolean" },
+  format: { type: "string" },
+  argocd: { type: "boolean" },
+} as const;
+
+interface Options {
+  help?: boolean;
+  version?: boolean;
+  config?: string;
+  "in-place"?: boolean;
+  check?: boolean;
+  format?: string;
+  argocd?: boolean;
+}
+
+class UsageError extends Error {}
+
+/** The options and paths, or a UsageError in the user's words (Node's own text quotes oddly). */
+function parseOptions(argv: string[]): { values: Options; positionals: string[] } {
+  const { values, positionals, tokens } = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options: OPTIONS });
+  const names = Object.keys(OPTIONS);
+  for (const t of tokens) {
+    if (t.kind !== "option") continue;
+    const spec = (OPTIONS as Record<string, { type: string }>)[t.name];
+    if (!spec) {
+      const near = nearest(t.name, names);
+      throw new UsageError(`unknown option ${t.rawName}${near ? `; did you mean --${near}?` : ""}`);
+    }
+    if (spec.type === "string" && t.value === undefined) throw new UsageError(`--${t.name} needs a value: --${t.name} ${t.name === "format" ? "github" : "FILE"}`);
+    if (spec.type === "boolean" && t.value !== undefined) throw new UsageError(`--${t.name} takes no value (got --${t.name}=${t.value})`);
+  }
+  return { values: values as Options, positionals };
+}
+
+/**
+ * Whether stdin is a ResourceList (kpt, kustomize) rather than a plain manifest stream (Helm's
+ * post-renderer, a pipe): a top-level `kind: ResourceList` or a config.kubernetes.io apiVersion,
+ * in block, flow or JSON style. Read as latin1: only ASCII is looked for, and nothing is validated twice.
+ */
+const RESOURCE_LIST =
+  /^kind[ \t]*:[ \t]*(["']?)ResourceList\1[ \t]*(?:#.*)?$|^apiVersion[ \t]*:[ \t]*["']?config\.kubernetes\.io\/|["']kind["'][ \t]*:[ \t]*["']ResourceList["']|["']apiVersion["'][ \t]*:[ \t]*["']config\.kubernetes\.io\/|[{,][ \t]*(?:kind[ \t]*:[ \t]*ResourceList\b|apiVersion[ \t]*:[ \t]*config\.kubernetes\.io\/)/m;
+
+export function looksLikeResourceList(input: Uint8Array): boolean {
+  return RESOURCE_LIST.test(Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("latin1"));
+}
 
 function main(argv: string[], io: Io): number {
   const invokedAs = io.invokedAs;
@@ -98,18 +167,11 @@ function main(argv: string[], io: Io): number {
   }
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean" },
-        config: { type: "string" },
-        "in-place": { type: "boolean" },
-      },
-    });
+    parsed = parseOptions(argv);
+    usageRules(parsed.values, parsed.positionals);
   } catch (e) {
-    io.err(`sidecar-order: ${(e as Error).message}; see --help\n`);
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`sidecar-order: ${e.message}; see --help\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -121,20 +183,61 @@ function main(argv: string[], io: Io): number {
     io.out(`${VERSION}\n`);
     return 0;
   }
-  if (positionals.length > 0) {
-    const out = runFiles(positionals, { config: values.config, inPlace: values["in-place"] === true, readStdin: io.readStdin });
-    io.out(out.stdout);
-    io.err(out.stderr);
-    return out.exitCode;
+  const cwd = io.cwd?.() ?? process.cwd();
+  if (values.argocd) return emit(io, runArgoGenerate(cwd, io.env));
+  const plainOnly = values.config !== undefined || values.check === true || values.format !== undefined;
+  let stdin: Uint8Array | undefined;
+  if (positionals.length === 0) {
+    if (io.stdinIsTTY?.()) {
+      io.err("sidecar-order: nothing to read: pipe manifests or a ResourceList into it, or give PATH arguments; see --help\n");
+      return 2;
+    }
+    stdin = io.readStdin();
+    if (looksLikeResourceList(stdin)) {
+      if (plainOnly) throw new InputError("stdin is a ResourceList, which carries its own functionConfig: --config, --check and --format are for plain manifests (set mode: check in the functionConfig instead)");
+      const out = runResourceList(stdin);
+      io.out(out.text);
+      // Some callers show only stderr on failure (standalone kustomize says "exit status 1"): say why there too.
+      if (out.exitCode !== 0) io.err(formatResults(out.results.filter((r) => r.severity === "error")));
+      return out.exitCode;
+    }
   }
-  if (values.config !== undefined || values["in-place"]) {
-    io.err("sidecar-order: --config and --in-place need PATH arguments (a KRM function takes its config from the ResourceList); see --help\n");
-    return 2;
+  // Plain manifests: files, or a stream on stdin (Helm's --post-renderer, a pipe).
+  const found = findConfig(values.config, cwd);
+  const input = stdin;
+  return emit(
+    io,
+    runFiles(positionals.length > 0 ? positionals : ["-"], {
+      functionConfig: values.check ? withOptions(found.functionConfig, { mode: "check" }) : found.functionConfig,
+      ...(found.path !== undefined ? { configPath: found.path } : {}),
+      inPlace: values["in-place"] === true,
+      check: values.check === true,
+      format: values.format === "github" ? "github" : "text",
+      readStdin: () => input ?? io.readStdin(),
+    }),
+  );
+}
+
+/** Combinations that cannot mean anything, refused before any input is read. */
+function usageRules(values: Options, positionals: readonly string[]): void {
+  if (values.format !== undefined && values.format !== "text" && values.format !== "github") {
+    throw new UsageError(`--format ${values.format} is not a format: use text or github`);
   }
-  const out = runResourceList(io.readStdin());
-  io.out(out.text);
-  // Some callers show only stderr on failure (standalone kustomize says "exit status 1"): say why there too.
-  if (out.exitCode !== 0) io.err(formatResults(out.results.filter((r) => r.severity === "error")));
+  if (values.check && values["in-place"]) throw new UsageError("--check and --in-place cannot go together: --check changes nothing");
+  if (values.format === "github" && !values.check && !values["in-place"]) {
+    throw new UsageError("--format github prints GitHub workflow commands on stdout, where the stream would go: add --check (or --in-place)");
+  }
+  if (values["in-place"] && (positionals.length === 0 || positionals.includes("-"))) {
+    throw new UsageError("--in-place needs file or directory arguments (stdin cannot be rewritten)");
+  }
+  if (values.argocd && (positionals.length > 0 || values.config !== undefined || values.check || values["in-place"] || values.format !== undefined)) {
+    throw new UsageError("--argocd takes no paths or other options: it reads the working directory and Argo CD's environment");
+  }
+}
+
+function emit(io: Io, out: { stdout: string; stderr: string; exitCode: 0 | 1 }): number {
+  io.out(out.stdout);
+  io.err(out.stderr);
   return out.exitCode;
 }
 

@@ -1,20 +1,36 @@
 /**
- * Plain files, without kpt: `sidecar-order [--config FILE] [--in-place] PATH...` reads manifests
- * (files, directories, `-` for stdin), writes the transformed stream to stdout or rewrites the
- * files in place, and prints the results readably on stderr.
+ * Plain manifests, without kpt: `sidecar-order [--config FILE] [--in-place | --check] PATH...`
+ * reads manifests (files, directories, `-` for stdin: Helm's post-renderer stream), writes the
+ * transformed stream to stdout or rewrites the files in place, and prints the results readably on
+ * stderr (or as GitHub workflow commands on stdout).
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse } from "yaml";
-import { InputError } from "./krm/resource-list";
+import { basename, join, resolve } from "node:path";
+import { isMap, parseAllDocuments, visit } from "yaml";
+import { githubCommands } from "./front-doors/github";
+import { InputError, decode } from "./krm/resource-list";
 import { exitCode, formatResults } from "./krm/results";
 import { readStream, writeStream, type StreamSource } from "./krm/stream";
 import { processItems } from "./run";
 
+import { readConfigFile } from "./front-doors/config";
+
+export { readConfigFile };
+
 export interface FilesOptions {
-  /** A functionConfig file (SidecarOrder or ConfigMap). */
+  /** The functionConfig (SidecarOrder or ConfigMap), already read; undefined for the defaults. */
+  functionConfig?: unknown;
+  /** The file it was read from: never read as a manifest itself. */
+  configPath?: string;
+  /** A config file to read, when `functionConfig` is not given (library callers). */
   config?: string;
   inPlace: boolean;
+  /** Check mode: nothing is printed or written but the results (the config's mode is set to check by the caller). */
+  check?: boolean;
+  /** `github`: results as workflow commands on stdout instead of lines on stderr. */
+  format?: "text" | "github";
+  /** Leave out Kptfiles (kpt's own, never the cluster's: Argo CD applies what it gets). */
+  skipKptfile?: boolean;
   /** Reads stdin, for `-`. */
   readStdin: () => Uint8Array;
 }
@@ -49,40 +65,77 @@ export function expandPaths(paths: readonly string[]): string[] {
   return out;
 }
 
-export function readConfigFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new InputError(`--config ${path}: cannot read the file`);
+/**
+ * A Go template (a Helm chart's templates/) is not YAML yet: `{{ .Values.x }}` either fails to
+ * parse or parses as a mapping whose key is a mapping, which no Kubernetes object has. Block
+ * scalars (alerting templates in a ConfigMap) are strings and are not mistaken for one.
+ */
+function templateLine(text: string, parseFailed: boolean): number | undefined {
+  if (!text.includes("{{")) return undefined;
+  let found = parseFailed;
+  if (!found) {
+    const docs = parseAllDocuments(text);
+    for (const doc of Array.isArray(docs) ? docs : []) {
+      visit(doc, {
+        Map: (_, map) => {
+          if (map.items.some((p) => isMap(p.key))) {
+            found = true;
+            return visit.BREAK;
+          }
+          return undefined;
+        },
+      });
+      if (found) break;
+    }
   }
+  if (!found) return undefined;
+  const i = text.split("\n").findIndex((l) => l.includes("{{") && !l.trimStart().startsWith("#"));
+  return i === -1 ? undefined : i + 1;
+}
+
+function readManifests(bytes: Uint8Array, name: string, firstIndex: number, path: string | undefined): StreamSource {
+  let src: StreamSource | undefined;
+  let failure: unknown;
   try {
-    return parse(text, { prettyErrors: false });
+    src = readStream(bytes, name, firstIndex, path);
   } catch (e) {
-    throw new InputError(`--config ${path} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    if (!(e instanceof InputError)) throw e;
+    failure = e;
   }
+  const line = failure && /not valid UTF-8|bytes, more than/.test((failure as Error).message) ? undefined : templateLine(decode(bytes), failure !== undefined);
+  if (line !== undefined) {
+    throw new InputError(
+      `${name} is a template, not YAML yet (\`{{\` on line ${line}); render it first, e.g. \`helm template RELEASE CHART | sidecar-order -\`, or run sidecar-order as Helm's --post-renderer`,
+    );
+  }
+  if (failure) throw failure;
+  return src!;
 }
 
 export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOutput {
-  const files = expandPaths(paths);
+  const configPath = opts.configPath ?? opts.config;
+  const functionConfig = opts.functionConfig === undefined && opts.config !== undefined ? readConfigFile(opts.config) : opts.functionConfig;
+  const skip = configPath !== undefined ? resolve(configPath) : undefined;
+  const files = expandPaths(paths).filter((p) => p === "-" || (resolve(p) !== skip && !(opts.skipKptfile && basename(p) === "Kptfile")));
   const sources: { path: string; src: StreamSource }[] = [];
   let next = 0;
   for (const path of files) {
     const bytes = path === "-" ? opts.readStdin() : readFileSync(path);
     const name = path === "-" ? "stdin" : path;
-    const src = readStream(bytes, name, next, path === "-" ? undefined : path);
+    const src = readManifests(bytes, name, next, path === "-" ? undefined : path);
     next += src.items.length;
     sources.push({ path, src });
   }
-  const functionConfig = opts.config !== undefined ? readConfigFile(opts.config) : undefined;
   const { replacements, results } = processItems(
     sources.flatMap((s) => s.src.items),
     functionConfig,
     sources.flatMap((s) => s.src.problems),
   );
   const code = exitCode(results);
-  const stderr = formatResults(results);
+  const github = opts.format === "github";
+  const report = github ? githubCommands(results, new Map(sources.map((s) => [s.path, s.src.text]))) : formatResults(results);
   const written: string[] = [];
+  if (opts.check) return { stdout: github ? report : "", stderr: github ? "" : report, exitCode: code, written };
   let stdout = "";
   for (const [i, { path, src }] of sources.entries()) {
     const text = writeStream(src, replacements);
@@ -97,5 +150,7 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
     if (i > 0 && stdout !== "" && !text.startsWith("---")) stdout += stdout.endsWith("\n") ? "---\n" : "\n---\n";
     stdout += text;
   }
-  return { stdout, stderr, exitCode: code, written };
+  // Workflow commands are read from stdout; the stream is never printed with them (the CLI refuses that).
+  if (github) return { stdout: report, stderr: "", exitCode: code, written };
+  return { stdout, stderr: report, exitCode: code, written };
 }

@@ -20,6 +20,8 @@ interface Expectation {
   stderr?: string;
   /** The ResourceList is written back with an error result containing this. */
   result?: string;
+  /** Not a ResourceList: read as a plain stream and written back as it is; "" means valid. */
+  plain?: string;
 }
 
 interface Run {
@@ -78,6 +80,18 @@ function resultsOf(text: string): { message: string; severity: string }[] {
 /** Everything the catalogue promises about one bad input. */
 function checkRefusal(name: string, input: Buffer, r: Run, want: Expectation): void {
   expect(r.signal, `${name}: killed by a signal (out of memory?); stderr: ${r.stderr.slice(0, 300)}`).toBeNull();
+  if (want.plain !== undefined) {
+    expect(r.stdout, `${name}: the plain stream is written back as it is`).toBe(input.toString("utf8"));
+    expect(r.stderr, `${name}: no stack trace on stderr`).not.toMatch(NO_STACK_TRACE);
+    if (want.plain === "") {
+      expect(r.status, `${name}: exit code; stderr: ${r.stderr.slice(0, 300)}`).toBe(0);
+      expect(r.stderr, `${name}: nothing on stderr`).toBe("");
+    } else {
+      expect(r.status, `${name}: exit code`).toBe(1);
+      expect(r.stderr, `${name}: stderr says why`).toContain(want.plain);
+    }
+    return;
+  }
   expect(r.status, `${name}: exit code; stderr: ${r.stderr.slice(0, 300)}`).toBe(1);
   expect(r.stderr, `${name}: no stack trace on stderr`).not.toMatch(NO_STACK_TRACE);
   expect(r.stderr, `${name}: bad input is not an internal error`).not.toContain("internal error");
@@ -106,7 +120,7 @@ describe("the bad-inputs catalogue", () => {
     expect(files.length).toBeGreaterThanOrEqual(40);
     expect(Object.keys(index).sort(), "index.yaml names exactly the files in test/bad-inputs/").toEqual(files);
     for (const [name, want] of Object.entries(index)) {
-      expect([want.stderr, want.result].filter((x) => x !== undefined), `${name}: one of stderr or result`).toHaveLength(1);
+      expect([want.stderr, want.result, want.plain].filter((x) => x !== undefined), `${name}: one of stderr, result or plain`).toHaveLength(1);
     }
   });
 

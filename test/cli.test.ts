@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { cli } from "../src/cli";
 import { resourceList, typedConfig } from "./support/resource-list";
 
 const bin = resolve(__dirname, "../dist/sidecar-order.cjs");
@@ -13,7 +14,8 @@ describe("the sidecar-order executable", () => {
   it("is built", () => expect(existsSync(bin), "run `npm run build` first").toBe(true));
 
   it("answers unparsable input with one line on stderr, exit 1 and no stack trace", () => {
-    for (const input of ["a: [1, 2", "", "kind: Deployment\n", Buffer.from([0xff, 0xfe, 0x00])]) {
+    // (Empty input and a plain manifest are plain streams now, as Helm's post-renderer sends them.)
+    for (const input of ["a: [1, 2", "kind: ResourceList\nitems: [\n", "kind: ResourceList\napiVersion: v9\n", Buffer.from([0xff, 0xfe, 0x00])]) {
       const r = run(input);
       expect(r.status).toBe(1);
       expect(r.stdout).toBe("");
@@ -46,5 +48,52 @@ describe("the sidecar-order executable", () => {
     const bad = run("", ["--frobnicate"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--help");
+  });
+});
+
+describe("the executable as a new user meets it", () => {
+  it("answers an unknown option with a did-you-mean, in one balanced line", () => {
+    const r = run("", ["--in-plac", "k8s/"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("sidecar-order: unknown option --in-plac; did you mean --in-place?; see --help\n");
+    expect(run("", ["--confg=x.yaml"]).stderr).toBe("sidecar-order: unknown option --confg; did you mean --config?; see --help\n");
+    expect(run("", ["--config"]).stderr).toBe("sidecar-order: --config needs a value: --config FILE; see --help\n");
+    expect(run("", ["--check=yes", "x"]).stderr).toBe("sidecar-order: --check takes no value (got --check=yes); see --help\n");
+    expect(run("", ["--check", "--in-place", "x"]).status).toBe(2);
+  });
+
+  it("says to render a chart template first instead of a YAML error", () => {
+    const template = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n";
+    const r = run(template, ["-"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      "sidecar-order: stdin is a template, not YAML yet (`{{` on line 4); render it first, e.g. `helm template RELEASE CHART | sidecar-order -`, or run sidecar-order as Helm's --post-renderer\n",
+    );
+    // Go templates inside a block scalar are data (an alerting template in a ConfigMap), not a chart.
+    const alerts = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\ndata:\n  t: |\n    {{ define \"x\" }}{{ .Labels }}{{ end }}\n";
+    expect(run(alerts, ["-"]).status).toBe(0);
+  });
+
+  it("reads a plain manifest stream on stdin as Helm's post-renderer sends it, keeping its comments", () => {
+    const stream = `---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web\n      - name: istio-proxy\n        image: docker.io/istio/proxyv2:1.24.0\n---\n# Source: web/templates/empty.yaml\n# (rendered nothing)\n`;
+    const r = run(stream);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.startsWith("---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\n")).toBe(true);
+    expect(r.stdout.endsWith("---\n# Source: web/templates/empty.yaml\n# (rendered nothing)\n")).toBe(true);
+    expect(r.stdout).toContain("      initContainers:\n      - name: istio-proxy\n");
+    expect(r.stderr).toMatch(/^\[info\] moved sidecar "istio-proxy"/);
+  });
+
+  it("refuses plain-manifest options on a ResourceList, which carries its own config", () => {
+    const r = run(resourceList([]), ["--check"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^sidecar-order: stdin is a ResourceList, which carries its own functionConfig: .*set mode: check in the functionConfig instead\)\n$/);
+  });
+
+  it("says what it wants instead of waiting on a terminal", () => {
+    let err = "";
+    const code = cli([], { readStdin: () => new Uint8Array(), out: () => {}, err: (t) => (err += t), invokedAs: "sidecar-order", env: {}, stdinIsTTY: () => true });
+    expect(code).toBe(2);
+    expect(err).toBe("sidecar-order: nothing to read: pipe manifests or a ResourceList into it, or give PATH arguments; see --help\n");
   });
 });

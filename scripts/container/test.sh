@@ -13,7 +13,7 @@
 #    it directly with --network none --read-only --user nobody;
 # 5. runs every example package through `kpt fn eval --image` / `kpt fn render` (Kptfile
 #    `image:`) and compares with .expected/; runs it as a kustomize container transformer under
-#    `kubectl kustomize --enable-alpha-plugins` and the standalone `kustomize build
+#    `kubectl kustomize --enable-alpha-plugins`, kustomize v5 (test/tools) and the standalone `kustomize build
 #    --enable-alpha-plugins`, asserting that the output changed; and records the `docker run`
 #    flags each client used (a logging `docker` shim first on their PATH): every function
 #    container ran with --network none and --user nobody.
@@ -313,6 +313,21 @@ else
     fail "kustomize build --enable-alpha-plugins exited non-zero"
   fi
   check "kustomize ran the function container with --network none --user nobody" runs_confined
+fi
+
+# kustomize v5, built from its Go module by test/tools/build.sh (npm run tools; .ci/run does).
+kustomize5="$root/test/tools/.bin/kustomize5"
+if [ ! -x "$kustomize5" ]; then
+  if [ "${CI:-}" = true ]; then fail "test/tools/.bin/kustomize5 is missing: run npm run tools"; else echo "SKIPPED: kustomize v5 (run npm run tools to build it)"; fi
+else
+  step "kustomize build --enable-alpha-plugins ($("$kustomize5" version))"
+  if PATH="$client_path" "$kustomize5" build --enable-alpha-plugins "$k/fn" >"$k/kustomize5.yaml" 2>"$k/kustomize5.err"; then
+    check "kustomize v5 build: the container transformer changed the output (proxy first, postStart wait)" transformed "$k/plain.yaml" "$k/kustomize5.yaml"
+  else
+    cat "$k/kustomize5.err"
+    fail "kustomize v5 build --enable-alpha-plugins exited non-zero"
+  fi
+  check "kustomize v5 ran the function container with --network none --user nobody" runs_confined
 fi
 
 step "done"

@@ -20,7 +20,7 @@ export interface LoadedConfig {
 import { isPlain, valueAt, type Plain } from "../plain";
 
 /** ConfigMap keys and how each string becomes a typed value. */
-const CONFIGMAP_KEYS: Record<string, (v: string) => unknown> = {
+export const CONFIGMAP_KEYS: Record<string, (v: string) => unknown> = {
   strategy: (v) => v,
   onConflict: (v) => v,
   kubernetesVersion: (v) => v,

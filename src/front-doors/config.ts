@@ -1,0 +1,84 @@
+/**
+ * Where the plain-manifest front doors (files, Helm, Argo CD, pre-commit) find their config:
+ * `--config FILE`, else `.sidecar-order.yaml` in the working directory, else the defaults; and
+ * options given as strings (a flag, Argo CD's environment) laid over it.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { InputError } from "../krm/resource-list";
+import { CONFIGMAP_KEYS } from "../config/load";
+import { isPlain, type Plain } from "../plain";
+
+/** The config file the front doors look for in the working directory (the repo root under pre-commit). */
+export const CONFIG_FILE = ".sidecar-order.yaml";
+
+export function readConfigFile(path: string, flag = "--config"): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new InputError(`${flag} ${path}: cannot read the file`);
+  }
+  try {
+    return parse(text, { prettyErrors: false });
+  } catch (e) {
+    throw new InputError(`${flag} ${path} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+export interface FoundConfig {
+  functionConfig: unknown;
+  /** The file it came from, if any. */
+  path?: string;
+}
+
+/** `--config FILE` when given, else `.sidecar-order.yaml` in `dir` when present, else none (the defaults). */
+export function findConfig(explicit: string | undefined, dir: string): FoundConfig {
+  if (explicit !== undefined) return { functionConfig: readConfigFile(explicit), path: explicit };
+  const local = join(dir, CONFIG_FILE);
+  if (existsSync(local)) return { functionConfig: readConfigFile(local, "the config file"), path: local };
+  return { functionConfig: undefined };
+}
+
+/** The option names a string can set, as the ConfigMap form spells them. */
+export const OPTION_KEYS: readonly string[] = Object.keys(CONFIGMAP_KEYS);
+
+/**
+ * The config with `options` (ConfigMap-style strings: `sidecars: istio,vault`) laid over it.
+ * A ConfigMap gets them in `data`; a SidecarOrder gets them converted as a ConfigMap's would be;
+ * no config becomes a ConfigMap of them. Anything else is returned as it is, for the loader to refuse.
+ */
+export function withOptions(functionConfig: unknown, options: Readonly<Record<string, string>>): unknown {
+  if (Object.keys(options).length === 0) return functionConfig;
+  if (functionConfig === undefined || functionConfig === null) {
+    return { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "sidecar-order-options" }, data: { ...options } };
+  }
+  if (!isPlain(functionConfig)) return functionConfig;
+  if (functionConfig["kind"] === "ConfigMap") {
+    const data = isPlain(functionConfig["data"]) ? functionConfig["data"] : {};
+    return { ...functionConfig, data: { ...data, ...options } };
+  }
+  const typed: Plain = { ...functionConfig };
+  for (const [key, value] of Object.entries(options)) {
+    const convert = CONFIGMAP_KEYS[key];
+    typed[key] = convert ? convert(value) : value;
+  }
+  return typed;
+}
+
+/** Whether the config names the cluster's version already. */
+export function hasKubernetesVersion(functionConfig: unknown): boolean {
+  if (!isPlain(functionConfig)) return false;
+  const where = functionConfig["kind"] === "ConfigMap" ? functionConfig["data"] : functionConfig;
+  return isPlain(where) && where["kubernetesVersion"] !== undefined && where["kubernetesVersion"] !== null;
+}
+
+/**
+ * A cluster's reported version as MAJOR.MINOR: `1.27.9`, `v1.33.2+k3s1`, `v1.30.4-eks-a737599`
+ * → `1.27`, `1.33`, `1.30`. Undefined when it is not a version.
+ */
+export function majorMinor(version: string): string | undefined {
+  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?$/.exec(version.trim());
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
