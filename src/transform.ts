@@ -19,6 +19,8 @@ import type { SidecarRule } from "./sidecars/rules";
 import { planLegacyShutdown } from "./strategies/shutdown";
 import { planLegacy, startOrder } from "./strategies/legacy";
 import { planNative } from "./strategies/native";
+import { planNativeShutdown } from "./strategies/native-shutdown";
+import { resourceNotes } from "./pod/resource-report";
 import { atLeast, parseVersion, type Choice } from "./strategies/choose";
 import { targetVersions, type TargetVersions } from "./facts/versions";
 import { newUsage, recordUsage, type Usage } from "./sidecars/usage";
@@ -210,8 +212,23 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
     results.push(result(note.severity, note.message, subject, field));
   }
   if (refused(plan) || !changes(plan)) return { identity, results };
+  const sidecarNames = matched.sidecars.map((s) => s.container.name);
+  const costs = (edited: Document | undefined): Result[] => {
+    const before = valueAt(data, [...wk.templatePath, "spec"]);
+    const after = edited ? valueAt(itemData(edited as Document.Parsed), [...wk.templatePath, "spec"]) : undefined;
+    if (!isPlain(before) || !isPlain(after)) return [];
+    return resourceNotes(before, after, sidecarNames, config.mode === "check").map((n) => {
+      const field: Result["field"] & object = { path: tpl(n.path) };
+      if (n.currentValue !== undefined) field.currentValue = n.currentValue;
+      if (n.proposedValue !== undefined) field.proposedValue = n.proposedValue;
+      return result(n.severity, n.message, subject, field);
+    });
+  };
   if (config.mode === "check") {
-    return { identity, results: [...checkResults(view, valueAt(data, wk.templatePath), plan, subject, tpl, config.checkSeverity), ...results] };
+    // Nothing changes; the figures come from the plan carried out on a copy.
+    const scratch = parseItem(item);
+    if (scratch) applyPlan(scratch, wk.templatePath, plan);
+    return { identity, results: [...checkResults(view, valueAt(data, wk.templatePath), plan, subject, tpl, config.checkSeverity), ...results, ...costs(scratch)] };
   }
 
   if (item.frozen) {
@@ -231,6 +248,7 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
       return { identity, results: [...results, result("error", message, subject, { path: tpl(["spec"]) })] };
     }
   }
+  results.push(...costs(doc));
   const replacement = printItem(doc, item);
   results.unshift(summary(view, plan, subject, tpl, spelledOut));
   return replacement === item.body ? { identity, results } : { identity, replacement, results };
@@ -255,6 +273,8 @@ function buildPlan(view: PodTemplateView, sidecars: readonly MatchedSidecar[], m
   const plan = choice.strategy === "native" ? planNative(view, sidecars, options) : planLegacy(view, sidecars, options);
   if (choice.strategy === "legacy") {
     planLegacyShutdown(plan, view, startOrder(toOrder), { ...config.shutdown, sleepAction: ctx.sleepAction, onConflict: config.onConflict });
+  } else {
+    planNativeShutdown(plan, view, startOrder(sidecars), config.shutdown);
   }
   planInjected(plan, view, meshes, choice.strategy, config.meshVersions);
   planVersionRisks(plan, view, ctx.target);

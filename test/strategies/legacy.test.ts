@@ -107,7 +107,7 @@ spec:
         resources: # small
           requests: {cpu: 10m}
 `,
-    info: [/moved sidecar "proxy" to the front/],
+    info: [/moved sidecar "proxy" to the front/, /^effective pod resources \(what the scheduler reserves\) are unchanged: requests cpu 10m; limits none$/],
   },
   {
     name: "moves the sidecar first, adds the hold hook and the default-container annotation",
