@@ -19,7 +19,7 @@ import { nearest } from "../config/load";
 import { InputError } from "../krm/resource-list";
 import { formatResult, formatResults, oneLine, type Result } from "../krm/results";
 import { runFiles } from "../files";
-import { CONFIG_FILE, OPTION_KEYS, findConfig, hasKubernetesVersion, majorMinor, readConfigFile, withOptions } from "./config";
+import { OPTION_KEYS, findConfig, hasKubernetesVersion, majorMinor, readConfigFile, withOptions } from "./config";
 
 export interface GenerateOutput {
   stdout: string;
@@ -126,7 +126,7 @@ export function runArgoGenerate(dir: string, env: Env): GenerateOutput {
   const out = withCwd(dir, () =>
     runFiles(paths, {
       functionConfig,
-      ...(found.path ? { configPath: found.path } : { configPath: join(dir, CONFIG_FILE) }),
+      ...(found.path ? { configPath: found.path } : {}),
       inPlace: false,
       readStdin: () => stream ?? new Uint8Array(),
       skipKptfile: true,
