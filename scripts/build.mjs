@@ -45,8 +45,24 @@ const lazyYaml = {
   },
 };
 
+/**
+ * `--explain` and `explain: true` need the kubelet model; nothing else does. In the executable,
+ * src/explain/load.ts becomes a require() made on first call, so esbuild puts the timeline and the
+ * model (which import nothing else) behind a function that a run without explain never calls.
+ */
+const lazyExplain = {
+  name: "lazy-explain",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]explain[\\/]load\.ts$/ }, (args) => ({
+      resolveDir: dirname(args.path),
+      loader: "js",
+      contents: 'let real;\nexport function loadTimeline() { return (real ??= require("./timeline")); }\n',
+    }));
+  },
+};
+
 // CommonJS (.cjs): Node loads it faster than an ES module, and it needs no package.json beside it.
-const bundled = await build({ ...common, format: "cjs", entryPoints: ["src/bin.ts"], outfile: "dist/sidecar-order.cjs", plugins: [lazyYaml], write: false });
+const bundled = await build({ ...common, format: "cjs", entryPoints: ["src/bin.ts"], outfile: "dist/sidecar-order.cjs", plugins: [lazyYaml, lazyExplain], write: false });
 writeCodeCache("dist/sidecar-order.cjs", writeExecutable("dist/sidecar-order.cjs", bundled.outputFiles[0].text));
 
 // The library entries leave their dependencies to the installing project.

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { nearest } from "./config/load";
 import { runFiles } from "./files";
 import { runArgoGenerate } from "./front-doors/argocd";
+import { runExplain } from "./explain/index";
 import { CONFIG_FILE, findConfig, withOptions } from "./front-doors/config";
 import { InputError } from "./krm/resource-list";
 import { formatResults, oneLine } from "./krm/results";
@@ -52,6 +53,8 @@ Options:
   --check           change nothing, print nothing but the results: exit 1 when a workload needs a change
   --format FORMAT   text (default), or github: results as GitHub Actions annotations on stdout
                     (with --check or --in-place)
+  --explain         print each workload's predicted start and shutdown timeline (from the kubelet
+                    model) as sidecar-order would leave it; with --check, as it is now
   --argocd          Argo CD plugin generate: order the manifests of the working directory
   --help            show this text
   --version         print the version
@@ -113,6 +116,7 @@ const OPTIONS = {
   check: { type: "boolean" },
   format: { type: "string" },
   argocd: { type: "boolean" },
+  explain: { type: "boolean" },
 } as const;
 
 interface Options {
@@ -123,6 +127,7 @@ interface Options {
   check?: boolean;
   format?: string;
   argocd?: boolean;
+  explain?: boolean;
 }
 
 class UsageError extends Error {}
@@ -185,7 +190,7 @@ function main(argv: string[], io: Io): number {
   }
   const cwd = io.cwd?.() ?? process.cwd();
   if (values.argocd) return emit(io, runArgoGenerate(cwd, io.env));
-  const plainOnly = values.config !== undefined || values.check === true || values.format !== undefined;
+  const plainOnly = values.config !== undefined || values.check === true || values.format !== undefined || values.explain === true;
   let stdin: Uint8Array | undefined;
   if (positionals.length === 0) {
     if (io.stdinIsTTY?.()) {
@@ -205,6 +210,10 @@ function main(argv: string[], io: Io): number {
   // Plain manifests: files, or a stream on stdin (Helm's --post-renderer, a pipe).
   const found = findConfig(values.config, cwd);
   const input = stdin;
+  if (values.explain) {
+    const check = values.check === true;
+    return emit(io, runExplain(positionals.length > 0 ? positionals : ["-"], { functionConfig: found.functionConfig, ...(found.path !== undefined ? { configPath: found.path } : {}), check, readStdin: () => input ?? io.readStdin() }));
+  }
   return emit(
     io,
     runFiles(positionals.length > 0 ? positionals : ["-"], {
@@ -230,6 +239,7 @@ function usageRules(values: Options, positionals: readonly string[]): void {
   if (values["in-place"] && (positionals.length === 0 || positionals.includes("-"))) {
     throw new UsageError("--in-place needs file or directory arguments (stdin cannot be rewritten)");
   }
+  if (values.explain && (values["in-place"] || values.format !== undefined)) throw new UsageError("--explain prints timelines, not the stream or results: leave out --in-place and --format");
   if (values.argocd && (positionals.length > 0 || values.config !== undefined || values.check || values["in-place"] || values.format !== undefined)) {
     throw new UsageError("--argocd takes no paths or other options: it reads the working directory and Argo CD's environment");
   }

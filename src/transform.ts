@@ -29,6 +29,7 @@ import { mayHoldPodSpec, unknownKindNote } from "./workloads/unknown-kinds";
 import { changes, emptyPlan, refused, targetPath, type Plan, type Target } from "./strategies/plan";
 import { BUILT_IN, customKinds, identityOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
 import { skipReason, type ObjectFacts } from "./workloads/select";
+import { explainItem } from "./explain/item";
 
 export interface ItemOutcome {
   /** New text for the item's body, when it changed. */
@@ -92,6 +93,13 @@ export function transformContext(config: Config, choice: Choice, rules: readonly
 }
 
 export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutcome {
+  const out = transformOne(item, ctx);
+  // explain: true adds the workload's timeline (the kubelet model loads only then).
+  const explained = ctx.config.explain && out.identity !== undefined ? explainItem(item, out, ctx) : undefined;
+  return explained ? { ...out, results: [...out.results, explained] } : out;
+}
+
+function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
   const { config, choice } = ctx;
   if (item.frozen === "the item is not an object" || item.frozen === "the item is empty") {
     return { results: [itemProblem(item, "error", "is not an object; it was left as it is")] };
@@ -395,7 +403,7 @@ function factsOf(data: Plain, meta: Plain): ObjectFacts {
   return o;
 }
 
-function subjectOf(data: Plain, meta: Plain, annotations: Plain): Subject {
+export function subjectOf(data: Plain, meta: Plain, annotations: Plain): Subject {
   const subject: Subject = {};
   if (typeof meta["name"] === "string") {
     subject.resourceRef = { apiVersion: String(data["apiVersion"]), kind: String(data["kind"]), name: meta["name"] };

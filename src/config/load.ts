@@ -33,6 +33,7 @@ export const CONFIGMAP_KEYS: Record<string, (v: string) => unknown> = {
   meshes: (v) => list(v),
   mode: (v) => v,
   checkSeverity: (v) => v,
+  explain: (v) => (v === "true" ? true : v === "false" ? false : v),
 };
 
 function list(v: string): string[] {

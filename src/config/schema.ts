@@ -321,6 +321,15 @@ export const configSchema = z.strictObject({
    */
   shutdown: d(z._default(shutdownSchema, { appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false }), "Legacy shutdown arithmetic for stopAfterApp sidecars."),
   /**
+   * Add one info result per workload with its predicted timeline, in plain text: the order in
+   * which its containers start and what holds each back, what happens when a sidecar never gets
+   * ready, and the order and budget of shutdown, from the project's kubelet model. The same text
+   * `sidecar-order --explain` prints.
+   * @default false
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#sidecar-containers-and-pod-lifecycle
+   */
+  explain: d(z._default(z.boolean(), false), "Add an info result per workload with its predicted start and shutdown timeline (what --explain prints)."),
+  /**
    * What to do when a sidecar already has a different postStart hook (or, where stopAfterApp adds
    * one, a preStop hook that is not a sleep; a sleep is resized): `keep` it (warning), `replace`
    * it (info), or refuse the workload (`error`).

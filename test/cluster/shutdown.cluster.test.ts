@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import type { ContainerFacts } from "../model/kubelet";
+import type { ContainerFacts } from "../../src/model/kubelet";
 import { at, clusterUp, containerNames, loggedAt, podSpecOf, runOnCluster, scenarios, sidecarOrder, timeline, type ClusterPod, type PodSpec } from "./support/function";
 import { compareWithModel, explain } from "./support/model";
 

@@ -18,6 +18,7 @@ describe("loadConfig", () => {
       allowLegacyJobs: false,
       meshes: [],
       shutdown: { appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false },
+      explain: false,
       onConflict: "keep",
     });
     const empty = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "function-input" }, data: {} });
@@ -37,6 +38,7 @@ describe("loadConfig", () => {
       sidecars: [{ name: "a" }, { preset: "istio" }],
       meshes: ["linkerd"],
       shutdown: { appSeconds: 15, marginSeconds: 5, raiseGracePeriod: false },
+      explain: false,
       onConflict: "replace",
       kubernetesVersion: "v1.27.3",
       nativeMinVersion: "1.29",

@@ -1,6 +1,6 @@
 /** The kubelet model against the documented start and stop rules (sidecar-semantics.md, 1-3). */
 import { describe, expect, it } from "vitest";
-import { simulate, startsBefore, steps, stopsAfter, timeOf, waitsFor, type Container, type PodEvent } from "./kubelet";
+import { simulate, startsBefore, steps, stopsAfter, timeOf, waitsFor, type Container, type PodEvent } from "../../src/model/kubelet";
 
 const hold = { postStart: { exec: { command: ["pilot-agent", "wait"] } } };
 const probe = { httpGet: { path: "/ready", port: 15021 } };

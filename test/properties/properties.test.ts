@@ -9,7 +9,7 @@ import { parse, parseDocument } from "yaml";
 import { lightParse } from "../../src/krm/light-yaml";
 import { InputError, readResourceList, writeResourceList } from "../../src/krm/resource-list";
 import { runResourceList } from "../../src/run";
-import { simulate, waitsFor, stopsAfter, type ContainerFacts, type PodSpec } from "../model/kubelet";
+import { simulate, waitsFor, stopsAfter, type ContainerFacts, type PodSpec } from "../../src/model/kubelet";
 import { oddText, resourceListText, sharedListText } from "./generators";
 import { apiRuleViolations, ownRuleViolations, targetOf, validateWorkload, type Target } from "./schema";
 

@@ -1,5 +1,5 @@
 /**
- * Item 7 of the cluster scenarios: the project's kubelet model (test/model/kubelet.ts) must
+ * Item 7 of the cluster scenarios: the project's kubelet model (src/model/kubelet.ts) must
  * predict the same ORDER of starts, readiness and stops as the real kubelet did for the same pod.
  *
  * Both timelines are put in the model's words ("start app", "ready sidecar", "stop logs", ...):
@@ -29,7 +29,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { simulate, type ContainerFacts, type EventKind, type PodEvent } from "../../model/kubelet";
+import { simulate, type ContainerFacts, type EventKind, type PodEvent } from "../../../src/model/kubelet";
 import type { ClusterPod, PodSpec } from "./function";
 
 export interface Step {

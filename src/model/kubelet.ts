@@ -1,8 +1,9 @@
 /**
- * A small executable model of the kubelet's start and stop rules for one pod, for tests that
- * check what an ordering really does (see ../shared/reference/sidecar-semantics.md, sections
- * 1-3). A discrete-event simulation: a pod spec plus a script of facts about each container in,
- * the ordered list of what happened out.
+ * A small executable model of the kubelet's start and stop rules for one pod: tests check what an
+ * ordering really does against it (test/model/recorded.test.ts holds it to timelines recorded on
+ * kubelet v1.34.4), and `--explain` predicts a workload's timeline with it (loaded only then).
+ * See the project's reference sidecar-semantics.md, sections 1-3. A discrete-event simulation: a
+ * pod spec plus a script of facts about each container in, the ordered list of what happened out.
  *
  * Start: init containers in order; a plain one must exit before the next starts; a restartable
  * one (`restartPolicy: Always`, a native sidecar) must be *started*: its startupProbe has

@@ -1,0 +1,47 @@
+/**
+ * `sidecar-order --explain [--config FILE] PATH...`: the function runs as usual (nothing is
+ * written), with explain: true, and each workload's timeline is printed instead of the stream.
+ * Other results go to stderr, as in a plain run.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { expandPaths } from "../files";
+import { withOptions } from "../front-doors/config";
+import { exitCode, formatResults } from "../krm/results";
+import { readStream } from "../krm/stream";
+import { processItems } from "../run";
+
+/** Marks an explanation among the results; the same as ./item.ts's (kept here so the CLI does not load that module up front). */
+const EXPLAIN_TAG = "sidecar-order.dev/explain";
+
+export interface ExplainOptions {
+  functionConfig: unknown;
+  /** The config's own file: never read as a manifest. */
+  configPath?: string;
+  /** Explain the workloads as they are (mode: check), not as sidecar-order would leave them. */
+  check?: boolean;
+  readStdin: () => Uint8Array;
+}
+
+export function runExplain(paths: readonly string[], opts: ExplainOptions): { stdout: string; stderr: string; exitCode: 0 | 1 } {
+  const skip = opts.configPath !== undefined ? resolve(opts.configPath) : undefined;
+  const items = [];
+  const problems = [];
+  let next = 0;
+  for (const path of expandPaths(paths)) {
+    if (path !== "-" && resolve(path) === skip) continue;
+    const src = readStream(path === "-" ? opts.readStdin() : readFileSync(path), path === "-" ? "stdin" : path, next, path === "-" ? undefined : path);
+    next += src.items.length;
+    items.push(...src.items);
+    problems.push(...src.problems);
+  }
+  const options: Record<string, string> = { explain: "true" };
+  if (opts.check) options["mode"] = "check";
+  const { results } = processItems(items, withOptions(opts.functionConfig, options), problems);
+  const isExplanation = (r: (typeof results)[number]) => r.tags?.[EXPLAIN_TAG] !== undefined;
+  const texts = results.filter(isExplanation).map((r) => r.message);
+  const stdout = texts.length ? `${texts.join("\n\n")}\n` : "";
+  // Only what a reader must know besides the timelines: errors and warnings.
+  const others = results.filter((r) => !isExplanation(r) && r.severity !== "info");
+  return { stdout, stderr: formatResults(others) + (texts.length ? "" : "sidecar-order: no workloads to explain\n"), exitCode: exitCode(results) };
+}

@@ -1,0 +1,128 @@
+/** --explain and explain: true: whole documents in, the predicted timeline out. */
+import { describe, expect, it } from "vitest";
+import { runExplain } from "../../src/explain/index";
+import { EXPLAIN_TAG } from "../../src/explain/item";
+import { runResourceList } from "../../src/run";
+import { cli } from "../../src/cli";
+import { parse } from "yaml";
+
+const config = (fields: string) => `apiVersion: fn.sidecar-order.dev/v1alpha1\nkind: SidecarOrder\nmetadata: {name: o}\n${fields}`;
+
+/** What `sidecar-order --explain [--check] -` prints for `manifests`, with a config of `fields` (parsed, as --config hands it over). */
+function explain(manifests: string, fields = 'kubernetesVersion: "1.31"\n', check = false) {
+  return runExplain(["-"], { functionConfig: parse(config(fields)), check, readStdin: () => Buffer.from(manifests) });
+}
+
+/** A manifest as a ResourceList item. */
+const item = (doc: string) => `${doc.trimEnd().replace(/^/gm, "    ").replace(/^ {4}/, "  - ")}\n`;
+
+const deployment = (name: string, spec: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  template:
+    spec:
+${spec.replace(/^/gm, "      ")}
+`;
+
+const app = `- name: app
+  image: example/app:1`;
+const istio = `- name: istio-proxy
+  image: docker.io/istio/proxyv2:1.26.0`;
+const sqlProxy = `- name: cloud-sql-proxy
+  image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+  args: ["--health-check", "--http-address=0.0.0.0"]`;
+
+describe("--explain: the predicted timeline of each workload, as sidecar-order leaves it", () => {
+  it.each([
+    ["legacy: hook-held, fails open, a preStop sleep keeps the proxy up", deployment("web", `containers:\n${app}\n${istio}`), 'strategy: legacy\nkubernetesVersion: "1.30"\n'],
+    ["native: startupProbe-gated, fails closed, stopped after the app", deployment("api", `containers:\n${app}\n${istio}`), 'kubernetesVersion: "1.31"\n'],
+    [
+      "a Job: native sidecar stopped when the app exits, so the pod completes",
+      `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: report\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n${`${app}\n${sqlProxy}`.replace(/^/gm, "      ")}\n`,
+      'kubernetesVersion: "1.31"\n',
+    ],
+    [
+      "a legacy Job (allowed): the sidecar keeps the pod from completing",
+      `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: report\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n${`${app}\n${sqlProxy}`.replace(/^/gm, "      ")}\n`,
+      'strategy: legacy\nallowLegacyJobs: true\nkubernetesVersion: "1.28"\n',
+    ],
+    [
+      "several sidecars with after, and an init container after a sidecar",
+      deployment("pay", `terminationGracePeriodSeconds: 20\ninitContainers:\n- name: wait-db\n  image: busybox\ncontainers:\n${app}\n- name: vault-agent\n  image: hashicorp/vault:1.17\n- name: otel\n  image: otel/opentelemetry-collector:0.100.0`),
+      'kubernetesVersion: "1.31"\nsidecars:\n- name: otel\n  startupProbe: {httpGet: {path: /, port: 13133}, periodSeconds: 2, failureThreshold: 15}\n- name: vault-agent\n  after: [otel]\n  initContainersAfter: [wait-db]\n',
+    ],
+    [
+      "shutdown over budget: a long drain in a short grace period is killed",
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: slow\nspec:\n  template:\n    metadata:\n      annotations:\n        proxy.istio.io/config: '{"terminationDrainDuration": "20s"}'\n    spec:\n      terminationGracePeriodSeconds: 30\n      containers:\n${`${app}\n  lifecycle:\n    preStop:\n      sleep: {seconds: 5}\n${istio}`.replace(/^/gm, "      ")}\n`,
+      'kubernetesVersion: "1.31"\n',
+    ],
+  ])("%s", (_, manifests, fields) => {
+    const out = explain(manifests, fields);
+    expect(out.stdout).toMatchSnapshot();
+  });
+
+  it("with --check, explains the workload as it is now (nothing changed)", () => {
+    const out = explain(deployment("api", `containers:\n${app}\n${istio}`), 'kubernetesVersion: "1.31"\n', true);
+    expect(out.stdout).toContain("sidecar-order changed nothing here");
+    expect(out.stdout).toContain("1. app, app container");
+    expect(out.stdout).toContain("2. istio-proxy, legacy sidecar, after app is started");
+  });
+
+  it("explains a workload without sidecars, and nothing else", () => {
+    const out = explain(`${deployment("plain", `containers:\n${app}`)}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n`);
+    expect(out.stdout.match(/^Deployment /gm)).toHaveLength(1);
+    expect(out.stdout).toContain("No sidecars");
+    expect(out.exitCode).toBe(0);
+  });
+});
+
+describe("explain: true in a ResourceList run", () => {
+  it("adds one info result per workload with the same text --explain prints", () => {
+    const list = `apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+${item(deployment("a", `containers:\n${app}\n${istio}`))}${item(deployment("b", `containers:\n${app}`))}functionConfig:
+  apiVersion: fn.sidecar-order.dev/v1alpha1
+  kind: SidecarOrder
+  metadata: {name: o}
+  kubernetesVersion: "1.31"
+  explain: true
+`;
+    const out = runResourceList(list);
+    const explained = out.results.filter((r) => r.tags?.[EXPLAIN_TAG]);
+    expect(explained.map((r) => [r.severity, r.resourceRef?.name, r.field?.path])).toEqual([
+      ["info", "a", "spec.template.spec"],
+      ["info", "b", "spec.template.spec"],
+    ]);
+    const cliText = explain(deployment("a", `containers:\n${app}\n${istio}`)).stdout;
+    expect(`${explained[0]!.message}\n`).toBe(cliText);
+    expect(out.text).toContain("restartPolicy: Always");
+  });
+
+  it("adds nothing without it", () => {
+    const list = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${item(deployment("a", `containers:\n${app}\n${istio}`))}`;
+    expect(runResourceList(list).results.some((r) => r.tags?.[EXPLAIN_TAG])).toBe(false);
+  });
+});
+
+describe("the --explain flag", () => {
+  const io = (stdin: string) => {
+    const out = { stdout: "", stderr: "" };
+    return { out, io: { readStdin: () => Buffer.from(stdin), out: (t: string) => void (out.stdout += t), err: (t: string) => void (out.stderr += t), invokedAs: "sidecar-order", env: {}, cwd: () => "/nonexistent-dir", stdinIsTTY: () => false } };
+  };
+
+  it("reads stdin and prints timelines", () => {
+    const { out, io: x } = io(deployment("api", `containers:\n${app}\n${istio}`));
+    expect(cli(["--explain"], x)).toBe(0);
+    expect(out.stdout).toMatch(/^Deployment api\n/);
+    expect(out.stdout).toContain("Start, in order:");
+  });
+
+  it("refuses --in-place and --format", () => {
+    const { out, io: x } = io("");
+    expect(cli(["--explain", "--in-place", "x.yaml"], x)).toBe(2);
+    expect(out.stderr).toContain("--explain prints timelines");
+  });
+});
