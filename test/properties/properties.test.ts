@@ -85,24 +85,37 @@ function checkKubelet(spec: Plain, input: string): void {
   }
 }
 
+/** Run; fail on a throw, a lost or added item, or a changed byte outside the changed items. */
+function runWire(input: string) {
+  let out;
+  try {
+    out = runResourceList(input);
+  } catch (e) {
+    fail(`threw: ${(e as Error).message}`, input);
+  }
+  const before = readResourceList(input);
+  const after = readResourceList(out.text);
+  if (after.items.length !== before.items.length) fail("items were lost or added", input);
+  const changed = new Map<number, string>();
+  after.items.forEach((item, i) => {
+    if (item.body !== before.items[i]!.body) changed.set(i, out.text.slice(item.bodyStart, item.end));
+  });
+  if (writeResourceList(before, changed, out.results) !== out.text) fail("text outside the changed items differs", input);
+  return { out, after, changed };
+}
+
+/** A second run on the output (its results taken off) changes no item. */
+function expectIdempotent(output: string, after: ReturnType<typeof readResourceList>, input: string): void {
+  const again = runResourceList(output.replace(/\nresults:\n[\s\S]*$/, "\n"));
+  const againItems = readResourceList(again.text).items.map((x) => x.body);
+  if (JSON.stringify(againItems) !== JSON.stringify(after.items.map((x) => x.body))) fail("not idempotent: a second run changed the output", input);
+}
+
 describe("properties", () => {
   it("never throws; keeps every item, byte for byte where untouched; idempotent; deterministic; obeys the API server's rules; holds through the kubelet model", () => {
     fc.assert(
       fc.property(resourceListText, (input) => {
-        let out;
-        try {
-          out = runResourceList(input);
-        } catch (e) {
-          fail(`threw: ${(e as Error).message}`, input);
-        }
-        const before = readResourceList(input);
-        const after = readResourceList(out.text);
-        if (after.items.length !== before.items.length) fail("items were lost or added", input);
-        const changed = new Map<number, string>();
-        after.items.forEach((item, i) => {
-          if (item.body !== before.items[i]!.body) changed.set(i, out.text.slice(item.bodyStart, item.end));
-        });
-        if (writeResourceList(before, changed, out.results) !== out.text) fail("text outside the changed items differs", input);
+        const { out, after, changed } = runWire(input);
         const beforeData = (parse(input) as { items: Plain[] }).items;
         const afterData = (parse(out.text) as { items: Plain[] }).items;
         afterData.forEach((item, i) => {
@@ -117,9 +130,7 @@ describe("properties", () => {
           if (changed.has(i) && out.exitCode === 0) for (const spec of podSpecs(item)) checkKubelet(spec, input);
         });
         if (runResourceList(input).text !== out.text) fail("not deterministic", input);
-        const again = runResourceList(out.text.replace(/\nresults:\n[\s\S]*$/, "\n"));
-        const againItems = readResourceList(again.text).items.map((x) => x.body);
-        if (JSON.stringify(againItems) !== JSON.stringify(after.items.map((x) => x.body))) fail("not idempotent: a second run changed the output", input);
+        expectIdempotent(out.text, after, input);
       }),
       { numRuns: runs(1200) },
     );
@@ -181,20 +192,7 @@ describe("properties of inputs that share nodes (anchors, aliases, merge keys) o
   it("nothing lost, only the places asked for change, readers agree, idempotent, fast and careful paths agree", () => {
     fc.assert(
       fc.property(sharedListText, (input) => {
-        let out;
-        try {
-          out = runResourceList(input);
-        } catch (e) {
-          fail(`threw: ${(e as Error).message}`, input);
-        }
-        const before = readResourceList(input);
-        const after = readResourceList(out.text);
-        if (after.items.length !== before.items.length) fail("items were lost or added", input);
-        const changed = new Map<number, string>();
-        after.items.forEach((item, i) => {
-          if (item.body !== before.items[i]!.body) changed.set(i, out.text.slice(item.bodyStart, item.end));
-        });
-        if (writeResourceList(before, changed, out.results) !== out.text) fail("text outside the changed items differs", input);
+        const { out, after, changed } = runWire(input);
         const was = read(input).items;
         const now = read(out.text).items;
         if (JSON.stringify(read(out.text, "1.1")) !== JSON.stringify(read(out.text))) fail("YAML 1.1 and 1.2 readers read the output differently", input);
@@ -203,9 +201,7 @@ describe("properties of inputs that share nodes (anchors, aliases, merge keys) o
           checkApiRules(was[i]!, item, input);
         });
         if (runResourceList(input, { fast: false }).text !== out.text) fail("fast and careful paths differ", input);
-        const again = runResourceList(out.text.replace(/\nresults:\n[\s\S]*$/, "\n"));
-        const againItems = readResourceList(again.text).items.map((x) => x.body);
-        if (JSON.stringify(againItems) !== JSON.stringify(after.items.map((x) => x.body))) fail("not idempotent: a second run changed the output", input);
+        expectIdempotent(out.text, after, input);
       }),
       { numRuns: runs(250) },
     );
