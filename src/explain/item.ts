@@ -97,10 +97,10 @@ function changes(before: PodTemplateView | undefined, after: PodTemplateView): s
   for (const c of [...after.spec.initContainers, ...after.spec.containers]) {
     const old = was.get(c.name)?.c;
     for (const path of WATCHED) {
-      if (JSON.stringify(valueAt(old, [...path])) !== JSON.stringify(valueAt(c, [...path]))) {
-        if (path[0] === "restartPolicy" && moved.includes(c.name)) continue;
-        touched.set(path.join("."), [...(touched.get(path.join(".")) ?? []), c.name]);
-      }
+      const [was0, now] = [valueAt(old, [...path]), valueAt(c, [...path])];
+      if (JSON.stringify(was0) === JSON.stringify(now) || (path[0] === "restartPolicy" && moved.includes(c.name))) continue;
+      const key = `${was0 === undefined ? "added" : now === undefined ? "removed" : "changed"} ${path.join(".")}`;
+      touched.set(key, [...(touched.get(key) ?? []), c.name]);
     }
   }
   for (const [field, names] of touched) said.push(`${field} on ${names.join(", ")}`);
