@@ -5,7 +5,7 @@ import { readResourceList, withinLimit, writeResourceList } from "./krm/resource
 import { itemLabel, transformContext, transformItem, type ItemOutcome } from "./transform";
 import type { ItemSource, ReadOptions } from "./krm/resource-list";
 import { chooseStrategy } from "./strategies/choose";
-import { FastPathDeclined, lightItemData } from "./krm/scan";
+import { FastPathDeclined, lightItemDataIf } from "./krm/scan";
 import { resolveRules } from "./sidecars/rules";
 import { unusedRules } from "./sidecars/usage";
 
@@ -40,7 +40,7 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
   for (const p of rules?.problems ?? []) results.push({ message: `invalid functionConfig: ${p.message}`, severity: "error", ...onConfig, field: { path: p.path } });
   if (!config || !chosen || !rules || exitCode(results) !== 0) {
     // Nothing is transformed, but the items must still be what the fast path took them for.
-    for (const item of items) if (item.light) lightItemData(item);
+    for (const item of items) if (item.light) lightItemDataIf(item, () => false);
     return { replacements, results };
   }
 

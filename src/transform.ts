@@ -8,7 +8,7 @@ import { applyPlan } from "./strategies/apply";
 import { itemData, keepKeyLineComments, parseItem, printItem } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
 import { isPlain, valueAt, type Plain } from "./plain";
-import { lightItemData } from "./krm/scan";
+import { lightItemDataIf } from "./krm/scan";
 import { result, type Result, type Subject } from "./krm/results";
 import { readTemplate } from "./pod/read";
 import { pathText, type PodTemplateView } from "./pod/types";
@@ -108,7 +108,11 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
   let doc: Document.Parsed | undefined;
   let data: unknown;
   if (item.light) {
-    data = lightItemData(item);
+    // Plain data only for workloads (and objects that mention containers: see below); any other
+    // item is only checked, building nothing.
+    const read = lightItemDataIf(item, (apiVersion, kind, text) => workloadKind(apiVersion, kind, ctx.kinds) !== undefined || text.includes("containers"));
+    if (read === undefined) return { results: [] };
+    data = read;
   } else {
     // An unknown kind is read only when it may hold a pod spec (to say so if it holds a sidecar).
     const knownKind = mayBeWorkload(item.body, ctx.kindNames);

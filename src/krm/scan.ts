@@ -4,7 +4,7 @@
  * returns undefined and the careful path (a full parse) takes over. Both paths locate items with
  * the same text rules (`locateEntry`), so they agree byte for byte.
  */
-import { lightParse } from "./light-yaml";
+import { lightCheck, lightParse, readTrusted } from "./light-yaml";
 import { isPlain, type Plain } from "../plain";
 import type { ItemSource, ResultsSlot } from "./resource-list";
 import { dedent, lineEnd, lineStart } from "./text";
@@ -16,9 +16,24 @@ export class FastPathDeclined extends Error {
 
 /** A fast-path item's plain data, read in place; throws FastPathDeclined when the light reader declines. */
 export function lightItemData(item: ItemSource): Plain {
-  const data = item.raw !== undefined ? lightParse(item.raw, item.column) : lightParse(item.body);
+  const data = item.raw !== undefined ? readTrusted(item.raw, item.column) : lightParse(item.body);
   if (!isPlain(data)) throw new FastPathDeclined(`items[${item.index}]`);
   return data;
+}
+
+/**
+ * A fast-path item's plain data when `wanted` says its apiVersion and kind (and its text, as it
+ * stands in the list) make it worth reading;
+ * otherwise undefined, once the light reader has checked (building nothing) that it would accept
+ * the item. Throws FastPathDeclined when it would not. An item whose apiVersion or kind is not
+ * a plain string is always read.
+ */
+export function lightItemDataIf(item: ItemSource, wanted: (apiVersion: string, kind: string, text: string) => boolean): Plain | undefined {
+  if (item.raw === undefined) return lightItemData(item);
+  const head = lightCheck(item.raw, item.column);
+  if (head === undefined) throw new FastPathDeclined(`items[${item.index}]`);
+  if (typeof head.apiVersion === "string" && typeof head.kind === "string" && !wanted(head.apiVersion, head.kind, item.raw)) return undefined;
+  return lightItemData(item);
 }
 
 export interface FastList {
@@ -37,7 +52,7 @@ const TOP_KEY = /^([A-Za-z_][\w.\-/]*):(?:[ ]+(.*))?$/;
  * ends at its last line that is neither blank nor a comment indented less than the node, so
  * comments between items stay between items.
  */
-export function locateEntry(text: string, dashStart: number, entryEnd: number, index: number): ItemSource {
+export function locateEntry(text: string, dashStart: number, entryEnd: number, index: number, keepChompingAt?: readonly number[]): ItemSource {
   const dashLineEnd = lineEnd(text, dashStart);
   let bodyStart = text.indexOf("-", dashStart) + 1;
   while (text[bodyStart] === " ") bodyStart++;
@@ -59,7 +74,7 @@ export function locateEntry(text: string, dashStart: number, entryEnd: number, i
   const column = bodyStart - lineStart(text, bodyStart);
   let end = Math.max(entryEnd, bodyStart);
   // Blank lines after a keep-chomped block scalar (`|+`) are part of its value.
-  const keeps = KEEP_CHOMPING.test(text.slice(bodyStart, end));
+  const keeps = keepChompingAt ? anyWithin(keepChompingAt, bodyStart, end) : KEEP_CHOMPING.test(text.slice(bodyStart, end));
   while (end > bodyStart) {
     const ls = lineStart(text, end - 1);
     if (ls <= lineStart(text, bodyStart)) break;
@@ -97,37 +112,83 @@ class ListedItem implements ItemSource {
   }
 }
 
-/** Every content line after the first is indented at least `column` (else dedenting would lie). */
-function indentedEnough(text: string, item: ItemSource): boolean {
-  let pos = lineEnd(text, item.bodyStart);
-  while (pos < item.end) {
-    const le = lineEnd(text, pos);
-    let k = pos;
-    while (text[k] === " ") k++;
-    if (k < le && text[k] !== "\n" && text[k] !== "#" && k - pos < item.column) return false;
-    pos = le;
+const SPACE = 32;
+const NL = 10;
+const HASH = 35;
+const DASH = 45;
+
+/** Whether a sorted list holds a number in [from, to). */
+function anyWithin(sorted: readonly number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < from) lo = mid + 1;
+    else hi = mid;
   }
-  return true;
+  return lo < sorted.length && sorted[lo]! < to;
 }
 
+/**
+ * Where a keep-chomping block scalar header stands in `text`, in order: one pass of the regex,
+ * which finds the first on each line (a line holds at most one that ends it).
+ */
+function keepChompingAt(text: string): number[] {
+  if (!text.includes("+")) return [];
+  const out: number[] = [];
+  const all = new RegExp(KEEP_CHOMPING.source, "gm");
+  for (let m = all.exec(text); m; m = all.exec(text)) out.push(m.index);
+  return out;
+}
+
+/**
+ * One pass over the lines: the top-level keys (lines at column 0 that are not comments) and the
+ * entries of `items` (the `-` lines at the column of its first line). Lines inside an item are
+ * only looked at for their indentation here; the light reader reads them when the transform gets
+ * to the item.
+ */
 export function scanResourceList(text: string): FastList | undefined {
-  if (text.includes("\t")) return undefined;
-  // Top-level keys: lines at column 0 that are not comments.
+  // Tabs and lone carriage returns (CRLF is gone by now): the careful path judges those.
+  if (text.includes("\t") || text.includes("\r")) return undefined;
   const keys: { key: string; value: string; start: number; next: number }[] = [];
-  let pos = 0;
-  while (pos < text.length) {
-    const le = lineEnd(text, pos);
-    const c = text[pos];
-    // A `-` at column 0 is an entry of the list under the previous key (kpt's compact style).
-    const entry = c === "-" && (text[pos + 1] === " " || text[pos + 1] === "\n") && keys.length > 0;
-    if (c !== " " && c !== "#" && c !== "\n" && !entry) {
-      const line = text.slice(pos, le).replace(/\n$/, "");
+  const n = text.length;
+  let inItems = false;
+  let column = -1;
+  const dashes: number[] = [];
+  for (let pos = 0; pos < n; ) {
+    const nl = text.indexOf("\n", pos);
+    const le = nl === -1 ? n : nl + 1;
+    const c = text.charCodeAt(pos);
+    if (c === SPACE) {
+      if (pos === 0) return undefined;
+      if (inItems) {
+        let k = pos + 1;
+        while (text.charCodeAt(k) === SPACE) k++;
+        const ch = text.charCodeAt(k);
+        if (k < n && ch !== NL && ch !== HASH) {
+          const indentation = k - pos;
+          if (column === -1) column = indentation;
+          if (indentation === column && ch === DASH && (text.charCodeAt(k + 1) === SPACE || text.charCodeAt(k + 1) === NL)) dashes.push(pos);
+          else if (indentation <= column) return undefined;
+        }
+      }
+    } else if (c === HASH || c === NL) {
+      // A comment or a blank line.
+    } else if (c === DASH && (text.charCodeAt(pos + 1) === SPACE || text.charCodeAt(pos + 1) === NL) && keys.length > 0) {
+      // A `-` at column 0 is an entry of the list under the previous key (kpt's compact style).
+      if (inItems) {
+        if (column === -1) column = 0;
+        if (column === 0) dashes.push(pos);
+        else return undefined;
+      }
+    } else {
+      const line = text.slice(pos, nl === -1 ? n : nl);
       const m = TOP_KEY.exec(line);
       if (!m) return undefined; // `---`, `...`, directives, flow, complex keys: careful path
       if (keys.some((k) => k.key === m[1])) return undefined;
-      keys.push({ key: m[1]!, value: (m[2] ?? "").replace(/\s+#.*$/, "").trim(), start: pos, next: le });
-    } else if (pos === 0 && c === " ") {
-      return undefined;
+      const value = (m[2] ?? "").replace(/\s+#.*$/, "").trim();
+      keys.push({ key: m[1]!, value, start: pos, next: le });
+      inItems = m[1] === "items" && value === "";
     }
     pos = le;
   }
@@ -147,28 +208,14 @@ export function scanResourceList(text: string): FastList | undefined {
   const itemsKey = field("items");
   if (itemsKey && itemsKey.value !== "" && itemsKey.value !== "[]") return undefined;
   if (itemsKey && itemsKey.value === "") {
-    const from = lineEnd(text, itemsKey.start);
-    const dashes: number[] = [];
-    let column = -1;
-    for (let p = from; p < itemsKey.next; p = lineEnd(text, p)) {
-      let k = p;
-      while (text[k] === " ") k++;
-      const ch = text[k];
-      if (ch === "\n" || ch === "#" || k >= itemsKey.next) continue;
-      const indentation = k - p;
-      if (column === -1) column = indentation;
-      if (indentation === column && ch === "-" && (text[k + 1] === " " || text[k + 1] === "\n")) dashes.push(p);
-      else if (indentation <= column) return undefined;
-    }
-    if (column === -1 && dashes.length === 0) {
-      // `items:` with nothing under it is null: an empty package.
-    }
+    // `items:` with nothing under it is null: an empty package.
+    const keeps = keepChompingAt(text);
     for (const [i, d] of dashes.entries()) {
-      const item = locateEntry(text, d, dashes[i + 1] ?? itemsKey.next, i);
-      if (item.frozen || !indentedEnough(text, item)) return undefined;
+      const item = locateEntry(text, d, dashes[i + 1] ?? itemsKey.next, i, keeps);
+      if (item.frozen) return undefined;
       // Each item is read by the light reader when the transform gets to it (one at a time, so the
-      // plain data of a big list never lives all at once); if it declines, the run starts over on
-      // the careful path.
+      // plain data of a big list never lives all at once); if it declines, or finds a line of the
+      // item indented less than the item itself, the run starts over on the careful path.
       item.light = true;
       items.push(item);
     }

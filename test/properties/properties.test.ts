@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import { parse, parseDocument } from "yaml";
-import { lightParse } from "../../src/krm/light-yaml";
+import { lightCheck, lightParse } from "../../src/krm/light-yaml";
 import { InputError, readResourceList, writeResourceList } from "../../src/krm/resource-list";
 import { runResourceList } from "../../src/run";
 import { simulate, waitsFor, stopsAfter, type ContainerFacts, type PodSpec } from "../../src/model/kubelet";
@@ -265,6 +265,29 @@ describe("the light reader", () => {
         const alone = lightParse(doc);
         const inPlace = lightParse(inList, column);
         if (!sameValue(inPlace, alone)) fail(`in place ${JSON.stringify(inPlace)} != alone ${JSON.stringify(alone)} (column ${column})`, inList);
+      }),
+      { numRuns: runs(3000) },
+    );
+  });
+});
+
+describe("the light reader's checking mode", () => {
+  it("accepts exactly what the reader accepts, and reads the same top-level apiVersion and kind", () => {
+    const head = fc.constantFrom("", "apiVersion: apps/v1\n", "kind: Deployment\n", "apiVersion: 'v1'\nkind: \"Service\" # c\n", "kind:\n", "kind: [a]\n", "kind: 12\n", "apiVersion: |\n  x\n");
+    fc.assert(
+      fc.property(head, yamlTree.mapping, fc.integer({ min: 0, max: 6 }), (first: string, rest: string, column: number) => {
+        const doc = first + rest;
+        const inList = doc.replace(/\n(?=[^\n])/g, `\n${" ".repeat(column)}`);
+        const read = lightParse(inList, column);
+        const checked = lightCheck(inList, column);
+        if ((read === undefined) !== (checked === undefined)) fail(`the reader ${read === undefined ? "declines" : "accepts"} but checking ${checked === undefined ? "declines" : "accepts"}`, inList);
+        if (read === undefined || checked === undefined || typeof read !== "object" || read === null || Array.isArray(read)) return;
+        for (const key of ["apiVersion", "kind"] as const) {
+          const v = (read as Plain)[key];
+          // A collection is not read in checking mode (the caller then reads the whole item).
+          if (typeof v === "object" && v !== null) continue;
+          if (!sameValue(checked[key], v) && !(v === null && checked[key] === undefined)) fail(`checking reads ${key} ${JSON.stringify(checked[key])}, the reader ${JSON.stringify(v)}`, inList);
+        }
       }),
       { numRuns: runs(3000) },
     );
