@@ -1,8 +1,9 @@
 /**
- * The shutdown budget of native sidecars. On termination the kubelet runs the app containers'
- * preStop hooks and stops them; only then does it stop the native sidecars, one at a time in
- * reverse order, each with its own preStop and drain. All of it is paid from one clock,
- * terminationGracePeriodSeconds: what does not fit is SIGKILLed.
+ * The shutdown budget of native sidecars. On termination the kubelet runs every preStop hook at
+ * once, the sidecars' alongside the app's, and stops the app containers; only once they have
+ * exited does it send SIGTERM to the native sidecars, one at a time in reverse order, each then
+ * draining. All of it is paid from one clock, terminationGracePeriodSeconds: what does not fit
+ * is SIGKILLed. (Seen on kubelet v1.34.4 by test/cluster's shutdown scenario.)
  * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#sidecar-containers-and-pod-lifecycle
  * @see https://github.com/kubernetes/enhancements/tree/master/keps/sig-node/753-sidecar-containers#termination-of-sidecar-containers
  */
@@ -29,9 +30,8 @@ export function durationSeconds(text: unknown): number | undefined {
   return matched === text.length && matched > 0 ? total : undefined;
 }
 
-/** How long a sidecar takes to stop once the kubelet turns to it: its preStop, then its own drain. */
+/** How long a sidecar takes to stop once it gets SIGTERM (its preStop runs earlier, beside the app's). */
 export function drainSeconds(s: MatchedSidecar, template: PodTemplateView): { seconds: number; why: string } {
-  const preStop = preStopSleepSeconds(s.container as Container);
   if (s.settings.preset?.name === "istio") {
     let drain = ISTIO_DRAIN_SECONDS;
     try {
@@ -41,9 +41,9 @@ export function drainSeconds(s: MatchedSidecar, template: PodTemplateView): { se
     } catch {
       // An unreadable proxy config keeps Istio's default; the injection checks say so.
     }
-    return { seconds: preStop + drain, why: `${preStop ? `${preStop} s preStop + ` : ""}${drain} s terminationDrainDuration` };
+    return { seconds: drain, why: `${drain} s terminationDrainDuration` };
   }
-  return { seconds: preStop, why: preStop ? `${preStop} s preStop` : "0 s" };
+  return { seconds: 0, why: "0 s" };
 }
 
 /**
@@ -58,12 +58,16 @@ export function planNativeShutdown(plan: Plan, template: PodTemplateView, sideca
   if (apps.length === 0) return;
   const grace = template.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
   const appPreStop = Math.max(0, ...apps.map(preStopSleepSeconds));
+  // Sidecars' preStop hooks run beside the app's: only one longer than the app's whole stop counts.
+  const sidecarPreStop = Math.max(0, ...sidecars.map((s) => preStopSleepSeconds(s.container as Container)));
+  const first = Math.max(appPreStop + opts.appSeconds, sidecarPreStop);
   const drains = sidecars.map((s) => ({ name: s.container.name, ...drainSeconds(s, template) }));
-  const total = appPreStop + opts.appSeconds + drains.reduce((n, d) => n + d.seconds, 0);
+  const total = first + drains.reduce((n, d) => n + d.seconds, 0);
   const needed = Math.ceil(total + opts.marginSeconds);
   if (needed <= grace) return;
+  const app = `the app's ${appPreStop ? `${appPreStop} s preStop + ` : ""}${opts.appSeconds} s stop (shutdown.appSeconds)`;
   const parts = [
-    `the app's ${appPreStop ? `${appPreStop} s preStop + ` : ""}${opts.appSeconds} s stop (shutdown.appSeconds)`,
+    sidecarPreStop > appPreStop + opts.appSeconds ? `the sidecars' ${sidecarPreStop} s preStop (longer than ${app})` : app,
     ...drains.filter((d) => d.seconds > 0).map((d) => `"${d.name}" ${d.why}`),
   ];
   const sum = `${parts.join(", then ")}, plus a ${opts.marginSeconds} s margin, come to ${needed} s`;

@@ -143,6 +143,26 @@ describe("what a conversion costs", () => {
     expect(warnings[0]!.field).toEqual({ path: "spec.terminationGracePeriodSeconds", proposedValue: 45 });
   });
 
+  it("a sidecar's preStop runs beside the app's: it counts only where it outlasts the app's whole stop", () => {
+    const pod = (seconds: number) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: proxy
+    image: envoy
+    startupProbe: {tcpSocket: {port: 9901}}
+    lifecycle:
+      preStop: {sleep: {seconds: ${seconds}}}
+`;
+    const budget = (seconds: number) => runChecked(resourceList([pod(seconds)], native())).results.filter((r) => r.message.startsWith("terminationGracePeriodSeconds"));
+    expect(budget(10)).toEqual([]);
+    expect(budget(40).map((r) => r.message)).toEqual([expect.stringMatching(/the sidecars' 40 s preStop \(longer than the app's 15 s stop \(shutdown.appSeconds\)\), plus a 5 s margin, come to 45 s/)]);
+  });
+
   it("check mode reports the same figures as proposed changes", () => {
     const out = runChecked(resourceList([GROW], native("mode: check\n")));
     const info = out.results.find((r) => r.message.startsWith("would change the effective pod resources"));
