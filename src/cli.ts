@@ -40,7 +40,7 @@ As a KRM function (a ResourceList on stdin, the result on stdout):
 On plain manifests (results on stderr):
   sidecar-order [--config FILE] [--in-place | --check] PATH...   # files, directories, - for stdin
   helm install REL CHART --post-renderer sidecar-order [--post-renderer-args --config=FILE]
-  kubectl get deploy -o yaml | sidecar-order --check -
+  helm template REL CHART | sidecar-order --check -
 Config: --config FILE, else ${CONFIG_FILE} in the working directory, else the defaults.
 
 As a kustomize legacy exec plugin (kubectl kustomize --enable-alpha-plugins): install this file as

@@ -129,6 +129,12 @@ describe("action.yml", () => {
     expect(r.stdout).toMatch(/^::error file=k8s\/web\.yaml,line=16,col=7,title=sidecar-order::/m);
   });
 
+  it("checks the working directory when paths is empty (not stdin, which is empty on a runner)", () => {
+    const r = runStep(action.runs.steps[1]!, { paths: " ", config: "order.yaml" }, dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=k8s\/web\.yaml,line=16,col=7,/m);
+  });
+
   it("passes ordered manifests and reads .sidecar-order.yaml by default", () => {
     const ok = join(dir, "ok");
     mkdirSync(ok);

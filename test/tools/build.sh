@@ -34,7 +34,7 @@ build() {
 	if [[ $(cksum <"$bin/$out") != "$before" ]]; then
 		echo "    built $out in $(secs "$t0" "$(now)")s"
 	else
-		echo "    $out up to date ($(secs "$t0" "$(now)")s to check)"
+		echo "    $out unchanged ($(secs "$t0" "$(now)")s)"
 	fi
 }
 
