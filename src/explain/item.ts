@@ -36,10 +36,9 @@ export function explainItem(item: ItemSource, outcome: ItemOutcome, ctx: Transfo
   const matched = matchSidecars(view, ctx.rules).sidecars;
   const sidecarStop = new Map<string, { seconds: number; why: string }>();
   for (const s of matched) {
-    // What the sidecar takes after SIGTERM: its drain less the preStop the model already counts.
+    // What the sidecar takes after SIGTERM (its preStop, which the model counts, runs earlier).
     const d = drainSeconds(s, view);
-    const seconds = Math.max(0, d.seconds - preStopSleepSeconds(s.container));
-    if (seconds > 0) sidecarStop.set(s.container.name, { seconds, why: d.why.replace(/^\d+ s preStop \+ /, "") });
+    if (d.seconds > 0) sidecarStop.set(s.container.name, d);
   }
   const ns = typeof meta["namespace"] === "string" && meta["namespace"] ? `${meta["namespace"]}/` : "";
   const changed = isPlain(before) && outcome.replacement !== undefined ? changes(templateView(before, wk.templatePath), view) : undefined;
