@@ -9,6 +9,7 @@ import { itemData, keepKeyLineComments, parseItem, printItem } from "./krm/print
 import type { ItemSource } from "./krm/resource-list";
 import { isPlain, valueAt, type Plain } from "./plain";
 import { lightItemDataIf } from "./krm/scan";
+import { editItem } from "./krm/edit";
 import { result, type Result, type Subject } from "./krm/results";
 import { readTemplate } from "./pod/read";
 import { pathText, type PodTemplateView } from "./pod/types";
@@ -225,9 +226,9 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
   }
   if (refused(plan) || !changes(plan)) return { identity, results };
   const sidecarNames = matched.sidecars.map((s) => s.container.name);
-  const costs = (edited: Document | undefined): Result[] => {
+  const costs = (edited: unknown): Result[] => {
     const before = valueAt(data, [...wk.templatePath, "spec"]);
-    const after = edited ? valueAt(itemData(edited as Document.Parsed), [...wk.templatePath, "spec"]) : undefined;
+    const after = valueAt(edited, [...wk.templatePath, "spec"]);
     if (!isPlain(before) || !isPlain(after)) return [];
     return resourceNotes(before, after, sidecarNames, config.mode === "check").map((n) => {
       const field: Result["field"] & object = { path: tpl(n.path) };
@@ -240,11 +241,18 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
     // Nothing changes; the figures come from the plan carried out on a copy.
     const scratch = parseItem(item);
     if (scratch) applyPlan(scratch, wk.templatePath, plan);
-    return { identity, results: [...checkResults(view, valueAt(data, wk.templatePath), plan, subject, tpl, config.checkSeverity), ...results, ...costs(scratch)] };
+    return { identity, results: [...checkResults(view, valueAt(data, wk.templatePath), plan, subject, tpl, config.checkSeverity), ...results, ...costs(scratch && itemData(scratch))] };
   }
 
   if (item.frozen) {
     return { identity, results: [...results, result("warning", `needs a change but was left as it is: ${item.frozen}, which sidecar-order does not re-print`, subject, { path: tpl(["spec"]) })] };
+  }
+  // An item the yaml printer would print as it is written is edited in its own text (krm/edit.ts).
+  const edited = item.light ? editItem(item, wk.templatePath, plan) : undefined;
+  if (edited) {
+    results.push(...costs(edited.data));
+    results.unshift(summary(view, plan, subject, tpl, []));
+    return edited.replacement === item.body ? { identity, results } : { identity, replacement: edited.replacement, results };
   }
   doc ??= parseItem(item);
   if (!doc) return { identity, results: [...results, itemProblem(item, "error", "cannot be parsed on its own; it was left as it is")] };
@@ -260,7 +268,7 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
       return { identity, results: [...results, result("error", message, subject, { path: tpl(["spec"]) })] };
     }
   }
-  results.push(...costs(doc));
+  results.push(...costs(itemData(doc)));
   const replacement = printItem(doc, item);
   results.unshift(summary(view, plan, subject, tpl, spelledOut));
   return replacement === item.body ? { identity, results } : { identity, replacement, results };

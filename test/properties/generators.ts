@@ -230,6 +230,68 @@ export const oddText: fc.Arbitrary<string> = fc
     }
   });
 
+/**
+ * Lists as people format them: comment lines at any column, comments at the end of lines, blank
+ * lines, a second space after a colon, fields a plan replaces, in random places of the items.
+ * A changed item is edited in its own text only where the yaml printer would print it as it is
+ * written (krm/edit.ts); both paths must agree, and the first must not lose a comment it keeps.
+ */
+export const formattedText: fc.Arbitrary<string> = fc
+  .record({
+    text: resourceListText,
+    edits: fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom("comment-line", "comment-eol", "blank", "two-spaces", "restart-policy", "trailing-comment", "quote-swap"),
+        fc.integer({ min: 0, max: 14 }),
+      ),
+      { minLength: 1, maxLength: 5 },
+    ),
+  })
+  .map(({ text, edits }) => {
+    const lines = text.split("\n");
+    const first = lines.indexOf("items:") + 1;
+    const last = lines.findIndex((l) => l.startsWith("functionConfig:"));
+    if (first <= 0 || last <= first) return text;
+    for (const [at, how, column] of edits) {
+      const i = first + (at % (last - first));
+      const line = lines[i]!;
+      const pad = " ".repeat(column);
+      const indentOf = (l: string) => l.length - l.trimStart().length;
+      switch (how) {
+        case "comment-line":
+          lines.splice(i, 0, `${pad}# note ${at}`);
+          break;
+        case "comment-eol":
+          // Not on a block scalar's lines, and not after a key whose block value follows (both stay valid anyway).
+          if (/^\s*(- )?[\w./-]+: \S/.test(line) && !/[|>][-+]?$/.test(line)) lines[i] = `${line} # eol ${at}`;
+          break;
+        case "blank":
+          lines.splice(i, 0, "");
+          break;
+        case "two-spaces":
+          lines[i] = line.replace(/^(\s*(?:- )?[\w./-]+:) (?=\S)/, "$1  ");
+          break;
+        case "restart-policy": {
+          // A field the native strategy replaces, with or without a comment of its own.
+          const m = /^(\s*)- name: (\S+)$/.exec(line);
+          if (m) lines.splice(i + 1, 0, `${m[1]}  restartPolicy: Never${at % 2 ? " # was" : ""}`);
+          break;
+        }
+        case "trailing-comment": {
+          // After the last line of a block, at one of the columns around it.
+          const next = lines[i + 1];
+          if (next !== undefined && indentOf(next) < indentOf(line)) lines.splice(i + 1, 0, `${" ".repeat(Math.max(0, indentOf(line) - (column % 3) * 2))}# after ${at}`);
+          break;
+        }
+        case "quote-swap":
+          lines[i] = line.replace(/: '([^'"\\]*)'$/, ': "$1"').replace(/: ([a-z][\w.-]*)$/, ": '$1'");
+          break;
+      }
+    }
+    return lines.join("\n");
+  });
+
 /** Ways a user shares nodes or writes strings that a careless printer gets wrong (issue: YAML as it really comes). */
 export const SHARING = [
   "alias-annotations",

@@ -7,10 +7,12 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { parse, parseDocument } from "yaml";
 import { lightCheck, lightParse } from "../../src/krm/light-yaml";
+import { printsAsWritten } from "../../src/krm/edit";
 import { InputError, readResourceList, writeResourceList } from "../../src/krm/resource-list";
+import { keepKeyLineComments, PRINT_OPTIONS, toText, usesWideLists } from "../../src/krm/print";
 import { runResourceList } from "../../src/run";
 import { simulate, waitsFor, stopsAfter, type ContainerFacts, type PodSpec } from "../../src/model/kubelet";
-import { oddText, resourceListText, sharedListText } from "./generators";
+import { formattedText, oddText, resourceListText, sharedListText } from "./generators";
 import { apiRuleViolations, ownRuleViolations, targetOf, validateWorkload, type Target } from "./schema";
 
 const runs = (n: number) => Math.max(1, Math.round(n * Number(process.env["FAST_CHECK_RUNS"] ?? 1)));
@@ -292,6 +294,53 @@ describe("the light reader's checking mode", () => {
       { numRuns: runs(3000) },
     );
   });
+});
+
+describe("editing a changed item in its own text (krm/edit.ts)", () => {
+  const agree = (input: string) => {
+    let fast: string;
+    let careful: string;
+    try {
+      fast = runResourceList(input).text;
+    } catch (e) {
+      fast = `threw ${(e as Error).message}`;
+    }
+    try {
+      careful = runResourceList(input, { fast: false }).text;
+    } catch (e) {
+      careful = `threw ${(e as Error).message}`;
+    }
+    if (fast !== careful) fail(`fast (edited in place) and careful (re-printed) paths differ:\n--- fast ---\n${fast}\n--- careful ---\n${careful}`, input);
+  };
+
+  it("writes what re-printing through yaml writes, wherever comments, blank lines and spacing stand", () => {
+    fc.assert(fc.property(formattedText, agree), { numRuns: runs(1500) });
+  }, 600_000);
+
+  it("takes for written as yaml prints it only text that yaml prints back as it is", () => {
+    fc.assert(
+      fc.property(formattedText, (input) => {
+        let items;
+        try {
+          items = readResourceList(input, { fast: false }).items;
+        } catch (e) {
+          if (e instanceof InputError) return; // a mutation that made the YAML invalid
+          throw e;
+        }
+        for (const item of items) {
+          if (item.frozen || !printsAsWritten(item.body)) continue;
+          const doc = parseDocument(item.body);
+          if (doc.errors.length) continue;
+          // The printer's options for this item (print.ts: printItem), and key-line comments kept where they are.
+          keepKeyLineComments(doc, item.body);
+          const printed = toText(doc, { ...PRINT_OPTIONS, indentSeq: usesWideLists(item.body) });
+          const expected = item.body.endsWith("\n") ? item.body : `${item.body}\n`;
+          if (printed !== expected) fail(`yaml prints it otherwise:\n${printed}`, item.body);
+        }
+      }),
+      { numRuns: runs(1500) },
+    );
+  }, 600_000);
 });
 
 describe("fuzzing", () => {
