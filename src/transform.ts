@@ -252,7 +252,7 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
   if (edited) {
     results.push(...costs(edited.data));
     results.unshift(summary(view, plan, subject, tpl, []));
-    return edited.replacement === item.body ? { identity, results } : { identity, replacement: edited.replacement, results };
+    return edited.same ? { identity, results } : { identity, replacement: edited.replacement, results };
   }
   doc ??= parseItem(item);
   if (!doc) return { identity, results: [...results, itemProblem(item, "error", "cannot be parsed on its own; it was left as it is")] };

@@ -16,7 +16,7 @@ import type { Plan, Target } from "../strategies/plan";
 import type { ItemSource } from "./resource-list";
 import { lightParse, resolvePlain } from "./light-yaml";
 import { readsAsOtherIn11, usesWideLists } from "./print";
-import { indent as indentText } from "./text";
+import { dedent, indent as indentText } from "./text";
 
 class Decline extends Error {}
 const DECLINE = new Decline();
@@ -25,11 +25,13 @@ const decline = (): never => {
 };
 
 /**
- * The item's new text (to stand where its body stood) and the plain data it reads as, or
- * undefined when this file cannot make the edit exactly as the yaml printer would.
+ * The item's new text (to stand where its body stood), the plain data it reads as and whether it
+ * is the item's text as it was, or undefined when this file cannot make the edit exactly as the
+ * yaml printer would.
  */
-export function editItem(item: ItemSource, templatePath: readonly string[], plan: Plan): { replacement: string; data: unknown } | undefined {
-  const body = item.body;
+export function editItem(item: ItemSource, templatePath: readonly string[], plan: Plan): { replacement: string; data: unknown; same: boolean } | undefined {
+  // The item alone, made here rather than taken from item.body, which a big list would keep for every changed item.
+  const body = item.raw !== undefined ? dedent(item.raw, item.column) : item.body;
   let out: string;
   try {
     out = new Outline(body).edit(templatePath, plan);
@@ -40,7 +42,9 @@ export function editItem(item: ItemSource, templatePath: readonly string[], plan
   if (!body.endsWith("\n")) out = out.replace(/\n$/, "");
   const data = lightParse(out);
   if (data === undefined) return undefined;
-  return { replacement: indentText(out, item.column), data };
+  const replacement = indentText(out, item.column);
+  // `same`: what the caller's test `replacement === item.body` would say.
+  return { replacement, data, same: replacement === body };
 }
 
 /** Whether this file takes `body` (an item alone) for text the yaml printer prints back as it is. */

@@ -39,8 +39,9 @@ export function resolvePlain(s: string): unknown {
     if (BOOL.test(s)) return s[0] === "t" || s[0] === "T";
     return s;
   }
+  // Anything else but a null or a number starts with a digit, a sign, a dot or `~` (or is empty).
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126 || s === "")) return s;
   if (NULL.test(s)) return null;
-  if (BOOL.test(s)) return s[0] === "t" || s[0] === "T";
   if (INT.test(s)) return parseInt(s, 10);
   if (OCT.test(s)) return parseInt(s.slice(2), 8);
   if (HEX.test(s)) return parseInt(s.slice(2), 16);
@@ -103,6 +104,9 @@ const SQUOTE = 39;
 const DQUOTE = 34;
 const BACKSLASH = 92;
 
+/** Runs of spaces, by length. */
+const SPACES = Array.from({ length: 65 }, (_, n) => " ".repeat(n));
+
 const ESCAPES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { "\\": "\\", '"': '"', "/": "/", n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", "0": "\0" });
 
 /**
@@ -116,6 +120,8 @@ class Reader {
   private cs = 0;
   private le = 0;
   private ind = 0;
+  /** Leading spaces of the last line described. */
+  private lastSpaces = 0;
   /** Whether the line has fewer leading spaces than the column (allowed for blank lines and comments only). */
   private short = false;
   /** The line start `cs`/`le`/`ind` describe, or -1. */
@@ -153,8 +159,11 @@ class Reader {
   /** Describe the line starting at `ls`. */
   private describe(ls: number): void {
     const s = this.s;
+    // Most lines are indented as the line before: one comparison of the text instead of a loop.
+    const guess = this.lastSpaces;
     let k = ls;
     while (s.charCodeAt(k) === SPACE) k++;
+    this.lastSpaces = k - ls;
     let le = s.indexOf("\n", k);
     if (le === -1) le = s.length;
     const n = k - ls;
