@@ -104,9 +104,6 @@ const SQUOTE = 39;
 const DQUOTE = 34;
 const BACKSLASH = 92;
 
-/** Runs of spaces, by length. */
-const SPACES = Array.from({ length: 65 }, (_, n) => " ".repeat(n));
-
 const ESCAPES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { "\\": "\\", '"': '"', "/": "/", n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", "0": "\0" });
 
 /**
@@ -120,8 +117,6 @@ class Reader {
   private cs = 0;
   private le = 0;
   private ind = 0;
-  /** Leading spaces of the last line described. */
-  private lastSpaces = 0;
   /** Whether the line has fewer leading spaces than the column (allowed for blank lines and comments only). */
   private short = false;
   /** The line start `cs`/`le`/`ind` describe, or -1. */
@@ -159,11 +154,8 @@ class Reader {
   /** Describe the line starting at `ls`. */
   private describe(ls: number): void {
     const s = this.s;
-    // Most lines are indented as the line before: one comparison of the text instead of a loop.
-    const guess = this.lastSpaces;
     let k = ls;
     while (s.charCodeAt(k) === SPACE) k++;
-    this.lastSpaces = k - ls;
     let le = s.indexOf("\n", k);
     if (le === -1) le = s.length;
     const n = k - ls;
