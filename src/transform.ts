@@ -248,7 +248,7 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
     return { identity, results: [...results, result("warning", `needs a change but was left as it is: ${item.frozen}, which sidecar-order does not re-print`, subject, { path: tpl(["spec"]) })] };
   }
   // An item the yaml printer would print as it is written is edited in its own text (krm/edit.ts).
-  const edited = item.light ? editItem(item, wk.templatePath, plan) : undefined;
+  const edited = item.light ? editItem(item, wk.templatePath, plan, data) : undefined;
   if (edited) {
     results.push(...costs(edited.data));
     results.unshift(summary(view, plan, subject, tpl, []));

@@ -14,7 +14,7 @@
  */
 import type { Plan, Target } from "../strategies/plan";
 import type { ItemSource } from "./resource-list";
-import { lightParse, resolvePlain } from "./light-yaml";
+import { resolvePlain } from "./light-yaml";
 import { readsAsOtherIn11, usesWideLists } from "./print";
 import { dedent, indent as indentText } from "./text";
 
@@ -25,11 +25,11 @@ const decline = (): never => {
 };
 
 /**
- * The item's new text (to stand where its body stood), the plain data it reads as and whether it
- * is the item's text as it was, or undefined when this file cannot make the edit exactly as the
- * yaml printer would.
+ * The item's new text (to stand where its body stood), the plain data it reads as (`data`, the
+ * item's before, with the plan carried out) and whether it is the item's text as it was; or
+ * undefined when this file cannot make the edit exactly as the yaml printer would.
  */
-export function editItem(item: ItemSource, templatePath: readonly string[], plan: Plan): { replacement: string; data: unknown; same: boolean } | undefined {
+export function editItem(item: ItemSource, templatePath: readonly string[], plan: Plan, data: unknown): { replacement: string; data: unknown; same: boolean } | undefined {
   // The item alone, made here rather than taken from item.body, which a big list would keep for every changed item.
   const body = item.raw !== undefined ? dedent(item.raw, item.column) : item.body;
   let out: string;
@@ -40,11 +40,9 @@ export function editItem(item: ItemSource, templatePath: readonly string[], plan
     throw e;
   }
   if (!body.endsWith("\n")) out = out.replace(/\n$/, "");
-  const data = lightParse(out);
-  if (data === undefined) return undefined;
   const replacement = indentText(out, item.column);
   // `same`: what the caller's test `replacement === item.body` would say.
-  return { replacement, data, same: replacement === body };
+  return { replacement, data: planned(data, templatePath, plan), same: replacement === body };
 }
 
 /** Whether this file takes `body` (an item alone) for text the yaml printer prints back as it is. */
@@ -133,7 +131,7 @@ class Outline {
 
   constructor(private readonly t: string) {
     // Characters the printer would escape, line breaks other than \n, trailing spaces.
-    if (/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udfff]| \n| $/.test(t)) decline();
+    if (ESCAPED.test(t) || t.includes(" \n") || t.endsWith(" ")) decline();
     for (let pos = 0; pos < t.length; ) {
       let nl = t.indexOf("\n", pos);
       if (nl === -1) nl = t.length;
@@ -603,6 +601,69 @@ class Outline {
 
 type ListName = "containers" | "initContainers";
 
+type Obj = Record<string, unknown>;
+
+/**
+ * The item's data with the plan carried out as apply.ts carries it out on the nodes (what the
+ * edited text reads as), made from the data before without touching it: maps and lists on the
+ * way to an edit are copied.
+ */
+function planned(data: unknown, templatePath: readonly string[], plan: Plan): unknown {
+  const root = { ...(data as Obj) };
+  let template = root;
+  for (const key of templatePath) template = template[key] = { ...(template[key] as Obj) };
+  const spec = (template["spec"] = { ...(template["spec"] as Obj) });
+  const list = (name: ListName): unknown[] => (Array.isArray(spec[name]) ? (spec[name] as unknown[]) : []);
+  if (plan.order) {
+    const old = { containers: list("containers"), initContainers: list("initContainers") };
+    for (const name of ["initContainers", "containers"] as const) {
+      const items = plan.order[name].map((slot) => old[slot.from][slot.index]);
+      if (name in spec) {
+        if (items.length === 0 && name === "initContainers") delete spec[name];
+        else spec[name] = items;
+      } else if (items.length > 0) {
+        // Made just before the containers, as apply.ts's insertBefore makes it.
+        const entries = Object.entries(spec);
+        const at = entries.findIndex(([k]) => k === "containers");
+        entries.splice(at === -1 ? entries.length : at, 0, [name, items]);
+        for (const k of Object.keys(spec)) delete spec[k];
+        Object.assign(spec, Object.fromEntries(entries));
+      }
+    }
+  }
+  for (const e of plan.edits) {
+    let base: Obj;
+    if (e.target === "template") base = template;
+    else {
+      const items = [...list(e.target.list)];
+      const at = items.findIndex((c) => isObject(c) && (c as Obj)["name"] === (e.target as { name: string }).name);
+      if (at === -1) continue;
+      base = items[at] = { ...(items[at] as Obj) };
+      spec[e.target.list] = items;
+    }
+    setCopying(base, e.path, e.value);
+  }
+  return root;
+}
+
+/** setIn/deleteIn on plain data, copying the maps on the way (they may be the data before's). */
+function setCopying(base: Obj, path: readonly (string | number)[], value: unknown): void {
+  let node = base;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = String(path[i]);
+    const next = node[key];
+    if (isObject(next)) {
+      node = node[key] = { ...(next as Obj) };
+      continue;
+    }
+    if (value === undefined) return;
+    node = node[key] = {};
+  }
+  const last = String(path[path.length - 1]);
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+}
+
 /** What the edits do to one map: keys added (in order), values replaced, pairs removed. */
 interface Overlay {
   entry: EntryNode | undefined;
@@ -639,8 +700,17 @@ function setPlain(obj: Record<string, unknown>, path: readonly (string | number)
   }
   const last = String(path[path.length - 1]);
   if (value === undefined) delete node[last];
-  else node[last] = value;
+  else node[last] = asYamlReads(value);
 }
+
+/** A value as yaml makes nodes of it and reads them back: undefined fields left out, undefined list items null. */
+function asYamlReads(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : asYamlReads(x)));
+  if (isObject(v)) return Object.fromEntries(Object.entries(v as Obj).filter(([, x]) => x !== undefined).map(([k, x]) => [k, asYamlReads(x)]));
+  return v;
+}
+
+const ESCAPED = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
 
 const SCALAR: Scalar = { kind: "scalar", text: undefined, commented: false, flow: false, plain: false };
 

@@ -157,12 +157,21 @@ const YAML11_NUMBERISH = /^(?:[-+]?[0-9.]|[eE][-+]?[0-9])/;
 export function readsAsOtherIn11(v: string): boolean {
   if (YAML11_WORD.test(v)) return true;
   if (!YAML11_NUMBERISH.test(v) || v.length > 64) return false;
-  try {
-    return typeof parse(v, { version: "1.1" }) !== "string";
-  } catch {
-    return true;
+  // Asking a 1.1 reader is a parse: the same few strings ("15", "0.0.0.0") come back for every workload.
+  let answer = asked11.get(v);
+  if (answer === undefined) {
+    try {
+      answer = typeof parse(v, { version: "1.1" }) !== "string";
+    } catch {
+      answer = true;
+    }
+    if (asked11.size >= 4096) asked11.clear();
+    asked11.set(v, answer);
   }
+  return answer;
 }
+
+const asked11 = new Map<string, boolean>();
 
 /** Whether the first block list under a key is indented past that key (`wide`) or not (`compact`). */
 export function usesWideLists(body: string): boolean {
