@@ -11,7 +11,8 @@
  * (bench/baselines/usage.cjs: an exit hook, nothing else); the small ones run bare.
  *
  * `--in-process` adds the old in-process table (a warm function called in a loop), for profiling
- * only: no user runs the function that way. Results go to stdout and bench/results.json.
+ * only: no user runs the function that way. `--bin PATH` times another build of the executable
+ * (results then go to .tmp/bench-results-other.json). Results go to stdout and bench/results.json.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -23,7 +24,9 @@ import { LEGACY_CONFIG, NATIVE_CONFIG, resourceList } from "./generate";
 
 const self = process.argv[1]!;
 const root = resolve(self, "..", "..");
-const BIN = join(root, "dist", "sidecar-order.cjs");
+/** The executable measured: the build's, or another one (`--bin PATH`, e.g. an older build to compare with). */
+const binAt = process.argv.indexOf("--bin");
+const BIN = binAt === -1 ? join(root, "dist", "sidecar-order.cjs") : resolve(process.argv[binAt + 1]!);
 const ROUND_TRIP = join(root, "bench", "baselines", "yaml-round-trip.cjs");
 const IO_FLOOR = join(root, "bench", "baselines", "io-floor.cjs");
 const USAGE = join(root, "bench", "baselines", "usage.cjs");
@@ -293,8 +296,10 @@ function main(): void {
     /* not a checkout */
   }
   const out = { date: new Date().toISOString(), commit, machine, rounds, load1: whole.load1, figures: whole.figures, programs: whole.programs, inputBytes: whole.inputBytes, ...(inProc ? { inProcessMs: inProc } : {}) };
-  writeFileSync(join(root, "bench", "results.json"), JSON.stringify(out, null, 2) + "\n");
-  console.log("\nwritten to bench/results.json");
+  // Another build's figures are not this tree's: they go to .tmp (not kept).
+  const file = binAt === -1 ? join("bench", "results.json") : join(".tmp", "bench-results-other.json");
+  writeFileSync(join(root, file), JSON.stringify(binAt === -1 ? out : { ...out, bin: process.argv[binAt + 1] }, null, 2) + "\n");
+  console.log(`\nwritten to ${file}`);
 }
 
 main();
