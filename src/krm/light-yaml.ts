@@ -90,6 +90,28 @@ export function lightCheck(text: string, column = 0): Head | undefined {
   }
 }
 
+/**
+ * lightCheck, and the document's value too when `wanted` says its apiVersion and kind make it
+ * worth it. The question is asked as soon as both are known; when they are the document's first
+ * two keys (as kpt writes them) the rest is built in the same pass, otherwise in a second one.
+ * A document whose apiVersion or kind is not a string is always built.
+ */
+export function lightReadIf(text: string, column: number, wanted: (apiVersion: string, kind: string) => boolean): { head: Head; data?: unknown } | undefined {
+  let r: Reader;
+  try {
+    r = new Reader(text, column, false);
+    r.wanted = wanted;
+    const value = r.document();
+    const head = { apiVersion: r.apiVersion, kind: r.kind };
+    if (r.asked === "built") return { head, data: value };
+    if (r.asked === "not wanted") return { head };
+  } catch (e) {
+    return declined(e);
+  }
+  const data = readTrusted(text, column);
+  return data === undefined ? undefined : { head: { apiVersion: r.apiVersion, kind: r.kind }, data };
+}
+
 function declined(e: unknown): undefined {
   if (e instanceof Bail) return undefined;
   if (e instanceof RangeError) return undefined; // too deep for recursion: let the careful path judge
@@ -137,10 +159,14 @@ class Reader {
   private backslashFrom = -1;
   private backslashAt = -1;
 
+  /** lightReadIf's question, and what came of it: built in this pass, not wanted, or to build in a second pass. */
+  wanted: ((apiVersion: string, kind: string) => boolean) | undefined;
+  asked: "built" | "not wanted" | "later" | undefined;
+
   constructor(
     private readonly s: string,
     private readonly column: number,
-    private readonly build: boolean,
+    private build: boolean,
   ) {}
 
   document(): unknown {
@@ -230,8 +256,10 @@ class Reader {
   /** A block map whose keys sit at `indent`; its first key starts at `from` (maybe after a `- `). */
   private map(indent: number, from: number): Plain | undefined {
     const s = this.s;
-    const out: Plain | undefined = this.build ? {} : undefined;
+    let out: Plain | undefined = this.build ? {} : undefined;
     const top = this.depth === 1 && indent === 0;
+    /** The top map's keys read so far, while lightReadIf's question is open. */
+    let firstKeys: string[] | undefined = top && this.wanted ? [] : undefined;
     const base = this.keys;
     let keySet: Set<string> | undefined;
     let start = from;
@@ -282,14 +310,28 @@ class Reader {
         if (this.peek() && this.ind > indent) v = this.block(indent + 1);
         else if (this.peek() && this.ind === indent && this.isSeqEntry(this.cs)) v = this.seq(indent);
         else v = null;
-      } else if (top && quotedKey === undefined && to - start === 10 && s.startsWith("apiVersion", start)) {
+      } else if (top && (quotedKey !== undefined ? quotedKey === "apiVersion" : to - start === 10 && s.startsWith("apiVersion", start))) {
         v = this.apiVersion = this.value(rest, le, indent, true);
-      } else if (top && quotedKey === undefined && to - start === 4 && s.startsWith("kind", start)) {
+      } else if (top && (quotedKey !== undefined ? quotedKey === "kind" : to - start === 4 && s.startsWith("kind", start))) {
         v = this.kind = this.value(rest, le, indent, true);
       } else {
         v = this.value(rest, le, indent, false);
       }
       if (out) out[quotedKey ?? s.slice(start, to)] = v;
+      if (firstKeys) {
+        firstKeys.push(quotedKey ?? s.slice(start, to));
+        if (typeof this.apiVersion === "string" && typeof this.kind === "string") {
+          if (!this.wanted!(this.apiVersion, this.kind)) this.asked = "not wanted";
+          else if (firstKeys.length === 2) {
+            // Only apiVersion and kind so far: build from here on, starting with them.
+            this.asked = "built";
+            this.build = true;
+            out = {};
+            for (const k of firstKeys) out[k] = k === "kind" ? this.kind : this.apiVersion;
+          } else this.asked = "later";
+          firstKeys = undefined;
+        }
+      }
       if (!this.peek() || this.ind < indent) break;
       if (this.ind > indent || this.isSeqEntry(this.cs)) bail();
       start = this.cs;

@@ -4,7 +4,7 @@
  * returns undefined and the careful path (a full parse) takes over. Both paths locate items with
  * the same text rules (`locateEntry`), so they agree byte for byte.
  */
-import { lightCheck, lightParse, readTrusted } from "./light-yaml";
+import { lightParse, lightReadIf, readTrusted } from "./light-yaml";
 import { isPlain, type Plain } from "../plain";
 import type { ItemSource, ResultsSlot } from "./resource-list";
 import { dedent, lineEnd, lineStart } from "./text";
@@ -29,11 +29,12 @@ export function lightItemData(item: ItemSource): Plain {
  * a plain string is always read.
  */
 export function lightItemDataIf(item: ItemSource, wanted: (apiVersion: string, kind: string, text: string) => boolean): Plain | undefined {
-  if (item.raw === undefined) return lightItemData(item);
-  const head = lightCheck(item.raw, item.column);
-  if (head === undefined) throw new FastPathDeclined(`items[${item.index}]`);
-  if (typeof head.apiVersion === "string" && typeof head.kind === "string" && !wanted(head.apiVersion, head.kind, item.raw)) return undefined;
-  return lightItemData(item);
+  const raw = item.raw;
+  if (raw === undefined) return lightItemData(item);
+  // One pass: checking until apiVersion and kind are known, then building if they are wanted.
+  const read = lightReadIf(raw, item.column, (apiVersion, kind) => wanted(apiVersion, kind, raw));
+  if (read === undefined || (read.data !== undefined && !isPlain(read.data))) throw new FastPathDeclined(`items[${item.index}]`);
+  return read.data as Plain | undefined;
 }
 
 export interface FastList {
@@ -117,6 +118,18 @@ const NL = 10;
 const HASH = 35;
 const DASH = 45;
 
+/** Regexes finding the next line with at most `n` leading spaces before content (or a comment), by `n`. */
+const atMost = new Map<number, RegExp>();
+
+/** Where the next line from `from` (a line start) indented at most `most` spaces, and not blank, starts; -1 when none. */
+function lineIndentedAtMost(text: string, from: number, most: number): number {
+  let re = atMost.get(most);
+  if (re === undefined) atMost.set(most, (re = new RegExp(most === Infinity ? "^ *[^ \\n]" : `^ {0,${most}}[^ \\n]`, "gm")));
+  re.lastIndex = from;
+  const m = re.exec(text);
+  return m ? m.index : -1;
+}
+
 /** Whether a sorted list holds a number in [from, to). */
 function anyWithin(sorted: readonly number[], from: number, to: number): boolean {
   let lo = 0;
@@ -152,45 +165,45 @@ export function scanResourceList(text: string): FastList | undefined {
   if (text.includes("\t") || text.includes("\r")) return undefined;
   const keys: { key: string; value: string; start: number; next: number }[] = [];
   const n = text.length;
+  if (text.charCodeAt(0) === SPACE) return undefined;
   let inItems = false;
   let column = -1;
   const dashes: number[] = [];
-  for (let pos = 0; pos < n; ) {
-    const nl = text.indexOf("\n", pos);
+  // Only lines indented at most as far as matters are visited: column 0 outside `items`, the
+  // items' column inside it (any, until its first line is found). The regex skips the rest.
+  for (let pos = 0; ; ) {
+    const ls = lineIndentedAtMost(text, pos, !inItems ? 0 : column === -1 ? Infinity : column);
+    if (ls === -1) break;
+    const nl = text.indexOf("\n", ls);
     const le = nl === -1 ? n : nl + 1;
-    const c = text.charCodeAt(pos);
-    if (c === SPACE) {
-      if (pos === 0) return undefined;
-      if (inItems) {
-        let k = pos + 1;
-        while (text.charCodeAt(k) === SPACE) k++;
-        const ch = text.charCodeAt(k);
-        if (k < n && ch !== NL && ch !== HASH) {
-          const indentation = k - pos;
-          if (column === -1) column = indentation;
-          if (indentation === column && ch === DASH && (text.charCodeAt(k + 1) === SPACE || text.charCodeAt(k + 1) === NL)) dashes.push(pos);
-          else if (indentation <= column) return undefined;
-        }
-      }
-    } else if (c === HASH || c === NL) {
-      // A comment or a blank line.
-    } else if (c === DASH && (text.charCodeAt(pos + 1) === SPACE || text.charCodeAt(pos + 1) === NL) && keys.length > 0) {
+    pos = le;
+    let k = ls;
+    while (text.charCodeAt(k) === SPACE) k++;
+    const ch = text.charCodeAt(k);
+    if (ch === HASH) continue; // a comment
+    const indentation = k - ls;
+    const dash = ch === DASH && (text.charCodeAt(k + 1) === SPACE || text.charCodeAt(k + 1) === NL);
+    if (indentation > 0) {
+      // Inside `items`: its entries, or a line indented too little.
+      if (column === -1) column = indentation;
+      if (indentation === column && dash) dashes.push(ls);
+      else if (indentation <= column) return undefined;
+    } else if (dash && keys.length > 0) {
       // A `-` at column 0 is an entry of the list under the previous key (kpt's compact style).
       if (inItems) {
         if (column === -1) column = 0;
-        if (column === 0) dashes.push(pos);
+        if (column === 0) dashes.push(ls);
         else return undefined;
       }
     } else {
-      const line = text.slice(pos, nl === -1 ? n : nl);
+      const line = text.slice(ls, nl === -1 ? n : nl);
       const m = TOP_KEY.exec(line);
       if (!m) return undefined; // `---`, `...`, directives, flow, complex keys: careful path
-      if (keys.some((k) => k.key === m[1])) return undefined;
+      if (keys.some((x) => x.key === m[1])) return undefined;
       const value = (m[2] ?? "").replace(/\s+#.*$/, "").trim();
-      keys.push({ key: m[1]!, value, start: pos, next: le });
+      keys.push({ key: m[1]!, value, start: ls, next: le });
       inItems = m[1] === "items" && value === "";
     }
-    pos = le;
   }
   keys.forEach((k, i) => (k.next = keys[i + 1]?.start ?? text.length));
   const field = (key: string) => keys.find((k) => k.key === key);

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import { parse, parseDocument } from "yaml";
-import { lightCheck, lightParse } from "../../src/krm/light-yaml";
+import { lightCheck, lightParse, lightReadIf } from "../../src/krm/light-yaml";
 import { printsAsWritten } from "../../src/krm/edit";
 import { InputError, readResourceList, writeResourceList } from "../../src/krm/resource-list";
 import { keepKeyLineComments, PRINT_OPTIONS, toText, usesWideLists } from "../../src/krm/print";
@@ -274,8 +274,9 @@ describe("the light reader", () => {
 });
 
 describe("the light reader's checking mode", () => {
+  const head = fc.constantFrom("", "apiVersion: apps/v1\n", "kind: Deployment\n", "apiVersion: 'v1'\nkind: \"Service\" # c\n", "kind: Pod\napiVersion: v1\n", "kind:\n", "kind: [a]\n", "kind: 12\n", "apiVersion: |\n  x\n", '"kind": Pod\n');
+
   it("accepts exactly what the reader accepts, and reads the same top-level apiVersion and kind", () => {
-    const head = fc.constantFrom("", "apiVersion: apps/v1\n", "kind: Deployment\n", "apiVersion: 'v1'\nkind: \"Service\" # c\n", "kind:\n", "kind: [a]\n", "kind: 12\n", "apiVersion: |\n  x\n");
     fc.assert(
       fc.property(head, yamlTree.mapping, fc.integer({ min: 0, max: 6 }), (first: string, rest: string, column: number) => {
         const doc = first + rest;
@@ -290,6 +291,26 @@ describe("the light reader's checking mode", () => {
           if (typeof v === "object" && v !== null) continue;
           if (!sameValue(checked[key], v) && !(v === null && checked[key] === undefined)) fail(`checking reads ${key} ${JSON.stringify(checked[key])}, the reader ${JSON.stringify(v)}`, inList);
         }
+      }),
+      { numRuns: runs(3000) },
+    );
+  });
+});
+
+describe("the light reader deciding on the way whether to build (lightReadIf)", () => {
+  it("builds what the reader builds when apiVersion and kind are wanted (or not strings), nothing otherwise, and declines with it", () => {
+    const head = fc.constantFrom("", "apiVersion: apps/v1\nkind: Deployment\n", "kind: Pod\napiVersion: v1\n", "apiVersion: v1\n", "a: 1\napiVersion: v1\nkind: X\n", "kind: 12\napiVersion: v1\n", '"kind": Pod\napiVersion: v1\n');
+    fc.assert(
+      fc.property(head, yamlTree.mapping, fc.integer({ min: 0, max: 6 }), fc.boolean(), (first: string, rest: string, column: number, want: boolean) => {
+        const inList = (first + rest).replace(/\n(?=[^\n])/g, `\n${" ".repeat(column)}`);
+        const read = lightParse(inList, column);
+        const got = lightReadIf(inList, column, () => want);
+        if ((read === undefined) !== (got === undefined)) fail(`the reader ${read === undefined ? "declines" : "accepts"} but lightReadIf ${got === undefined ? "declines" : "accepts"}`, inList);
+        if (!got) return;
+        const strings = typeof got.head.apiVersion === "string" && typeof got.head.kind === "string";
+        if (want || !strings) {
+          if (!sameValue(got.data, read)) fail(`lightReadIf built ${JSON.stringify(got.data)}, the reader ${JSON.stringify(read)}`, inList);
+        } else if (got.data !== undefined) fail("built what was not wanted", inList);
       }),
       { numRuns: runs(3000) },
     );
