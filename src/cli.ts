@@ -1,5 +1,5 @@
 /** The executable: argv, stdin/stdout and the exit code; the work happens elsewhere. */
-import { readFileSync, writeSync } from "node:fs";
+import { fstatSync, readFileSync, writeSync } from "node:fs";
 import { basename } from "node:path";
 import { isatty } from "node:tty";
 import { parseArgs } from "node:util";
@@ -98,6 +98,20 @@ function writeAll(fd: number, text: string): void {
   }
 }
 
+/**
+ * A terminal is a character device: a pipe or a file (every kpt, kustomize and Helm run) is
+ * answered by one fstat, and node:tty (which loads Node's streams, milliseconds in a cold
+ * process) is asked only about character devices such as a terminal or /dev/null.
+ */
+function stdinIsTerminal(): boolean {
+  try {
+    if (!fstatSync(0).isCharacterDevice()) return false;
+  } catch {
+    return false; // stdin closed: not a terminal (isatty says the same)
+  }
+  return isatty(0);
+}
+
 export const processIo: Io = {
   readStdin: () => readFileSync(0),
   out: (t) => writeAll(1, t),
@@ -105,7 +119,7 @@ export const processIo: Io = {
   invokedAs: basename(process.argv[1] ?? ""),
   env: process.env,
   cwd: () => process.cwd(),
-  stdinIsTTY: () => isatty(0),
+  stdinIsTTY: () => stdinIsTerminal(),
 };
 
 const OPTIONS = {

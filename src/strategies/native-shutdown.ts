@@ -30,17 +30,30 @@ export function durationSeconds(text: unknown): number | undefined {
   return matched === text.length && matched > 0 ? total : undefined;
 }
 
+/** Drain seconds by proxy config text: the same annotation on many workloads is parsed once. */
+const drains = new Map<string, number>();
+
+/** terminationDrainDuration from Istio's proxy config, else Istio's default. */
+function configuredDrain(config: string): number {
+  let drain = drains.get(config);
+  if (drain !== undefined) return drain;
+  drain = ISTIO_DRAIN_SECONDS;
+  try {
+    const d = durationSeconds((parse(config) as Record<string, unknown> | null)?.["terminationDrainDuration"]);
+    if (d !== undefined) drain = d;
+  } catch {
+    // An unreadable proxy config keeps Istio's default; the injection checks say so.
+  }
+  drains.set(config, drain);
+  return drain;
+}
+
 /** How long a sidecar takes to stop once it gets SIGTERM (its preStop runs earlier, beside the app's). */
 export function drainSeconds(s: MatchedSidecar, template: PodTemplateView): { seconds: number; why: string } {
   if (s.settings.preset?.name === "istio") {
-    let drain = ISTIO_DRAIN_SECONDS;
-    try {
-      const cfg: unknown = parse(template.annotations[ISTIO_PROXY_CONFIG] ?? "");
-      const d = durationSeconds((cfg as Record<string, unknown> | null)?.["terminationDrainDuration"]);
-      if (d !== undefined) drain = d;
-    } catch {
-      // An unreadable proxy config keeps Istio's default; the injection checks say so.
-    }
+    const config = template.annotations[ISTIO_PROXY_CONFIG];
+    // Most pods have no proxy config, and a cold process should not load a YAML parser for nothing.
+    const drain = config === undefined ? ISTIO_DRAIN_SECONDS : configuredDrain(config);
     return { seconds: drain, why: `${drain} s terminationDrainDuration` };
   }
   return { seconds: 0, why: "0 s" };
