@@ -120,10 +120,6 @@ export function readResourceList(input: string | Uint8Array, options: ReadOption
 
 const MIB = 1024 * 1024;
 
-/**
- * JSON in, block YAML out, converted in one pass (kpt keeps the style a function writes). Flow-
- * style YAML takes the careful path, which holds a yaml tree of it: refused up front when big.
- */
 /** Whether a line `items: [` (a flow-style list at column 0) is in the text: searched with indexOf, as a multiline regex costs a big list milliseconds. */
 function flowItems(text: string): boolean {
   let at = text.startsWith("items:") ? 0 : text.indexOf("\nitems:") + 1;
@@ -137,6 +133,10 @@ function flowItems(text: string): boolean {
   return false;
 }
 
+/**
+ * JSON in, block YAML out, converted in one pass (kpt keeps the style a function writes). Flow-
+ * style YAML takes the careful path, which holds a yaml tree of it: refused up front when big.
+ */
 function blockStyle(text: string): string {
   const flowRoot = /^\s*\{/.test(text);
   if (flowRoot) {

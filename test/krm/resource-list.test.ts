@@ -186,3 +186,23 @@ functionConfig:`);
     expect(() => readResourceList(new Uint8Array([0x6b, 0x3a, 0x20, 0xff, 0xfe]))).toThrow(/not valid UTF-8/);
   });
 });
+
+describe("the fast scanner takes the layouts kpt and people write", () => {
+  const item = (name: string, indent: string) =>
+    `${indent}- apiVersion: v1\n${indent}  kind: ConfigMap\n${indent}  metadata:\n${indent}    name: ${name} # trailing\n${indent}  data:\n${indent}    key: "value"\n`;
+  const lists: [string, string][] = [
+    ["compact items (kpt's style)", `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${item("a", "")}${item("b", "")}`],
+    ["items indented two spaces", `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${item("a", "  ")}${item("b", "  ")}`],
+    ["comments at column 0, deeper and between items; blank lines", `# head\napiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n# first\n${item("a", "")}\n    # deep\n${item("b", "")}# tail\n`],
+    ["functionConfig before items, results after", `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: fn\nitems:\n${item("a", "  ")}results:\n- message: earlier\n  severity: info\n`],
+  ];
+  it.each(lists)("%s", (_, text) => {
+    const fast = readResourceList(text);
+    // Every item is located by the scanner and left to the light reader, at the careful path's offsets.
+    expect(fast.items.every((i) => i.light === true)).toBe(true);
+    const careful = readResourceList(text, { fast: false });
+    const at = (items: typeof fast.items) => items.map((i) => [i.start, i.bodyStart, i.end, i.column]);
+    expect(at(fast.items)).toEqual(at(careful.items));
+    expect(fast.items).toHaveLength(text.includes("name: b") ? 2 : 1);
+  });
+});
