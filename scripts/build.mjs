@@ -9,7 +9,61 @@ import { tmpdir } from "node:os";
 // The executable's launcher and the build's cache driver must wrap and compile the bundle alike.
 const WRAPPER_ARGS = "exports, require, module, __filename, __dirname";
 const BUNDLE_NAME = " (bundle)"; // stack traces point into the bundle, not at the launcher's lines
-const CHECKSUMS = "--verify-snapshot-checksum"; // V8 checks a code cache's checksum only when asked
+
+/**
+ * The cache's checksum: FNV-1a (32 bits) over its bytes. V8 checks a code cache's own checksum
+ * only under --verify-snapshot-checksum, and setting that flag takes node:v8, which loads Node's
+ * streams (node:crypto loads more): about 3 ms of every cold start. The launcher runs FNV-1a as 92
+ * bytes of WebAssembly (assembled below: a JavaScript loop over 270 KB would run in the
+ * interpreter); the build computes it in JavaScript, and fails unless the executable, checking
+ * with its WebAssembly, uses the cache it wrote.
+ */
+function fnv1a(bytes) {
+  let h = 0x811c9dc5 | 0;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+  return h >>> 0;
+}
+
+/** `h(n)`: FNV-1a of the first n bytes of memory `m`, as a WebAssembly module. */
+function fnv1aWasm() {
+  const uleb = (n) => {
+    const out = [];
+    do {
+      out.push((n & 0x7f) | (n >>> 7 ? 0x80 : 0));
+      n >>>= 7;
+    } while (n);
+    return out;
+  };
+  const sleb = (n) => {
+    const out = [];
+    for (;;) {
+      const b = n & 0x7f;
+      n >>= 7;
+      if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
+      out.push(b | 0x80);
+    }
+  };
+  const section = (id, content) => [id, ...uleb(content.length), ...content];
+  // locals: 0 n (the parameter), 1 i, 2 h
+  const body = [
+    ...[0x01, 0x02, 0x7f], // two i32 locals
+    ...[0x41, ...sleb(0x811c9dc5 | 0), 0x21, 0x02], // h = offset basis
+    ...[0x02, 0x40, 0x03, 0x40], // block, loop
+    ...[0x20, 0x01, 0x20, 0x00, 0x4f, 0x0d, 0x01], // if i >= n: break
+    ...[0x20, 0x02, 0x20, 0x01, 0x2d, 0x00, 0x00, 0x73, 0x41, ...sleb(0x01000193), 0x6c, 0x21, 0x02], // h = (h ^ m[i]) * prime
+    ...[0x20, 0x01, 0x41, 0x01, 0x6a, 0x21, 0x01], // i++
+    ...[0x0c, 0x00, 0x0b, 0x0b], // continue; end loop, block
+    ...[0x20, 0x02, 0x0b], // return h
+  ];
+  return [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f]), // type (i32) -> i32
+    ...section(3, [0x01, 0x00]), // one function of that type
+    ...section(5, [0x01, 0x00, 0x01]), // one memory, one page to start with
+    ...section(7, [0x02, 0x01, 0x6d, 0x02, 0x00, 0x01, 0x68, 0x00, 0x00]), // export "m", "h"
+    ...section(10, [0x01, ...uleb(body.length), ...body]),
+  ];
+}
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const common = {
@@ -101,8 +155,9 @@ symlinkSync("../sidecar-order.cjs", "dist/bin/sidecar-order");
  * (`<executable>.cache`, written below). Every kpt render starts a new process, and compiling
  * the bundle was most of what a re-render cost over `node -e 0`. The cache is only a shortcut:
  * its first line names the bundle (a hash) and the V8 that made it, and any other cache is not
- * even read; V8 checks the rest (with its checksum turned on, so a damaged cache is refused, not
- * a crash). Whenever the cache is not used, V8 compiles the bundle as usual and the same code runs.
+ * even read; then the checksum of the rest, so a damaged cache is refused, not a crash; V8 makes
+ * its own checks (flags, length) last. Whenever the cache is not used, V8 compiles the bundle as
+ * usual and the same code runs.
  */
 function writeExecutable(file, bundle) {
   mkdirSync(dirname(file), { recursive: true });
@@ -115,18 +170,30 @@ function writeExecutable(file, bundle) {
 const { Script } = require("node:vm");
 const { readFileSync } = require("node:fs");
 const SOURCE = ${JSON.stringify(source)};
-const HEADER = ${JSON.stringify(hash + " ")} + process.versions.v8 + "\\n";
+const HEADER = ${JSON.stringify(hash + " ")} + process.versions.v8 + " ";
 let cachedData;
 let cacheState = "none";
 try {
   const cache = readFileSync(__filename + ".cache");
   cacheState = "made for another build or V8";
   if (cache.toString("latin1", 0, HEADER.length) === HEADER) {
-    require("node:v8").setFlagsFromString(${JSON.stringify(CHECKSUMS)});
-    cachedData = cache.subarray(HEADER.length);
+    // The header's last word is the checksum of the rest: anything else is a damaged cache.
+    const end = cache.indexOf(10, HEADER.length);
+    const data = cache.subarray(end + 1);
+    const wasm = typeof WebAssembly === "object"; // not under node --jitless
+    cacheState = wasm ? "damaged" : "not checked (no WebAssembly)";
+    if (wasm && end !== -1 && String(fnv1a(data)) === cache.toString("latin1", HEADER.length, end)) cachedData = data;
   }
 } catch {
   // No cache: compile as usual.
+}
+/** FNV-1a of the bytes, by WebAssembly (scripts/build.mjs assembles it). */
+function fnv1a(bytes) {
+  const { m, h } = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(${JSON.stringify(fnv1aWasm())}))).exports;
+  const pages = Math.ceil(bytes.length / 65536) - m.buffer.byteLength / 65536;
+  if (pages > 0) m.grow(pages);
+  new Uint8Array(m.buffer).set(bytes);
+  return h(bytes.length) >>> 0;
 }
 const script = new Script(SOURCE, { filename: __filename + ${JSON.stringify(BUNDLE_NAME)}, cachedData });
 if (cachedData) cacheState = script.cachedDataRejected ? "refused by V8" : "used";
@@ -135,7 +202,7 @@ script.runInThisContext().call(module.exports, ${WRAPPER_ARGS});
 `;
   writeFileSync(file, launcher);
   chmodSync(file, 0o755);
-  return { source, header: `${hash} ${process.versions.v8}\n` };
+  return { source, header: `${hash} ${process.versions.v8} ` };
 }
 
 /**
@@ -159,11 +226,15 @@ const { Script } = require("node:vm");
 const { existsSync, readFileSync, writeFileSync } = require("node:fs");
 const [sourceFile, cacheFile, executable] = [process.env.CACHE_SOURCE, process.env.CACHE_FILE, process.env.CACHE_FOR];
 const header = ${JSON.stringify(header)};
-require("node:v8").setFlagsFromString(${JSON.stringify(CHECKSUMS)});
-const before = existsSync(cacheFile) ? readFileSync(cacheFile).subarray(header.length) : undefined;
+${fnv1a.toString()}
+const old = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+const before = old?.subarray(old.indexOf(10) + 1);
 const script = new Script(readFileSync(sourceFile, "utf8"), { filename: executable + ${JSON.stringify(BUNDLE_NAME)}, cachedData: before });
 if (before && script.cachedDataRejected) throw new Error("V8 refused the cache this build just made");
-if (process.env.CACHE_WRITE) process.on("exit", () => writeFileSync(cacheFile, Buffer.concat([Buffer.from(header, "latin1"), script.createCachedData()])));
+if (process.env.CACHE_WRITE) process.on("exit", () => {
+  const data = script.createCachedData();
+  writeFileSync(cacheFile, Buffer.concat([Buffer.from(header + fnv1a(data) + "\\n", "latin1"), data]));
+});
 script.runInThisContext().call(module.exports, exports, require, module, executable, require("node:path").dirname(executable));
 `,
     );

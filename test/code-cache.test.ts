@@ -38,19 +38,27 @@ describe("the executable's code cache", () => {
   const built = run(bin);
   const cache = readFileSync(`${bin}.cache`);
   const headerEnd = cache.indexOf(0x0a) + 1;
-  const [hash, v8] = cache.subarray(0, headerEnd - 1).toString("latin1").split(" ");
+  const [hash, v8, sum] = cache.subarray(0, headerEnd - 1).toString("latin1").split(" ");
   const withHeader = (header: string, body = cache.subarray(headerEnd)) => Buffer.concat([Buffer.from(`${header}\n`, "latin1"), body]);
+  /** FNV-1a (32 bits), the launcher's checksum. */
+  const fnv1a = (b: Buffer) => {
+    let h = 0x811c9dc5 | 0;
+    for (const x of b) h = Math.imul(h ^ x, 0x01000193);
+    return String(h >>> 0);
+  };
   /** The body with `count` bytes flipped at `at` (a fraction of the body's length). */
   const flipped = (at: number, count = 64) => {
     const body = Buffer.from(cache.subarray(headerEnd));
     const from = Math.floor(body.length * at);
     for (let k = from; k < from + count; k++) body[k] = body[k]! ^ 0x55;
-    return withHeader(`${hash} ${v8}`, body);
+    return withHeader(`${hash} ${v8} ${sum}`, body);
   };
+  const cutShort = cache.subarray(headerEnd, headerEnd + 1000);
 
   it("is made by the build for this bundle and this V8, and used", () => {
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(v8).toBe(process.versions.v8);
+    expect(sum).toBe(fnv1a(cache.subarray(headerEnd)));
     expect(built.state).toBe("used");
     expect(built.status).toBe(0);
     expect(built.stdout).toContain("name: cloud-sql-proxy");
@@ -66,12 +74,16 @@ describe("the executable's code cache", () => {
   it("changes nothing when missing, not this build's, not this V8's, or damaged anywhere", () => {
     const cases: [string, Buffer | undefined, string][] = [
       ["missing", undefined, "none"],
-      ["another build", withHeader(`${"0".repeat(64)} ${v8}`), "made for another build or V8"],
-      ["another V8", withHeader(`${hash} 0.0.0.0-other`), "made for another build or V8"],
-      ["damaged V8 header", flipped(0, 32), "refused by V8"],
-      ["damaged in the middle", flipped(0.5), "refused by V8"],
-      ["damaged near the end", flipped(0.95), "refused by V8"],
-      ["cut short", withHeader(`${hash} ${v8}`, cache.subarray(headerEnd, headerEnd + 1000)), "refused by V8"],
+      ["another build", withHeader(`${"0".repeat(64)} ${v8} ${sum}`), "made for another build or V8"],
+      ["another V8", withHeader(`${hash} 0.0.0.0-other ${sum}`), "made for another build or V8"],
+      ["damaged V8 header", flipped(0, 32), "damaged"],
+      ["damaged in the middle", flipped(0.5), "damaged"],
+      ["damaged near the end", flipped(0.95), "damaged"],
+      ["damaged checksum", withHeader(`${hash} ${v8} ${Number(sum) ^ 1}`), "damaged"],
+      ["no checksum", withHeader(`${hash} ${v8}`), "made for another build or V8"],
+      ["cut short", withHeader(`${hash} ${v8} ${sum}`, cutShort), "damaged"],
+      // Past the checksum, V8's own checks still hold: a short cache whose checksum matches is refused.
+      ["cut short with a matching checksum", withHeader(`${hash} ${v8} ${fnv1a(cutShort)}`, cutShort), "refused by V8"],
     ];
     for (const [name, c, state] of cases) {
       const r = run(copyWith(name.replace(/ /g, "-"), c));
