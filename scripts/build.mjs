@@ -14,10 +14,9 @@ const BUNDLE_NAME = " (bundle)"; // stack traces point into the bundle, not at t
  * The cache's checksum: FNV-1a (32 bits) over its bytes, a 32-bit word at a time. V8 checks a code
  * cache's own checksum only under --verify-snapshot-checksum, and setting that flag takes node:v8,
  * which loads Node's streams (node:crypto loads more): about 3 ms of every cold start. The
- * launcher runs FNV-1a as 92
- * bytes of WebAssembly (assembled below: a JavaScript loop over 270 KB would run in the
- * interpreter); the build computes it in JavaScript, and fails unless the executable, checking
- * with its WebAssembly, uses the cache it wrote.
+ * launcher runs FNV-1a as 92 bytes of WebAssembly (assembled below: a JavaScript loop over 270 KB
+ * would run in the interpreter); the build computes it in JavaScript, and fails unless the
+ * executable, checking with its WebAssembly, uses the cache it wrote.
  */
 function fnv1a(bytes) {
   // Over little-endian 32-bit words, the last one padded with zeros: a quarter of the steps.
