@@ -162,13 +162,15 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
 
 /** The parts of a zod schema's definition the hints walk through. */
 interface SchemaLike {
-  def?: { shape?: Record<string, unknown>; element?: unknown; innerType?: unknown };
+  def?: { shape?: Record<string, unknown>; element?: unknown; innerType?: unknown; getter?: () => unknown };
 }
 
-/** Through optional and default wrappers to the object or array inside. */
+/** Through optional, default and lazy wrappers to the object or array inside. */
 function unwrap(node: unknown): SchemaLike | undefined {
   let cur = node as SchemaLike | undefined;
-  for (let i = 0; i < 10 && cur?.def && !cur.def.shape && !cur.def.element && cur.def.innerType; i++) cur = cur.def.innerType as SchemaLike;
+  for (let i = 0; i < 10 && cur?.def && !cur.def.shape && !cur.def.element && (cur.def.innerType || cur.def.getter); i++) {
+    cur = (cur.def.innerType ?? cur.def.getter?.()) as SchemaLike;
+  }
   return cur;
 }
 

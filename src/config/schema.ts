@@ -9,6 +9,9 @@ import { versionProblem } from "../facts/versions";
 
 // Parse with the interpreter: zod's generated fast paths cost more to build than one config saves.
 z.config({ jitless: true });
+// The schemas of nested options (sidecar entries, probes, selectors, custom kinds, shutdown) are
+// z.lazy: built by the first config that uses them, not in every cold start (most configs set a
+// few top-level fields, and building all of it cost a few milliseconds of every render).
 
 /** Attach a description (it lands in the JSON Schema and the README table). */
 function d<T extends z.ZodMiniType>(schema: T, description: string): T {
@@ -33,40 +36,44 @@ export const versionSchema = z
   .check(z.regex(/^v?1\.[1-9]\d(\.\d+)?([-+].*)?$/, { error: (issue) => versionProblem(String(issue.input)) ?? "not a Kubernetes version" }));
 
 /** A probe handler and its timing, as in a container spec. */
-export const probeSchema = z
-  .looseObject({
-    exec: z.optional(z.looseObject({ command: command })),
-    httpGet: z.optional(z.looseObject({ path: z.optional(z.string()), port: z.union([int(), z.string()]) })),
-    tcpSocket: z.optional(z.looseObject({ port: z.union([int(), z.string()]) })),
-    grpc: z.optional(z.looseObject({ port: int() })),
-    initialDelaySeconds: z.optional(int(0)),
-    periodSeconds: z.optional(int(1)),
-    timeoutSeconds: z.optional(int(1)),
-    successThreshold: z.optional(z.literal(1)),
-    failureThreshold: z.optional(int(1)),
-  })
-  .check(
-    z.refine((p) => [p.exec, p.httpGet, p.tcpSocket, p.grpc].filter((h) => h !== undefined).length === 1, {
-      message: "a probe needs exactly one handler: exec, httpGet, tcpSocket or grpc",
-    }),
-  );
+export const probeSchema = z.lazy(() =>
+  z
+    .looseObject({
+      exec: z.optional(z.looseObject({ command: command })),
+      httpGet: z.optional(z.looseObject({ path: z.optional(z.string()), port: z.union([int(), z.string()]) })),
+      tcpSocket: z.optional(z.looseObject({ port: z.union([int(), z.string()]) })),
+      grpc: z.optional(z.looseObject({ port: int() })),
+      initialDelaySeconds: z.optional(int(0)),
+      periodSeconds: z.optional(int(1)),
+      timeoutSeconds: z.optional(int(1)),
+      successThreshold: z.optional(z.literal(1)),
+      failureThreshold: z.optional(int(1)),
+    })
+    .check(
+      z.refine((p) => [p.exec, p.httpGet, p.tcpSocket, p.grpc].filter((h) => h !== undefined).length === 1, {
+        message: "a probe needs exactly one handler: exec, httpGet, tcpSocket or grpc",
+      }),
+    ),
+);
 
 /**
  * How sidecar-order waits for a sidecar to be ready.
  * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
  */
-export const waitSchema = z.strictObject({
-  /**
-   * A command run inside the sidecar's own image that returns only once the sidecar is ready
-   * (and gives up after its own timeout). Becomes the sidecar's `lifecycle.postStart.exec`.
-   * @default none: the sidecar is still ordered first, with a warning that the app races it
-   * @see https://kubernetes.io/docs/tasks/configure-pod-container/attach-handler-lifecycle-event/
-   */
-  exec: d(
-    z.array(nonEmpty()).check(z.minLength(1)),
-    "Command run in the sidecar's image that returns once the sidecar is ready; becomes lifecycle.postStart.exec.command. It must time out on its own (one with no timeout-like flag gets a warning).",
-  ),
-});
+export const waitSchema = z.lazy(() =>
+  z.strictObject({
+    /**
+     * A command run inside the sidecar's own image that returns only once the sidecar is ready
+     * (and gives up after its own timeout). Becomes the sidecar's `lifecycle.postStart.exec`.
+     * @default none: the sidecar is still ordered first, with a warning that the app races it
+     * @see https://kubernetes.io/docs/tasks/configure-pod-container/attach-handler-lifecycle-event/
+     */
+    exec: d(
+      z.array(nonEmpty()).check(z.minLength(1)),
+      "Command run in the sidecar's image that returns once the sidecar is ready; becomes lifecycle.postStart.exec.command. It must time out on its own (one with no timeout-like flag gets a warning).",
+    ),
+  }),
+);
 
 /** The sidecars sidecar-order knows; each is a file in src/sidecars/presets/. */
 export const PRESET_NAMES = ["istio", "linkerd", "kuma", "cloud-sql-proxy", "consul", "dapr", "opentelemetry", "vault"] as const;
@@ -77,125 +84,131 @@ export const INJECTED_MESHES = ["istio", "linkerd", "kuma", "dapr"] as const;
 export type InjectedMesh = (typeof INJECTED_MESHES)[number];
 
 /** One sidecar: how to recognise it among a pod's containers and how to wait for it. */
-export const sidecarSchema = z
-  .strictObject({
-    /**
-     * A known sidecar whose match rules, wait command, startupProbe and shutdown recipe to use.
-     * Every other field of the entry overrides the preset's.
-     * @default none
-     * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
-     */
-    preset: d(z.optional(z.enum(PRESET_NAMES)), "A known sidecar (istio, linkerd, kuma, cloud-sql-proxy, consul, dapr, opentelemetry, vault); the entry's other fields override it."),
-    /**
-     * The container name to match.
-     * @default the preset's container names, else none (match by image only)
-     */
-    name: d(z.optional(nonEmpty()), "Container name to match."),
-    /**
-     * An image glob to match (`*` matches any run of characters, `/` included).
-     * @default none (match by name only)
-     * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
-     */
-    image: d(z.optional(nonEmpty()), "Image glob to match; * matches any run of characters, / included."),
-    /**
-     * How to wait until the sidecar is ready.
-     * @default none
-     */
-    wait: d(z.optional(waitSchema), "How to wait until the sidecar is ready."),
-    /**
-     * How long the app may wait for this sidecar, in seconds: the native startupProbe's
-     * failureThreshold is derived from it when sidecar-order makes the probe.
-     * @default 120
-     */
-    timeoutSeconds: d(z.optional(int(1, 3600)), "How long the app may wait for the sidecar, in seconds (default 120); sizes a derived startupProbe."),
-    /**
-     * The startupProbe a native sidecar gets when it has none. Native sidecars gate the next
-     * containers on their startupProbe, never on their readinessProbe.
-     * @default derived from the sidecar's readinessProbe, if it has one
-     * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
-     */
-    startupProbe: d(z.optional(probeSchema), "startupProbe for the native sidecar when it has none (default: derived from its readinessProbe)."),
-    /**
-     * Init containers that must finish before this sidecar starts (native strategy), besides the
-     * mesh network-setup ones (istio-init, istio-validation, linkerd-init,
-     * linkerd-network-validator, kuma-init).
-     * @default []
-     * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
-     */
-    initContainersBefore: d(z.optional(z.array(nonEmpty())), "Init containers that must finish before this sidecar starts (native), added to the mesh network-setup ones and the preset's."),
-    /**
-     * Init containers that need this sidecar, even if they are named in the network-setup
-     * defaults. Every init container not listed as "before" already runs after the sidecar.
-     * @default []
-     */
-    initContainersAfter: d(z.optional(z.array(nonEmpty())), "Init containers that need this sidecar and so must run after it (native), added to the preset's; takes them out of the network-setup defaults."),
-    /**
-     * The sidecar's admin or health port, used by the preset's wait command and startupProbe.
-     * @default the preset's (istio 15021, linkerd 4191, kuma 9902, cloud-sql-proxy 9090, dapr 3501, opentelemetry 13133)
-     */
-    adminPort: d(z.optional(int(1, 65535)), "Admin/health port used by the preset's wait command and startupProbe (default: the preset's)."),
-    /**
-     * Other sidecars (by preset or name) that must be started before this one.
-     * @default []
-     */
-    after: d(z.optional(z.array(nonEmpty())), "Sidecars (preset or name of another entry) that must start before this one."),
-    /**
-     * Legacy strategy: keep the sidecar running until the app has stopped, with a preStop hook that
-     * waits (the sleep action on 1.30+, else `sleep` where the image has it). Native sidecars are
-     * stopped after the app anyway.
-     * @default the preset's (istio and linkerd true), else false
-     * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
-     */
-    stopAfterApp: d(z.optional(z.boolean()), "Legacy: a preStop wait so the sidecar outlives the app's shutdown (default: true for istio and linkerd)."),
-    /**
-     * Native: give the sidecar its preset's drain as a preStop hook when it has no preStop of its
-     * own (Istio: `pilot-agent request --debug-port=15020 POST drain`, as Istio's own native
-     * injection does). Turn it off where draining at the start of termination closes connections
-     * the app still uses while it stops.
-     * @default true (only the istio preset has a drain)
-     * @see https://github.com/istio/istio/issues/51855
-     */
-    drain: d(z.optional(z.boolean()), "Native: add the preset's preStop drain (istio) where the sidecar has no preStop (default true)."),
-  })
-  .check(
-    z.refine((s) => s.name !== undefined || s.image !== undefined || s.preset !== undefined, {
-      message: "a sidecar needs a `preset`, a `name` or an `image` to match containers by",
-    }),
-  );
+export const sidecarSchema = z.lazy(() =>
+  z
+    .strictObject({
+      /**
+       * A known sidecar whose match rules, wait command, startupProbe and shutdown recipe to use.
+       * Every other field of the entry overrides the preset's.
+       * @default none
+       * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+       */
+      preset: d(z.optional(z.enum(PRESET_NAMES)), "A known sidecar (istio, linkerd, kuma, cloud-sql-proxy, consul, dapr, opentelemetry, vault); the entry's other fields override it."),
+      /**
+       * The container name to match.
+       * @default the preset's container names, else none (match by image only)
+       */
+      name: d(z.optional(nonEmpty()), "Container name to match."),
+      /**
+       * An image glob to match (`*` matches any run of characters, `/` included).
+       * @default none (match by name only)
+       * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
+       */
+      image: d(z.optional(nonEmpty()), "Image glob to match; * matches any run of characters, / included."),
+      /**
+       * How to wait until the sidecar is ready.
+       * @default none
+       */
+      wait: d(z.optional(waitSchema), "How to wait until the sidecar is ready."),
+      /**
+       * How long the app may wait for this sidecar, in seconds: the native startupProbe's
+       * failureThreshold is derived from it when sidecar-order makes the probe.
+       * @default 120
+       */
+      timeoutSeconds: d(z.optional(int(1, 3600)), "How long the app may wait for the sidecar, in seconds (default 120); sizes a derived startupProbe."),
+      /**
+       * The startupProbe a native sidecar gets when it has none. Native sidecars gate the next
+       * containers on their startupProbe, never on their readinessProbe.
+       * @default derived from the sidecar's readinessProbe, if it has one
+       * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+       */
+      startupProbe: d(z.optional(probeSchema), "startupProbe for the native sidecar when it has none (default: derived from its readinessProbe)."),
+      /**
+       * Init containers that must finish before this sidecar starts (native strategy), besides the
+       * mesh network-setup ones (istio-init, istio-validation, linkerd-init,
+       * linkerd-network-validator, kuma-init).
+       * @default []
+       * @see https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+       */
+      initContainersBefore: d(z.optional(z.array(nonEmpty())), "Init containers that must finish before this sidecar starts (native), added to the mesh network-setup ones and the preset's."),
+      /**
+       * Init containers that need this sidecar, even if they are named in the network-setup
+       * defaults. Every init container not listed as "before" already runs after the sidecar.
+       * @default []
+       */
+      initContainersAfter: d(z.optional(z.array(nonEmpty())), "Init containers that need this sidecar and so must run after it (native), added to the preset's; takes them out of the network-setup defaults."),
+      /**
+       * The sidecar's admin or health port, used by the preset's wait command and startupProbe.
+       * @default the preset's (istio 15021, linkerd 4191, kuma 9902, cloud-sql-proxy 9090, dapr 3501, opentelemetry 13133)
+       */
+      adminPort: d(z.optional(int(1, 65535)), "Admin/health port used by the preset's wait command and startupProbe (default: the preset's)."),
+      /**
+       * Other sidecars (by preset or name) that must be started before this one.
+       * @default []
+       */
+      after: d(z.optional(z.array(nonEmpty())), "Sidecars (preset or name of another entry) that must start before this one."),
+      /**
+       * Legacy strategy: keep the sidecar running until the app has stopped, with a preStop hook that
+       * waits (the sleep action on 1.30+, else `sleep` where the image has it). Native sidecars are
+       * stopped after the app anyway.
+       * @default the preset's (istio and linkerd true), else false
+       * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
+       */
+      stopAfterApp: d(z.optional(z.boolean()), "Legacy: a preStop wait so the sidecar outlives the app's shutdown (default: true for istio and linkerd)."),
+      /**
+       * Native: give the sidecar its preset's drain as a preStop hook when it has no preStop of its
+       * own (Istio: `pilot-agent request --debug-port=15020 POST drain`, as Istio's own native
+       * injection does). Turn it off where draining at the start of termination closes connections
+       * the app still uses while it stops.
+       * @default true (only the istio preset has a drain)
+       * @see https://github.com/istio/istio/issues/51855
+       */
+      drain: d(z.optional(z.boolean()), "Native: add the preset's preStop drain (istio) where the sidecar has no preStop (default true)."),
+    })
+    .check(
+      z.refine((s) => s.name !== undefined || s.image !== undefined || s.preset !== undefined, {
+        message: "a sidecar needs a `preset`, a `name` or an `image` to match containers by",
+      }),
+    ),
+);
 
 /** Legacy shutdown arithmetic. */
-export const shutdownSchema = z.strictObject({
-  /**
-   * How long the app takes to stop after SIGTERM (plus its own preStop): what a stopAfterApp
-   * sidecar must outlast.
-   * @default 15
-   */
-  appSeconds: d(z._default(int(0, 3600), 15), "How long the app takes to stop after SIGTERM (its own preStop sleep is added)."),
-  /**
-   * Seconds kept free below terminationGracePeriodSeconds for the sidecar's own exit.
-   * @default 5
-   */
-  marginSeconds: d(z._default(int(0, 600), 5), "Seconds kept free below terminationGracePeriodSeconds for the sidecar's own exit."),
-  /**
-   * Raise terminationGracePeriodSeconds when it cannot hold the wait plus the margin (instead of a warning).
-   * @default false
-   * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
-   */
-  raiseGracePeriod: d(z._default(z.boolean(), false), "Raise terminationGracePeriodSeconds when it cannot hold the wait plus the margin, instead of warning."),
-});
+export const shutdownSchema = z.lazy(() =>
+  z.strictObject({
+    /**
+     * How long the app takes to stop after SIGTERM (plus its own preStop): what a stopAfterApp
+     * sidecar must outlast.
+     * @default 15
+     */
+    appSeconds: d(z._default(int(0, 3600), 15), "How long the app takes to stop after SIGTERM (its own preStop sleep is added)."),
+    /**
+     * Seconds kept free below terminationGracePeriodSeconds for the sidecar's own exit.
+     * @default 5
+     */
+    marginSeconds: d(z._default(int(0, 600), 5), "Seconds kept free below terminationGracePeriodSeconds for the sidecar's own exit."),
+    /**
+     * Raise terminationGracePeriodSeconds when it cannot hold the wait plus the margin (instead of a warning).
+     * @default false
+     * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
+     */
+    raiseGracePeriod: d(z._default(z.boolean(), false), "Raise terminationGracePeriodSeconds when it cannot hold the wait plus the margin, instead of warning."),
+  }),
+);
 
 /**
  * Which objects to work on, the way kpt's selectors are written. Every field given must match.
  * @see https://kpt.dev/book/04-using-functions/01-declarative-function-execution
  */
-export const selectorSchema = z.strictObject({
-  apiVersion: d(z.optional(z.string()), "apiVersion to match, e.g. apps/v1."),
-  kind: d(z.optional(z.string()), "Kind to match, e.g. Deployment."),
-  name: d(z.optional(z.string()), "metadata.name to match."),
-  namespace: d(z.optional(z.string()), "metadata.namespace to match."),
-  labels: d(z.optional(z.record(z.string(), z.string())), "Labels the object must all have."),
-  annotations: d(z.optional(z.record(z.string(), z.string())), "Annotations the object must all have."),
-});
+export const selectorSchema = z.lazy(() =>
+  z.strictObject({
+    apiVersion: d(z.optional(z.string()), "apiVersion to match, e.g. apps/v1."),
+    kind: d(z.optional(z.string()), "Kind to match, e.g. Deployment."),
+    name: d(z.optional(z.string()), "metadata.name to match."),
+    namespace: d(z.optional(z.string()), "metadata.namespace to match."),
+    labels: d(z.optional(z.record(z.string(), z.string())), "Labels the object must all have."),
+    annotations: d(z.optional(z.record(z.string(), z.string())), "Annotations the object must all have."),
+  }),
+);
 export type Selector = z.output<typeof selectorSchema>;
 
 /**
@@ -203,15 +216,17 @@ export type Selector = z.output<typeof selectorSchema>;
  * object holding that spec (its `metadata` gets the annotations sidecar-order sets).
  * @see https://kubectl.docs.kubernetes.io/references/kustomize/builtins/#fieldspec
  */
-export const podTemplatePathSchema = z.strictObject({
-  group: d(z._default(z.string(), ""), 'API group of the kind ("" for core).'),
-  version: d(z.optional(z.string()), "API version; any version when left out."),
-  kind: d(nonEmpty(), "Kind of the custom resource."),
-  path: d(
-    z.string().check(z.regex(/(^|[/.])spec$/, { message: 'a path to the pod spec ending in "spec", e.g. spec/template/spec' })),
-    "Path to the pod spec, e.g. spec/template/spec.",
-  ),
-});
+export const podTemplatePathSchema = z.lazy(() =>
+  z.strictObject({
+    group: d(z._default(z.string(), ""), 'API group of the kind ("" for core).'),
+    version: d(z.optional(z.string()), "API version; any version when left out."),
+    kind: d(nonEmpty(), "Kind of the custom resource."),
+    path: d(
+      z.string().check(z.regex(/(^|[/.])spec$/, { message: 'a path to the pod spec ending in "spec", e.g. spec/template/spec' })),
+      "Path to the pod spec, e.g. spec/template/spec.",
+    ),
+  }),
+);
 
 export const configSchema = z.strictObject({
   /**
