@@ -79,22 +79,29 @@ const common = {
 };
 
 /**
- * The executable loads the `yaml` package on first use: a re-render that changes nothing never
- * needs it (the light reader does that work), and a cold start is what every kpt render pays.
+ * Modules the executable requires on first use rather than at start-up, with the exports it uses
+ * (esbuild says so if code imports another). A cold start is what every kpt render pays:
+ * - `yaml`: a re-render that changes nothing never needs it (the light reader does that work);
+ * - `node:tty`: asked only when stdin is a character device; `node:child_process`: only by
+ *   --argocd. Each loads Node's streams, milliseconds of a cold start.
  */
-const lazyYaml = {
-  name: "lazy-yaml",
+const LAZY = {
+  yaml: ["Document", "parse", "parseDocument", "parseAllDocuments", "visit", "isAlias", "isMap", "isNode", "isPair", "isSeq", "isScalar"],
+  "node:tty": ["isatty"],
+  "node:child_process": ["spawnSync"],
+};
+const lazyModules = {
+  name: "lazy-modules",
   setup(b) {
-    const names = ["Document", "parse", "parseDocument", "parseAllDocuments", "visit", "isAlias", "isMap", "isNode", "isPair", "isSeq", "isScalar"];
-    b.onResolve({ filter: /^yaml$/ }, (args) => (args.namespace === "lazy-yaml" ? undefined : { path: "yaml", namespace: "lazy-yaml" }));
-    b.onLoad({ filter: /.*/, namespace: "lazy-yaml" }, () => ({
+    b.onResolve({ filter: /^(yaml|node:tty|node:child_process)$/ }, (args) => (args.namespace === "lazy-modules" ? undefined : { path: args.path, namespace: "lazy-modules" }));
+    b.onLoad({ filter: /.*/, namespace: "lazy-modules" }, (args) => ({
       resolveDir: process.cwd(),
       loader: "js",
       contents: [
         "let real;",
-        'const load = () => (real ??= require("yaml"));',
+        `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
         // `new Document(...)` works through a function that returns the real instance.
-        ...names.map((n) => `export function ${n}(...a) { return ${n === "Document" ? "new (load().Document)(...a)" : `load().${n}(...a)`}; }`),
+        ...LAZY[args.path].map((n) => `export function ${n}(...a) { return ${n === "Document" ? "new (load().Document)(...a)" : `load().${n}(...a)`}; }`),
       ].join("\n"),
     }));
   },
@@ -116,26 +123,8 @@ const lazyExplain = {
   },
 };
 
-/**
- * Node modules that only some runs need are required on first call: node:tty is asked only when
- * stdin is a character device, node:child_process only by --argocd, and each loads Node's streams,
- * milliseconds of a cold start that every kpt render would pay.
- */
-const lazyBuiltins = {
-  name: "lazy-builtins",
-  setup(b) {
-    const exported = { "node:tty": ["isatty"], "node:child_process": ["spawnSync"] };
-    b.onResolve({ filter: /^node:(tty|child_process)$/ }, (args) => (args.namespace === "lazy-builtins" ? undefined : { path: args.path, namespace: "lazy-builtins" }));
-    b.onLoad({ filter: /.*/, namespace: "lazy-builtins" }, (args) => ({
-      resolveDir: process.cwd(),
-      loader: "js",
-      contents: exported[args.path].map((n) => `export function ${n}(...a) { return require(${JSON.stringify(args.path)}).${n}(...a); }`).join("\n"),
-    }));
-  },
-};
-
 // CommonJS (.cjs): Node loads it faster than an ES module, and it needs no package.json beside it.
-const bundled = await build({ ...common, format: "cjs", entryPoints: ["src/bin.ts"], outfile: "dist/sidecar-order.cjs", plugins: [lazyYaml, lazyExplain, lazyBuiltins], write: false });
+const bundled = await build({ ...common, format: "cjs", entryPoints: ["src/bin.ts"], outfile: "dist/sidecar-order.cjs", plugins: [lazyModules, lazyExplain], write: false });
 writeCodeCache("dist/sidecar-order.cjs", writeExecutable("dist/sidecar-order.cjs", bundled.outputFiles[0].text));
 
 // The library entries leave their dependencies to the installing project.

@@ -162,14 +162,18 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
 
 /** The parts of a zod schema's definition the hints walk through. */
 interface SchemaLike {
-  def?: { shape?: Record<string, unknown>; element?: unknown; innerType?: unknown; getter?: () => unknown };
+  def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown };
+  /** A lazy schema's inner one, built once by zod on first use. */
+  _zod?: { innerType?: unknown };
 }
 
 /** Through optional, default and lazy wrappers to the object or array inside. */
 function unwrap(node: unknown): SchemaLike | undefined {
   let cur = node as SchemaLike | undefined;
-  for (let i = 0; i < 10 && cur?.def && !cur.def.shape && !cur.def.element && (cur.def.innerType || cur.def.getter); i++) {
-    cur = (cur.def.innerType ?? cur.def.getter?.()) as SchemaLike;
+  for (let i = 0; i < 10 && cur?.def && !cur.def.shape && !cur.def.element; i++) {
+    const inner = cur.def.type === "lazy" ? cur._zod?.innerType : cur.def.innerType;
+    if (!inner) break;
+    cur = inner as SchemaLike;
   }
   return cur;
 }

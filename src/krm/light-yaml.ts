@@ -7,7 +7,7 @@
  * equivalence property test holds it to the `yaml` package's answers.
  *
  * It reads the text where it stands, by offsets: no copy of a line is made, and in checking mode
- * (`lightCheck`) no value either. A big list is read item after item, in a fresh process each
+ * (an item `lightReadIf` is told is not wanted) no value either. A big list is read item after item, in a fresh process each
  * time; what the reader allocates is most of what the garbage collector then has to do.
  */
 
@@ -69,7 +69,7 @@ export function readTrusted(text: string, column = 0): unknown {
   }
 }
 
-/** What lightCheck learns of a document it accepts: its top-level apiVersion and kind. */
+/** What the reader learns of a document's top level in checking mode too: its apiVersion and kind. */
 export interface Head {
   apiVersion: unknown;
   kind: unknown;
@@ -77,24 +77,11 @@ export interface Head {
 
 /**
  * Whether lightParse would accept the text (same `column` rule; the caller has ruled out tabs and
- * carriage returns), without building its value: only the top-level `apiVersion` and `kind` are
- * read. Undefined when it would decline.
- */
-export function lightCheck(text: string, column = 0): Head | undefined {
-  try {
-    const r = new Reader(text, column, false);
-    r.document();
-    return { apiVersion: r.apiVersion, kind: r.kind };
-  } catch (e) {
-    return declined(e);
-  }
-}
-
-/**
- * lightCheck, and the document's value too when `wanted` says its apiVersion and kind make it
- * worth it. The question is asked as soon as both are known; when they are the document's first
- * two keys (as kpt writes them) the rest is built in the same pass, otherwise in a second one.
- * A document whose apiVersion or kind is not a string is always built.
+ * carriage returns), with its top-level apiVersion and kind, and the document's value too when
+ * `wanted` says they make it worth it; undefined when it would decline. The question is asked as
+ * soon as both are known; when they are the document's first two keys (as kpt writes them) the
+ * rest is built in the same pass, otherwise in a second one. Anything not wanted is only checked,
+ * building nothing. A document whose apiVersion or kind is not a string is always built.
  */
 export function lightReadIf(text: string, column: number, wanted: (apiVersion: string, kind: string) => boolean): { head: Head; data?: unknown } | undefined {
   let r: Reader;

@@ -122,13 +122,14 @@ const MIB = 1024 * 1024;
 
 /** Whether a line `items: [` (a flow-style list at column 0) is in the text: searched with indexOf, as a multiline regex costs a big list milliseconds. */
 function flowItems(text: string): boolean {
-  let at = text.startsWith("items:") ? 0 : text.indexOf("\nitems:") + 1;
-  while (at !== 0 || text.startsWith("items:")) {
+  // Every line that starts with `items:`: the first line, then each one after a newline.
+  let at = text.startsWith("items:") ? 0 : text.indexOf("\nitems:") + 1 || -1;
+  while (at !== -1) {
     let k = at + 6;
     while (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9) k++;
     if (text.charCodeAt(k) === 91 /* [ */) return true;
-    at = text.indexOf("\nitems:", at + 1) + 1;
-    if (at === 0) return false;
+    const next = text.indexOf("\nitems:", at);
+    at = next === -1 ? -1 : next + 1;
   }
   return false;
 }

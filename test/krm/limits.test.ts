@@ -58,6 +58,19 @@ describe("refusals say what is wrong, the same way on every path", () => {
     expect(answer(input, true)).toMatch(/^InputError: input is a ResourceList in YAML flow style of 4\.\d MiB; .*send it as JSON or block-style YAML$/);
   });
 
+  it("so is a block-style list whose items are one big flow list, wherever its `items:` line is", () => {
+    const item = "{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {a: b}}";
+    const items = `[${Array.from({ length: Math.ceil(MAX_FLOW_BYTES / item.length) + 10 }, () => item).join(", ")}]`;
+    const head = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
+    // The last one repeats `items` (a duplicate key the careful path would reject, after holding a tree of it).
+    for (const input of [`items:  ${items}\n${head}`, `${head}items:\t${items}\n`, `${head}items:\n- {}\nitems: ${items}\n`]) {
+      expect(answer(input, true)).toMatch(/^InputError: input is a ResourceList in YAML flow style of 4\.\d MiB; /);
+    }
+    // A big block list with an `items:` key inside an item is not flow style.
+    const block = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${"- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n  data:\n    items: '[x]'\n".repeat(Math.ceil(MAX_FLOW_BYTES / 70) + 10)}`;
+    expect(answer(block, true)).not.toMatch(/^InputError/);
+  });
+
   it("never writes more than a function reads", () => {
     expect(withinLimit("ok")).toBe("ok");
     expect(() => withinLimit("x".repeat(MAX_INPUT_BYTES + 1))).toThrow(InputError);
