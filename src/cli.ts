@@ -171,8 +171,16 @@ function parseOptions(argv: string[]): { values: Options; positionals: string[] 
 const RESOURCE_LIST =
   /^kind[ \t]*:[ \t]*(["']?)ResourceList\1[ \t]*(?:#.*)?$|^apiVersion[ \t]*:[ \t]*["']?config\.kubernetes\.io\/|["']kind["'][ \t]*:[ \t]*["']ResourceList["']|["']apiVersion["'][ \t]*:[ \t]*["']config\.kubernetes\.io\/|[{,][ \t]*(?:kind[ \t]*:[ \t]*ResourceList\b|apiVersion[ \t]*:[ \t]*config\.kubernetes\.io\/)/m;
 
+/** kpt and kustomize write a ResourceList's own keys first: the head is looked at before the whole input. */
+const HEAD_BYTES = 4096;
+
 export function looksLikeResourceList(input: Uint8Array): boolean {
-  return RESOURCE_LIST.test(Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("latin1"));
+  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  // Cut after a newline: every way RESOURCE_LIST matches lies within one line, so a match in the
+  // head is a match in the whole, and a big list is not decoded for a second time.
+  const cut = bytes.length > HEAD_BYTES ? bytes.lastIndexOf(10, HEAD_BYTES) : -1;
+  if (cut !== -1 && RESOURCE_LIST.test(bytes.toString("latin1", 0, cut + 1))) return true;
+  return RESOURCE_LIST.test(bytes.toString("latin1"));
 }
 
 function main(argv: string[], io: Io): number {

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { cli } from "../src/cli";
+import { cli, looksLikeResourceList } from "../src/cli";
 import { resourceList, typedConfig } from "./support/resource-list";
 
 const bin = resolve(__dirname, "../dist/sidecar-order.cjs");
@@ -48,6 +48,23 @@ describe("the sidecar-order executable", () => {
     const bad = run("", ["--frobnicate"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--help");
+  });
+});
+
+describe("telling a ResourceList from a plain stream", () => {
+  // The first 4 KiB are looked at before the whole: a line that crosses that mark (here
+  // "ResourceList" ends right at it), or a key that only comes later, must be judged as if the
+  // whole were read.
+  const pad = (n: number) => `# ${"x".repeat(n - 3)}\n`;
+  it.each([
+    ["kind first", "kind: ResourceList\nitems: []\n", true],
+    ["a key after 4 KiB", `${pad(5000)}kind: ResourceList\nitems: []\n`, true],
+    ["a line across the mark", `${pad(4078)}kind: ResourceList\n${pad(100)}`, true],
+    ["a longer kind across the mark", `${pad(4078)}kind: ResourceListing\n${pad(100)}`, false],
+    ["a longer kind in the head, the real one later", `kind: ResourceListing\n${pad(5000)}apiVersion: config.kubernetes.io/v1\n`, true],
+    ["a plain manifest", `apiVersion: v1\nkind: ConfigMap\n${pad(5000)}`, false],
+  ])("%s", (_, text, expected) => {
+    expect(looksLikeResourceList(Buffer.from(text))).toBe(expected);
   });
 });
 
