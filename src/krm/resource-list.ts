@@ -108,9 +108,12 @@ export function readResourceList(input: string | Uint8Array, options: ReadOption
   const { text: unwrapped, bom, crlf } = unwrap(text);
   text = unwrapped;
   if (text.trim() === "") throw new InputError("input is empty; expected a ResourceList on stdin");
-  text = blockStyle(text);
+  const json = jsonAsBlock(text);
+  if (json !== undefined) text = json;
 
   const fast = options.fast === false ? undefined : scanResourceList(text);
+  // Items the scanner found are block-style entries, so only without any can the list be flow style.
+  if (json === undefined && !(fast && fast.items.length > 0)) refuseBigFlow(text);
   if (fast) {
     if (!RESOURCE_LIST_VERSIONS.has(fast.apiVersion as string)) parseList(text); // throws the careful path's message
     return { text, items: fast.items, functionConfig: fast.functionConfig, problems: [], resultsSlot: fast.resultsSlot, bom, crlf };
@@ -134,27 +137,25 @@ function flowItems(text: string): boolean {
   return false;
 }
 
-/**
- * JSON in, block YAML out, converted in one pass (kpt keeps the style a function writes). Flow-
- * style YAML takes the careful path, which holds a yaml tree of it: refused up front when big.
- */
-function blockStyle(text: string): string {
-  const flowRoot = /^\s*\{/.test(text);
-  if (flowRoot) {
-    let block: string | undefined;
-    try {
-      block = jsonToBlockYaml(text);
-    } catch (e) {
-      tooDeep(e);
-    }
-    if (block !== undefined) return block;
+/** JSON in, block YAML out, converted in one pass (kpt keeps the style a function writes); undefined for anything else. */
+function jsonAsBlock(text: string): string | undefined {
+  if (!FLOW_ROOT.test(text)) return undefined;
+  try {
+    return jsonToBlockYaml(text);
+  } catch (e) {
+    return tooDeep(e);
   }
-  if (text.length > MAX_FLOW_BYTES && (flowRoot || flowItems(text))) {
+}
+
+const FLOW_ROOT = /^\s*\{/;
+
+/** Flow-style YAML takes the careful path, which holds a yaml tree of it: refused up front when big. */
+function refuseBigFlow(text: string): void {
+  if (text.length > MAX_FLOW_BYTES && (FLOW_ROOT.test(text) || flowItems(text))) {
     throw new InputError(
       `input is a ResourceList in YAML flow style of ${(text.length / MIB).toFixed(1)} MiB; flow style is read up to ${MAX_FLOW_BYTES / MIB} MiB (JSON and block style up to ${MAX_INPUT_BYTES / MIB} MiB): send it as JSON or block-style YAML`,
     );
   }
-  return text;
 }
 
 /** The output, unless it is more than the next function in a pipeline would read. */
