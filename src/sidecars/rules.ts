@@ -5,7 +5,7 @@
 import type { Config, SidecarSpec } from "../config/schema";
 import type { Container, Handler, Probe } from "../pod/types";
 import { PRESETS, presetNamed, type Preset } from "./presets";
-import type { PresetCheck } from "./presets/types";
+import type { Maybe, PresetCheck, PresetInput } from "./presets/types";
 
 /** Default for how long the app may wait for a sidecar. */
 export const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -199,41 +199,98 @@ export interface SidecarSettings {
 }
 
 export function settingsFor(rule: SidecarRule | undefined, c: Container, annotations: Record<string, string> = {}): SidecarSettings {
-  const spec: SidecarSpec = rule?.spec ?? {};
-  const p = rule?.preset;
-  const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  const input = { container: c, adminPort: spec.adminPort ?? p?.adminPortFromArgs?.(c) ?? p?.adminPort ?? 0, timeoutSeconds, annotations };
-  const s: SidecarSettings = {
-    source: p ? `the ${p.name} preset` : rule ? `sidecars[${rule.index}]` : "the sidecar-order.dev/sidecars annotation",
-    timeoutSeconds,
-    initContainersBefore: [...(p?.initContainersBefore ?? []), ...(spec.initContainersBefore ?? [])],
-    initContainersAfter: [...(p?.initContainersAfter ?? []), ...(spec.initContainersAfter ?? [])],
-    stopAfterApp: spec.stopAfterApp ?? p?.stopAfterApp ?? false,
-    stopAfterAppExplicit: spec.stopAfterApp !== undefined,
-    checks: p?.check?.(input) ?? [],
-  };
-  if (p) s.preset = p;
-  if (spec.wait) s.wait = [...spec.wait.exec];
-  else if (p) {
-    const w = p.wait(input);
-    if ("value" in w) s.wait = w.value;
-    else s.noWait = w.none;
+  return new Settings(rule, c, annotations);
+}
+
+const NOT_YET = Symbol("not yet");
+
+/**
+ * What the preset makes of the container is worked out on first read, once: a sidecar already
+ * in order needs few of these answers, and a re-render asks for them in every workload. (A class:
+ * an object literal with getters is built far more slowly.)
+ */
+class Settings implements SidecarSettings {
+  readonly source: string;
+  readonly preset?: Preset;
+  readonly timeoutSeconds: number;
+  readonly initContainersBefore: string[];
+  readonly initContainersAfter: string[];
+  readonly stopAfterApp: boolean;
+  readonly stopAfterAppExplicit: boolean;
+  readonly isWait?: (command: readonly string[]) => boolean;
+  readonly jobExit?: string;
+  readonly checks: PresetCheck[];
+  private readonly spec: SidecarSpec;
+  private readonly input: PresetInput;
+  private waitAnswer: Maybe<string[]> | undefined;
+  private probeAnswer: Maybe<Probe> | undefined;
+  private drainAnswer: Maybe<Handler> | undefined | typeof NOT_YET = NOT_YET;
+  private sleepAnswer: string | undefined | typeof NOT_YET = NOT_YET;
+
+  constructor(rule: SidecarRule | undefined, c: Container, annotations: Record<string, string>) {
+    const spec: SidecarSpec = rule?.spec ?? {};
+    const p = rule?.preset;
+    this.spec = spec;
+    this.timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    this.input = { container: c, adminPort: spec.adminPort ?? p?.adminPortFromArgs?.(c) ?? p?.adminPort ?? 0, timeoutSeconds: this.timeoutSeconds, annotations };
+    this.source = p ? `the ${p.name} preset` : rule ? `sidecars[${rule.index}]` : "the sidecar-order.dev/sidecars annotation";
+    this.initContainersBefore = [...(p?.initContainersBefore ?? []), ...(spec.initContainersBefore ?? [])];
+    this.initContainersAfter = [...(p?.initContainersAfter ?? []), ...(spec.initContainersAfter ?? [])];
+    this.stopAfterApp = spec.stopAfterApp ?? p?.stopAfterApp ?? false;
+    this.stopAfterAppExplicit = spec.stopAfterApp !== undefined;
+    this.checks = p?.check?.(this.input) ?? [];
+    if (p) this.preset = p;
+    if (p?.isWait) this.isWait = p.isWait;
+    if (p?.jobExit) this.jobExit = p.jobExit;
   }
-  if (spec.startupProbe) s.startupProbe = spec.startupProbe as Probe;
-  else if (p) {
-    const probe = p.startupProbe(input);
-    if ("value" in probe) s.startupProbe = probe.value;
+
+  private waitOf(): Maybe<string[]> {
+    const { spec, preset: p } = this;
+    return (this.waitAnswer ??= spec.wait ? { value: [...spec.wait.exec] } : p ? p.wait(this.input) : { none: "" });
   }
-  const sleep = p?.sleepBinary(c);
-  if (sleep) s.sleepBinary = sleep;
-  const drain = spec.drain === false ? undefined : p?.nativePreStop?.(input);
-  if (drain && "value" in drain) s.nativePreStop = drain.value;
-  else if (drain) s.noDrain = drain.none;
-  if (spec.startupProbe === undefined && p) {
-    const probe = p.startupProbe(input);
-    if ("none" in probe) s.noStartupProbe = probe.none;
+
+  private probeOf(): Maybe<Probe> {
+    const { spec, preset: p } = this;
+    return (this.probeAnswer ??= spec.startupProbe ? { value: spec.startupProbe as Probe } : p ? p.startupProbe(this.input) : { none: "" });
   }
-  if (p?.isWait) s.isWait = p.isWait;
-  if (p?.jobExit) s.jobExit = p.jobExit;
-  return s;
+
+  private drainOf(): Maybe<Handler> | undefined {
+    if (this.drainAnswer === NOT_YET) this.drainAnswer = this.spec.drain === false ? undefined : this.preset?.nativePreStop?.(this.input);
+    return this.drainAnswer;
+  }
+
+  get wait(): string[] | undefined {
+    const w = this.waitOf();
+    return "value" in w ? w.value : undefined;
+  }
+
+  get noWait(): string | undefined {
+    const w = this.waitOf();
+    return "none" in w && this.preset && !this.spec.wait ? w.none : undefined;
+  }
+
+  get startupProbe(): Probe | undefined {
+    const w = this.probeOf();
+    return "value" in w ? w.value : undefined;
+  }
+
+  get noStartupProbe(): string | undefined {
+    const w = this.probeOf();
+    return "none" in w && this.preset && !this.spec.startupProbe ? w.none : undefined;
+  }
+
+  get sleepBinary(): string | undefined {
+    if (this.sleepAnswer === NOT_YET) this.sleepAnswer = this.preset?.sleepBinary(this.input.container) || undefined;
+    return this.sleepAnswer;
+  }
+
+  get nativePreStop(): Handler | undefined {
+    const d = this.drainOf();
+    return d && "value" in d ? d.value : undefined;
+  }
+
+  get noDrain(): string | undefined {
+    const d = this.drainOf();
+    return d && "none" in d ? d.none : undefined;
+  }
 }
