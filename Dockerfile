@@ -37,7 +37,7 @@ ENV PATH=${NODE_DIR}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
     NODE_ENV=production
 # Only the bundle: one self-contained CommonJS file (.cjs, so no package.json is needed beside it)
 # and its V8 code cache (a start-up shortcut; made by the build stage's Node, ignored by another).
-COPY --from=build /src/dist/sidecar-order.cjs /src/dist/sidecar-order.cjs.cache /usr/local/lib/sidecar-order/
+COPY --from=build /src/dist/sidecar-order.cjs /src/dist/sidecar-order.cjs.bundle /src/dist/sidecar-order.cjs.cache /usr/local/lib/sidecar-order/
 # The function reads stdin and writes stdout only: no network, no writable file, no root.
 USER 65534:65534
 WORKDIR /

@@ -1,4 +1,4 @@
-// Bundle src/ into one executable file (no node_modules needed at run time) and the library entries.
+// Bundle src/ into one executable (a launcher and its bundle; no node_modules needed at run time) and the library entries.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 
 // The executable's launcher and the build's cache driver must wrap and compile the bundle alike.
 const WRAPPER_ARGS = "exports, require, module, __filename, __dirname";
-const BUNDLE_NAME = " (bundle)"; // stack traces point into the bundle, not at the launcher's lines
+/** Beside the launcher: the bundle it runs, and V8's code cache for it. */
+const BUNDLE = ".bundle";
 
 /**
  * The cache's checksum: FNV-1a (32 bits) over its bytes, a 32-bit word at a time. V8 checks a code
@@ -141,25 +142,39 @@ rmSync("dist/bin/sidecar-order", { force: true });
 symlinkSync("../sidecar-order.cjs", "dist/bin/sidecar-order");
 
 /**
- * The executable is the bundle wrapped in a short launcher that compiles it with V8's code cache
- * (`<executable>.cache`, written below). Every kpt render starts a new process, and compiling
- * the bundle was most of what a re-render cost over `node -e 0`. The cache is only a shortcut:
- * its first line names the bundle (a hash) and the V8 that made it, and any other cache is not
- * even read; then the checksum of the rest, so a damaged cache is refused, not a crash; V8 makes
- * its own checks (flags, length) last. Whenever the cache is not used, V8 compiles the bundle as
- * usual and the same code runs.
+ * The executable is a short launcher that compiles the bundle beside it (`<executable>.bundle`)
+ * with V8's code cache (`<executable>.cache`, written below). Every kpt render starts a new
+ * process, and compiling the bundle was most of what a re-render cost over `node -e 0`. The
+ * bundle is a file of its own, read as one string, because a launcher holding it as a string
+ * literal made V8 scan and copy 300 KB before the first line ran. The bundle's first line names
+ * it (a hash the launcher knows), so a bundle from another build is refused with a message. The
+ * cache is only a shortcut: its first line names the bundle and the V8 that made it, and any
+ * other cache is not even read; then the checksum of the rest, so a damaged cache is refused, not
+ * a crash; V8 makes its own checks (flags, length) last. Whenever the cache is not used, V8
+ * compiles the bundle as usual and the same code runs.
  */
 function writeExecutable(file, bundle) {
   mkdirSync(dirname(file), { recursive: true });
-  const source = `(function (${WRAPPER_ARGS}) {${bundle}\n})`;
-  const hash = createHash("sha256").update(source).digest("hex");
+  const wrapped = `(function (${WRAPPER_ARGS}) {${bundle}\n})`;
+  const hash = createHash("sha256").update(wrapped).digest("hex");
+  const firstLine = `// sidecar-order ${hash}\n`;
   const launcher = `#!/usr/bin/env node
 "use strict";
-// sidecar-order: the function's bundle, compiled from the code cache beside this file when that
-// cache was made for this bundle by this V8 (scripts/build.mjs says how and why).
+// sidecar-order: runs the function's bundle beside this file, compiled from the code cache beside
+// it when that cache was made for this bundle by this V8 (scripts/build.mjs says how and why).
 const { Script } = require("node:vm");
-const { readFileSync } = require("node:fs");
-const SOURCE = ${JSON.stringify(source)};
+const { readFileSync, writeSync } = require("node:fs");
+const BUNDLE = __filename + ${JSON.stringify(BUNDLE)};
+let source = "";
+try {
+  source = readFileSync(BUNDLE, "utf8");
+} catch {
+  // Said below.
+}
+if (!source.startsWith(${JSON.stringify(firstLine)})) {
+  writeSync(2, "sidecar-order: " + BUNDLE + (source ? " is not the one built with " : " is missing; it must be beside ") + __filename + ": copy both (and the .cache beside them) from the same build\\n");
+  process.exit(1);
+}
 const HEADER = ${JSON.stringify(hash + " ")} + process.versions.v8 + " ";
 let cachedData;
 let cacheState = "none";
@@ -185,14 +200,15 @@ function fnv1a(bytes) {
   new Uint8Array(m.buffer).set(bytes);
   return h(bytes.length) >>> 0;
 }
-const script = new Script(SOURCE, { filename: __filename + ${JSON.stringify(BUNDLE_NAME)}, cachedData });
+const script = new Script(source, { filename: BUNDLE, cachedData });
 if (cachedData) cacheState = script.cachedDataRejected ? "refused by V8" : "used";
-if (process.env.SIDECAR_ORDER_DEBUG) process.stderr.write("sidecar-order: code cache " + cacheState + "\\n");
+if (process.env.SIDECAR_ORDER_DEBUG) writeSync(2, "sidecar-order: code cache " + cacheState + "\\n");
 script.runInThisContext().call(module.exports, ${WRAPPER_ARGS});
 `;
+  writeFileSync(file + BUNDLE, firstLine + wrapped);
   writeFileSync(file, launcher);
   chmodSync(file, 0o755);
-  return { source, header: `${hash} ${process.versions.v8} ` };
+  return { header: `${hash} ${process.versions.v8} ` };
 }
 
 /**
@@ -202,24 +218,24 @@ script.runInThisContext().call(module.exports, ${WRAPPER_ARGS});
  * it, so the shipped launcher has no way to write files; NODE_OPTIONS is left out, because V8 only
  * accepts a cache made under the flags it runs with. Last, the executable must say it used it.
  */
-function writeCodeCache(file, { source, header }) {
+function writeCodeCache(file, { header }) {
   const cache = `${file}.cache`;
   rmSync(cache, { force: true });
   const work = mkdtempSync(join(tmpdir(), "sidecar-order-build-"));
   const { NODE_OPTIONS: _, ...env } = process.env;
   try {
-    writeFileSync(join(work, "source.js"), source);
     writeFileSync(
       join(work, "driver.cjs"),
       `"use strict";
 const { Script } = require("node:vm");
 const { existsSync, readFileSync, writeFileSync } = require("node:fs");
-const [sourceFile, cacheFile, executable] = [process.env.CACHE_SOURCE, process.env.CACHE_FILE, process.env.CACHE_FOR];
+const [cacheFile, executable] = [process.env.CACHE_FILE, process.env.CACHE_FOR];
 const header = ${JSON.stringify(header)};
 ${fnv1a.toString()}
 const old = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
 const before = old?.subarray(old.indexOf(10) + 1);
-const script = new Script(readFileSync(sourceFile, "utf8"), { filename: executable + ${JSON.stringify(BUNDLE_NAME)}, cachedData: before });
+const bundle = executable + ${JSON.stringify(BUNDLE)};
+const script = new Script(readFileSync(bundle, "utf8"), { filename: bundle, cachedData: before });
 if (before && script.cachedDataRejected) throw new Error("V8 refused the cache this build just made");
 if (process.env.CACHE_WRITE) process.on("exit", () => {
   const data = script.createCachedData();
@@ -232,7 +248,7 @@ script.runInThisContext().call(module.exports, exports, require, module, executa
       const r = spawnSync(process.execPath, [join(work, "driver.cjs")], {
         input,
         encoding: "utf8",
-        env: { ...env, CACHE_SOURCE: join(work, "source.js"), CACHE_FILE: cache, CACHE_FOR: resolve(file), ...(write ? { CACHE_WRITE: "1" } : {}) },
+        env: { ...env, CACHE_FILE: cache, CACHE_FOR: resolve(file), ...(write ? { CACHE_WRITE: "1" } : {}) },
       });
       if (r.status !== 0 || (write && !existsSync(cache))) throw new Error(`code cache: the bundle failed (${r.status}): ${r.stderr}`);
       return r.stdout;

@@ -23,13 +23,14 @@ function run(executable: string) {
   return { status: r.status, stdout: r.stdout, state };
 }
 
-/** A copy of the executable in its own directory, with `cache` (or nothing) beside it. */
-function copyWith(name: string, cache?: Buffer): string {
+/** A copy of the executable (launcher and bundle) in its own directory, with `cache` (or nothing) beside it. */
+function copyWith(name: string, cache?: Buffer, bundle: Buffer | null = readFileSync(`${bin}.bundle`)): string {
   const d = join(dir, name);
   rmSync(d, { recursive: true, force: true });
   mkdirSync(d, { recursive: true });
   const exe = join(d, "sidecar-order.cjs");
   copyFileSync(bin, exe);
+  if (bundle) writeFileSync(`${exe}.bundle`, bundle);
   if (cache) writeFileSync(`${exe}.cache`, cache);
   return exe;
 }
@@ -64,6 +65,21 @@ describe("the executable's code cache", () => {
     expect(built.status).toBe(0);
     expect(built.stdout).toContain("name: cloud-sql-proxy");
     expect(built.stdout).not.toBe(input);
+  });
+
+  it("is beside a bundle the launcher refuses, with one line saying what to copy, unless it is from the same build", () => {
+    const bundle = readFileSync(`${bin}.bundle`);
+    const otherBuild = Buffer.concat([Buffer.from(`// sidecar-order ${"0".repeat(64)}\n`), bundle.subarray(bundle.indexOf(0x0a) + 1)]);
+    for (const [name, b, says] of [
+      ["no bundle", null, "is missing; it must be beside"],
+      ["another build's bundle", otherBuild, "is not the one built with"],
+    ] as const) {
+      const exe = copyWith(name.replace(/ /g, "-"), cache, b);
+      const r = spawnSync(process.execPath, [exe], { input, encoding: "utf8" });
+      expect(r.status, name).toBe(1);
+      expect(r.stdout, name).toBe("");
+      expect(r.stderr, name).toBe(`sidecar-order: ${exe}.bundle ${says} ${exe}: copy both (and the .cache beside them) from the same build\n`);
+    }
   });
 
   it("is used from wherever the executable is copied to", () => {
