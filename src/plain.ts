@@ -14,3 +14,17 @@ export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   }
   return cur;
 }
+
+/**
+ * The string entries of a map (labels, annotations). Callers only read them, so a map of strings
+ * alone, the usual case, is returned as it is rather than copied.
+ */
+export function stringEntries(map: Plain): Record<string, string> {
+  for (const k in map) {
+    if (typeof map[k] === "string") continue;
+    const out: Record<string, string> = {};
+    for (const [key, v] of Object.entries(map)) if (typeof v === "string") out[key] = v;
+    return out;
+  }
+  return map as Record<string, string>;
+}

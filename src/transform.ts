@@ -7,7 +7,7 @@ import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
 import { itemData, keepKeyLineComments, parseItem, printItem } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
-import { isPlain, valueAt, type Plain } from "./plain";
+import { isPlain, stringEntries, valueAt, type Plain } from "./plain";
 import { lightItemDataIf } from "./krm/scan";
 import { editItem } from "./krm/edit";
 import { result, type Result, type Subject } from "./krm/results";
@@ -403,9 +403,7 @@ function summary(view: PodTemplateView, plan: Plan, subject: Subject, tpl: (p: (
 }
 
 function stringsOf(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (isPlain(v)) for (const [k, x] of Object.entries(v)) if (typeof x === "string") out[k] = x;
-  return out;
+  return isPlain(v) ? stringEntries(v) : {};
 }
 
 function factsOf(data: Plain, meta: Plain): ObjectFacts {

@@ -1,7 +1,7 @@
 /** Read a pod template's plain data into a PodTemplateView, or say why it cannot be used. */
 import type { Container, PodTemplateView } from "./types";
 
-import { isPlain } from "../plain";
+import { isPlain, stringEntries } from "../plain";
 
 export type TemplateRead = { ok: true; view: PodTemplateView } | { ok: false; field: string; problem: string };
 
@@ -34,10 +34,8 @@ export function readTemplate(template: unknown, where: string): TemplateRead {
 }
 
 function stringMap(meta: unknown, key: string): Record<string, string> {
-  const raw = isPlain(meta) && isPlain(meta[key]) ? meta[key] : {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") out[k] = v;
-  return out;
+  const raw = isPlain(meta) ? meta[key] : undefined;
+  return isPlain(raw) ? stringEntries(raw) : {};
 }
 
 function readList(

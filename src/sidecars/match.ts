@@ -36,6 +36,24 @@ export function annotatedNames(annotations: Record<string, string>): string[] {
     .filter((s) => s !== "");
 }
 
+/**
+ * The first rule that matches a container: a rule looks at the container's name and image only,
+ * and a package repeats them (one proxy image in every workload), so each pair is matched once
+ * per set of rules.
+ */
+const matched = new WeakMap<readonly SidecarRule[], Map<string, Map<string, SidecarRule | null>>>();
+
+function firstMatch(rules: readonly SidecarRule[], c: Container): SidecarRule | undefined {
+  let byName = matched.get(rules);
+  if (!byName) matched.set(rules, (byName = new Map()));
+  let byImage = byName.get(c.name);
+  if (!byImage) byName.set(c.name, (byImage = new Map()));
+  const image = typeof c.image === "string" ? c.image : "";
+  let rule = byImage.get(image);
+  if (rule === undefined) byImage.set(image, (rule = rules.find((r) => ruleMatches(r, c)) ?? null));
+  return rule ?? undefined;
+}
+
 /** Sidecars among spec.containers and spec.initContainers (restartable ones only). */
 export function matchSidecars(template: PodTemplateView, rules: readonly SidecarRule[]): MatchOutcome {
   const named = annotatedNames(template.annotations);
@@ -49,7 +67,7 @@ export function matchSidecars(template: PodTemplateView, rules: readonly Sidecar
         if (named.includes(container.name)) plainInitNames.push(container.name);
         return;
       }
-      const rule = rules.find((r) => ruleMatches(r, container));
+      const rule = firstMatch(rules, container);
       const nameIndex = named.indexOf(container.name);
       if (!rule && nameIndex === -1) return;
       found.push({ list, index, container, rule, settings: settingsFor(rule, container, template.annotations), rank: rule ? rule.rank : rules.length + nameIndex });
