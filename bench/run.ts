@@ -135,7 +135,7 @@ function wholeProcesses(rounds: number, dir: string) {
   const [rr10, rt, floor, mig, leg, rtMig, rr1, mig1, small, node0] = Object.keys(programs) as [string, string, string, string, string, string, string, string, string, string];
   // Pairs run next to each other, in alternating order; small programs several times a round.
   const pairs: [string, string, number][] = [
-    [small, node0, 7],
+    [small, node0, 15],
     [rr10, floor, 3],
     [rr10, rt, 1],
     [mig, rtMig, 1],
