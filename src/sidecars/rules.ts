@@ -203,6 +203,8 @@ export function settingsFor(rule: SidecarRule | undefined, c: Container, annotat
 }
 
 const NOT_YET = Symbol("not yet");
+const valueOf = <T>(m: Maybe<T> | undefined): T | undefined => (m && "value" in m ? m.value : undefined);
+const noneOf = (m: Maybe<unknown> | undefined): string | undefined => (m && "none" in m ? m.none : undefined);
 
 /**
  * What the preset makes of the container is worked out on first read, once: a sidecar already
@@ -260,23 +262,20 @@ class Settings implements SidecarSettings {
   }
 
   get wait(): string[] | undefined {
-    const w = this.waitOf();
-    return "value" in w ? w.value : undefined;
+    return valueOf(this.waitOf());
   }
 
+  /** Only a preset says why it has no wait command. */
   get noWait(): string | undefined {
-    const w = this.waitOf();
-    return "none" in w && this.preset && !this.spec.wait ? w.none : undefined;
+    return this.preset && noneOf(this.waitOf());
   }
 
   get startupProbe(): Probe | undefined {
-    const w = this.probeOf();
-    return "value" in w ? w.value : undefined;
+    return valueOf(this.probeOf());
   }
 
   get noStartupProbe(): string | undefined {
-    const w = this.probeOf();
-    return "none" in w && this.preset && !this.spec.startupProbe ? w.none : undefined;
+    return this.preset && noneOf(this.probeOf());
   }
 
   get sleepBinary(): string | undefined {
@@ -285,12 +284,10 @@ class Settings implements SidecarSettings {
   }
 
   get nativePreStop(): Handler | undefined {
-    const d = this.drainOf();
-    return d && "value" in d ? d.value : undefined;
+    return valueOf(this.drainOf());
   }
 
   get noDrain(): string | undefined {
-    const d = this.drainOf();
-    return d && "none" in d ? d.none : undefined;
+    return noneOf(this.drainOf());
   }
 }
