@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 
 // The executable's launcher and the build's cache driver must wrap and compile the bundle alike.
 const WRAPPER_ARGS = "exports, require, module, __filename, __dirname";
-/** Beside the launcher: the bundle it runs, and V8's code cache for it. */
+/** The bundle the launcher runs is `<executable>.bundle` (its code cache, `<executable>.cache`). */
 const BUNDLE = ".bundle";
 
 /**

@@ -177,7 +177,7 @@ const HEAD_BYTES = 4096;
 export function looksLikeResourceList(input: Uint8Array): boolean {
   const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   // Cut after a newline: every way RESOURCE_LIST matches lies within one line, so a match in the
-  // head is a match in the whole, and a big list is not decoded for a second time.
+  // head is a match in the whole, and a list whose head says so is not decoded a second time.
   const cut = bytes.length > HEAD_BYTES ? bytes.lastIndexOf(10, HEAD_BYTES) : -1;
   if (cut !== -1 && RESOURCE_LIST.test(bytes.toString("latin1", 0, cut + 1))) return true;
   return RESOURCE_LIST.test(bytes.toString("latin1"));

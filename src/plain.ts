@@ -16,10 +16,11 @@ export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /**
- * The string entries of a map (labels, annotations). Callers only read them, so a map of strings
- * alone, the usual case, is returned as it is rather than copied.
+ * The string entries of a map (labels, annotations); none when it is not a map. Callers only read
+ * them, so a map of strings alone, the usual case, is returned as it is rather than copied.
  */
-export function stringEntries(map: Plain): Record<string, string> {
+export function stringEntries(map: unknown): Record<string, string> {
+  if (!isPlain(map)) return {};
   for (const k in map) {
     if (typeof map[k] === "string") continue;
     const out: Record<string, string> = {};

@@ -402,12 +402,8 @@ function summary(view: PodTemplateView, plan: Plan, subject: Subject, tpl: (p: (
   return result("info", said.join("; "), subject, field);
 }
 
-function stringsOf(v: unknown): Record<string, string> {
-  return isPlain(v) ? stringEntries(v) : {};
-}
-
 function factsOf(data: Plain, meta: Plain): ObjectFacts {
-  const o: ObjectFacts = { apiVersion: String(data["apiVersion"]), kind: String(data["kind"]), labels: stringsOf(meta["labels"]), annotations: stringsOf(meta["annotations"]) };
+  const o: ObjectFacts = { apiVersion: String(data["apiVersion"]), kind: String(data["kind"]), labels: stringEntries(meta["labels"]), annotations: stringEntries(meta["annotations"]) };
   if (typeof meta["name"] === "string") o.name = meta["name"];
   if (typeof meta["namespace"] === "string") o.namespace = meta["namespace"];
   return o;

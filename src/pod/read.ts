@@ -24,18 +24,13 @@ export function readTemplate(template: unknown, where: string): TemplateRead {
   }
   const meta = template["metadata"];
   const view: PodTemplateView = {
-    annotations: stringMap(meta, "annotations"),
-    labels: stringMap(meta, "labels"),
+    annotations: stringEntries(isPlain(meta) ? meta["annotations"] : undefined),
+    labels: stringEntries(isPlain(meta) ? meta["labels"] : undefined),
     spec: { containers: containers.list, initContainers: initContainers.list },
   };
   if (typeof spec["restartPolicy"] === "string") view.spec.restartPolicy = spec["restartPolicy"];
   if (typeof spec["terminationGracePeriodSeconds"] === "number") view.spec.terminationGracePeriodSeconds = spec["terminationGracePeriodSeconds"];
   return { ok: true, view };
-}
-
-function stringMap(meta: unknown, key: string): Record<string, string> {
-  const raw = isPlain(meta) ? meta[key] : undefined;
-  return isPlain(raw) ? stringEntries(raw) : {};
 }
 
 function readList(

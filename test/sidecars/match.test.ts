@@ -43,7 +43,7 @@ describe("matching containers to sidecar rules", () => {
 });
 
 describe("stringEntries", () => {
-  it("returns a map of strings alone as it is, and copies only the strings of any other", () => {
+  it("returns a map of strings alone as it is, copies only the strings of any other, and gives none for what is not a map", () => {
     const strings = { a: "1", b: "2" };
     expect(stringEntries(strings)).toBe(strings);
     const mixed = { a: "1", n: 2, b: "2", o: { x: "y" }, z: null };
@@ -51,5 +51,6 @@ describe("stringEntries", () => {
     expect(copy).toEqual({ a: "1", b: "2" });
     expect(copy).not.toBe(mixed);
     expect(stringEntries({})).toEqual({});
+    for (const notAMap of [undefined, null, "a", ["a"], 1]) expect(stringEntries(notAMap)).toEqual({});
   });
 });
