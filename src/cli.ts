@@ -165,22 +165,74 @@ function parseOptions(argv: string[]): { values: Options; positionals: string[] 
 
 /**
  * Whether stdin is a ResourceList (kpt, kustomize) rather than a plain manifest stream (Helm's
- * post-renderer, a pipe): a top-level `kind: ResourceList` or a config.kubernetes.io apiVersion,
- * in block, flow or JSON style. Read as latin1: only ASCII is looked for, and nothing is validated twice.
+ * post-renderer, a pipe): its top-level mapping says `kind: ResourceList` or a
+ * config.kubernetes.io apiVersion. Only the top level counts: a manifest may well hold those words
+ * in a string or a nested map (a ConfigMap carrying a test fixture). Read as latin1: only ASCII is
+ * looked for, and nothing is validated twice.
  */
-const RESOURCE_LIST =
-  /^kind[ \t]*:[ \t]*(["']?)ResourceList\1[ \t]*(?:#.*)?$|^apiVersion[ \t]*:[ \t]*["']?config\.kubernetes\.io\/|["']kind["'][ \t]*:[ \t]*["']ResourceList["']|["']apiVersion["'][ \t]*:[ \t]*["']config\.kubernetes\.io\/|[{,][ \t]*(?:kind[ \t]*:[ \t]*ResourceList\b|apiVersion[ \t]*:[ \t]*config\.kubernetes\.io\/)/m;
+export function looksLikeResourceList(input: Uint8Array): boolean {
+  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const head = bytes.toString("latin1", 0, Math.min(bytes.length, HEAD_BYTES));
+  const flow = FLOW_ROOT.exec(head);
+  if (flow) return flowRootIsResourceList(bytes.toString("latin1"), flow[0].length - 1);
+  // Block style: a top-level key is a line at column 0. Cut after a newline: every way the regex
+  // matches lies within one line, so a match in the head is a match in the whole, and a list
+  // whose head says so is not decoded a second time.
+  const cut = bytes.length > HEAD_BYTES ? head.lastIndexOf("\n") : -1;
+  if (cut !== -1 && TOP_LEVEL_RESOURCE_LIST.test(head.slice(0, cut + 1))) return true;
+  return TOP_LEVEL_RESOURCE_LIST.test(bytes.toString("latin1"));
+}
+
+const TOP_LEVEL_RESOURCE_LIST = /^kind[ \t]*:[ \t]*(["']?)ResourceList\1[ \t]*(?:#.*)?$|^apiVersion[ \t]*:[ \t]*["']?config\.kubernetes\.io\//m;
 
 /** kpt and kustomize write a ResourceList's own keys first: the head is looked at before the whole input. */
 const HEAD_BYTES = 4096;
 
-export function looksLikeResourceList(input: Uint8Array): boolean {
-  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  // Cut after a newline: every way RESOURCE_LIST matches lies within one line, so a match in the
-  // head is a match in the whole, and a list whose head says so is not decoded a second time.
-  const cut = bytes.length > HEAD_BYTES ? bytes.lastIndexOf(10, HEAD_BYTES) : -1;
-  if (cut !== -1 && RESOURCE_LIST.test(bytes.toString("latin1", 0, cut + 1))) return true;
-  return RESOURCE_LIST.test(bytes.toString("latin1"));
+/** Text (a BOM in latin1, blank and comment lines, a `---` line) before a `{` that opens the document: JSON or flow style. */
+const FLOW_ROOT = /^(?:\xEF\xBB\xBF)?(?:[ \t\r\n]|#[^\n]*)*(?:---[ \t]*(?:#[^\n]*)?(?:[ \t\r\n]|#[^\n]*)*)?\{/;
+
+/** Flow-style tokens, after any white space: quoted scalars, indicators, comments, and plain words (a `:` inside a word, as in an image tag, stays in it). */
+const FLOW_TOKEN = /\s*("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[{}[\],:]|#[^\n]*|(?:[^\s{}[\],:#"']|:(?![\s{}[\],]|$))(?:[^\s{}[\],:]|:(?![\s{}[\],]|$))*)/y;
+
+/** Whether the outermost mapping of the flow text opening at `open` has kind ResourceList or a config.kubernetes.io apiVersion (keys in nested maps do not count). */
+function flowRootIsResourceList(text: string, open: number): boolean {
+  let depth = 0;
+  let scalar: string | undefined; // the last scalar at depth 1: a key if a `:` follows
+  let key: string | undefined; // a depth-1 key waiting for its value
+  FLOW_TOKEN.lastIndex = open;
+  for (let m = FLOW_TOKEN.exec(text); m; m = FLOW_TOKEN.exec(text)) {
+    const t = m[1]!;
+    if (t[0] === "#") continue;
+    if (t === "{" || t === "[") {
+      depth++;
+      key = scalar = undefined;
+    } else if (t === "}" || t === "]") {
+      if (--depth <= 0) return false;
+      key = scalar = undefined;
+    } else if (t === ":") {
+      key = depth === 1 ? scalar : undefined;
+      scalar = undefined;
+    } else if (t === ",") {
+      key = scalar = undefined;
+    } else if (depth === 1) {
+      const value = unquoted(t);
+      if (key === "kind" && value === "ResourceList") return true;
+      if (key === "apiVersion" && value.startsWith("config.kubernetes.io/")) return true;
+      scalar = key === undefined ? value : undefined;
+      key = undefined;
+    }
+  }
+  return false;
+}
+
+function unquoted(token: string): string {
+  if (token[0] === "'") return token.slice(1, -1).replace(/''/g, "'");
+  if (token[0] !== '"') return token;
+  try {
+    return JSON.parse(token) as string;
+  } catch {
+    return token.slice(1, -1);
+  }
 }
 
 function main(argv: string[], io: Io): number {

@@ -63,6 +63,16 @@ describe("telling a ResourceList from a plain stream", () => {
     ["a longer kind across the mark", `${pad(4078)}kind: ResourceListing\n${pad(100)}`, false],
     ["a longer kind in the head, the real one later", `kind: ResourceListing\n${pad(5000)}apiVersion: config.kubernetes.io/v1\n`, true],
     ["a plain manifest", `apiVersion: v1\nkind: ConfigMap\n${pad(5000)}`, false],
+    // Only the top level counts: a manifest may carry the words in a string or a nested map.
+    ["a Helm stream with a ResourceList in a string", `apiVersion: v1\nkind: ConfigMap\ndata:\n  input.json: '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": []}'\n---\napiVersion: apps/v1\nkind: Deployment\n`, false],
+    ["an annotation that says ResourceList in flow style", `kind: Deployment\nmetadata:\n  annotations:\n    example: "{kind: ResourceList}"\n    other: {kind: ResourceList}\n`, false],
+    ["JSON, kind first", `{"kind": "ResourceList", "items": []}`, true],
+    ["JSON, its apiVersion after the items", `{"items": [{"kind": "ResourceList", "apiVersion": "config.kubernetes.io/v1"}], "apiVersion": "config.kubernetes.io/v1"}`, true],
+    ["JSON whose only ResourceList is nested", `{"apiVersion": "v1", "items": [{"kind": "ResourceList"}], "kind": "List"}`, false],
+    ["JSON with the words inside a string", `{"a": "x\\"kind\\": \\"ResourceList", "kind": "ConfigMap", "b": "{kind: ResourceList}"}`, false],
+    ["a BOM before JSON", `\uFEFF{"kind":"ResourceList"}`, true],
+    ["flow style after a comment and ---", `# from kpt\n---\n{kind: ResourceList, items: []}\n`, true],
+    ["flow style with an image tag before the kind", `{items: [{image: nginx:1.25}], 'kind': ResourceList}`, true],
   ])("%s", (_, text, expected) => {
     expect(looksLikeResourceList(Buffer.from(text))).toBe(expected);
   });
@@ -89,6 +99,14 @@ describe("the executable as a new user meets it", () => {
     // Go templates inside a block scalar are data (an alerting template in a ConfigMap), not a chart.
     const alerts = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\ndata:\n  t: |\n    {{ define \"x\" }}{{ .Labels }}{{ end }}\n";
     expect(run(alerts, ["-"]).status).toBe(0);
+  });
+
+  it("reads a Helm stream as manifests when a string in it mentions a ResourceList", () => {
+    const stream = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fixtures\ndata:\n  input.json: '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": []}'\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web\n      - name: istio-proxy\n        image: docker.io/istio/proxyv2:1.24.0\n`;
+    const r = run(stream);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.startsWith(stream.slice(0, stream.indexOf("---")))).toBe(true);
+    expect(r.stderr).toContain("[info]");
   });
 
   it("reads a plain manifest stream on stdin as Helm's post-renderer sends it, keeping its comments", () => {
