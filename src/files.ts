@@ -4,8 +4,8 @@
  * transformed stream to stdout or rewrites the files in place, and prints the results readably on
  * stderr (or as GitHub workflow commands on stdout).
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { chmodSync, chownSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { isMap, parseAllDocuments, visit } from "yaml";
 import { githubCommands } from "./front-doors/github";
 import { InputError, decode } from "./krm/resource-list";
@@ -45,24 +45,100 @@ export interface FilesOutput {
 
 const MANIFEST = /\.ya?ml$/i;
 
-/** Every manifest a path names: a file, or the YAML files below a directory (sorted, hidden ones skipped). */
+/**
+ * Every manifest a path names: a file, or the YAML files below a directory (sorted, hidden ones
+ * skipped). A symbolic link counts as what it points to; a file reached twice (through a link, or
+ * named as `x` and `./x`) is read once. Below a directory only regular files are read: a FIFO or a
+ * device named `*.yaml` there could block the run.
+ */
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
+  const add = (p: string) => {
+    const real = realpathSync(p);
+    if (seen.has(real)) return;
+    seen.add(real);
+    out.push(p);
+  };
   const walk = (dir: string) => {
+    const real = realpathSync(dir);
+    if (seen.has(real)) return; // a link back up the tree, or a directory named twice
+    seen.add(real);
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
       const p = join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (MANIFEST.test(entry.name) || entry.name === "Kptfile") out.push(p);
+      const manifest = MANIFEST.test(entry.name) || entry.name === "Kptfile";
+      const st: Pick<Stats, "isDirectory" | "isFile"> | undefined = entry.isSymbolicLink() ? statSync(p, { throwIfNoEntry: false }) : entry;
+      if (!st) {
+        if (manifest) throw new InputError(`${p} is a symbolic link to ${readlinkSync(p)}, which does not exist; remove the link or restore its target`);
+        continue;
+      }
+      if (st.isDirectory()) walk(p);
+      else if (manifest && st.isFile()) add(p);
     }
   };
   for (const p of paths) {
     if (p === "-") out.push(p);
     else if (statSync(p, { throwIfNoEntry: false })?.isDirectory()) walk(p);
-    else if (statSync(p, { throwIfNoEntry: false })) out.push(p);
+    else if (statSync(p, { throwIfNoEntry: false })) add(p);
     else throw new InputError(`${p}: no such file or directory`);
   }
   return out;
+}
+
+/**
+ * Rewrite files all or nothing, as far as a file system allows: every new text is written to a
+ * temporary file beside its target (same mode, and owner where permitted) before any target is
+ * replaced by a rename, so a full disk or a failed write leaves every file as it was. Through a
+ * symbolic link the file it names is rewritten and the link stays.
+ */
+function replaceFiles(writes: readonly { path: string; text: string }[]): void {
+  const staged: { tmp: string; target: string }[] = [];
+  let failed: { path: string; error: unknown } | undefined;
+  for (const { path, text } of writes) {
+    try {
+      const target = realpathSync(path);
+      const st = statSync(target);
+      const tmp = stage(target, text);
+      staged.push({ tmp, target });
+      chmodSync(tmp, st.mode & 0o7777);
+      try {
+        chownSync(tmp, st.uid, st.gid);
+      } catch {
+        // Not permitted for this user: the file is the user's own either way.
+      }
+    } catch (error) {
+      failed = { path, error };
+      break;
+    }
+  }
+  if (failed) {
+    for (const { tmp } of staged) rmSync(tmp, { force: true });
+    throw new InputError(`could not write ${failed.path}: ${osReason(failed.error)}; no file was changed`);
+  }
+  for (const { tmp, target } of staged) renameSync(tmp, target);
+}
+
+/** Write `text` to a new hidden file beside `target`; its path. Created exclusively, so a failed write only ever removes its own file. */
+function stage(target: string, text: string): string {
+  for (let n = 0; ; n++) {
+    const tmp = join(dirname(target), `.${basename(target)}.sidecar-order-${process.pid}-${n}.tmp`);
+    try {
+      writeFileSync(tmp, text, { flag: "wx" });
+      return tmp;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST" && n < 100) continue;
+      // Created by this call and then cut short (a full disk): it is this run's own to remove.
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+}
+
+/** What a file system error says, without its code and system call ("ENOSPC: no space left on device, write"). */
+function osReason(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/^[A-Z]+: /, "").replace(/, \w+(?: '.*')?$/, "");
 }
 
 /**
@@ -137,19 +213,19 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
   const written: string[] = [];
   if (opts.check) return { stdout: github ? report : "", stderr: github ? "" : report, exitCode: code, written };
   let stdout = "";
+  const writes: { path: string; text: string }[] = [];
   for (const [i, { path, src }] of sources.entries()) {
     const text = writeStream(src, replacements);
     if (opts.inPlace && path !== "-") {
       // Like kpt: on an error nothing is written.
-      if (code === 0 && src.items.some((item) => replacements.has(item.index))) {
-        writeFileSync(path, text);
-        written.push(path);
-      }
+      if (code === 0 && src.items.some((item) => replacements.has(item.index))) writes.push({ path, text });
       continue;
     }
     if (i > 0 && stdout !== "" && !text.startsWith("---")) stdout += stdout.endsWith("\n") ? "---\n" : "\n---\n";
     stdout += text;
   }
+  replaceFiles(writes);
+  written.push(...writes.map((w) => w.path));
   // Workflow commands are read from stdout; the stream is never printed with them (the CLI refuses that).
   if (github) return { stdout: report, stderr: "", exitCode: code, written };
   return { stdout, stderr: report, exitCode: code, written };

@@ -20,7 +20,15 @@ export interface StreamSource {
 
 /** `name` labels messages (a file path, or "stdin"); `firstIndex` numbers items across files. */
 export function readStream(input: string | Uint8Array, name: string, firstIndex = 0, path?: string): StreamSource {
-  const { text, bom, crlf } = unwrap(decode(input));
+  let decoded: string;
+  try {
+    decoded = decode(input);
+  } catch (e) {
+    // Say which file: "input" is all decode knows.
+    if (e instanceof InputError) throw new InputError(e.message.replace(/^input\b/, name));
+    throw e;
+  }
+  const { text, bom, crlf } = unwrap(decoded);
   let docs;
   try {
     docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });

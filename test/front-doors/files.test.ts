@@ -1,6 +1,7 @@
 /** Plain files: `sidecar-order [--config FILE] [--in-place] PATH...`, through the built executable. */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -132,6 +133,61 @@ describe("plain files", () => {
     const broken = run(["broken.yaml"]);
     expect(broken.status).toBe(1);
     expect(broken.stderr).toMatch(/^sidecar-order: broken.yaml is not valid YAML/);
+  });
+
+  it("leaves every file as it was when a write fails partway (here, a file size limit)", () => {
+    // The second file is bigger than the limit, so its new text cannot be written in full: the
+    // first file, which could be, must not be rewritten either. A real limit (ulimit -f, 1 KiB
+    // blocks), so the write fails inside the operating system as it would on a full disk.
+    const big = DEPLOY.replace("# the web tier\n", `# the web tier\n${`# ${"x".repeat(77)}\n`.repeat(60)}`).replace("name: web\n", "name: big\n").replace("name: untouched", "name: big-settings");
+    writeFileSync(join(dir, "app", "big.yaml"), big);
+    const files = ["app/deploy.yaml", "app/big.yaml"];
+    const r = spawnSync("bash", ["-c", `ulimit -f 4 && exec "${process.execPath}" "${bin}" --config config.yaml --in-place ${files.join(" ")}`], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("sidecar-order: could not write app/big.yaml: file too large; no file was changed\n");
+    expect(readFileSync(join(dir, "app", "deploy.yaml"), "utf8")).toBe(DEPLOY);
+    expect(readFileSync(join(dir, "app", "big.yaml"), "utf8")).toBe(big);
+    expect(readdirSync(join(dir, "app")).sort()).toEqual(["big.yaml", "deploy.yaml", "service.yml"]);
+    // Without the limit the same run rewrites both, keeping each file's mode.
+    execFileSync("chmod", ["640", join(dir, "app", "big.yaml")]);
+    const ok = run(["--config", "config.yaml", "--in-place", ...files]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(readFileSync(join(dir, "app", "big.yaml"), "utf8")).not.toBe(big);
+    expect(statSync(join(dir, "app", "big.yaml")).mode & 0o777).toBe(0o640);
+    expect(readdirSync(join(dir, "app")).sort()).toEqual(["big.yaml", "deploy.yaml", "service.yml"]);
+  });
+
+  it("reads a file once however often it is reached, and follows symbolic links below a directory", () => {
+    // The same file named twice, and through a link: one workload, not a duplicate of itself.
+    symlinkSync("deploy.yaml", join(dir, "app", "link.yaml"));
+    const twice = run(["--config", "config.yaml", "--in-place", "app/deploy.yaml", "./app/deploy.yaml", "app"]);
+    expect(twice.status, twice.stderr).toBe(0);
+    expect(twice.stderr).not.toMatch(/repeats/);
+    expect(statSync(join(dir, "app", "link.yaml")).isFile()).toBe(true);
+    expect(readFileSync(join(dir, "app", "link.yaml"), "utf8")).toContain("postStart:");
+    // A linked directory (a shared base) is read like any other, a link back up the tree once.
+    mkdirSync(join(dir, "overlay"));
+    symlinkSync("../shared", join(dir, "overlay", "base"));
+    symlinkSync("..", join(dir, "overlay", "up"));
+    mkdirSync(join(dir, "shared"));
+    writeFileSync(join(dir, "shared", "deploy.yaml"), DEPLOY.replace("name: web\n", "name: shared\n"));
+    const linked = run(["--config", "config.yaml", "--check", "overlay"]);
+    expect(linked.status).toBe(1);
+    expect(linked.stderr).toMatch(/Deployment shared, .*overlay\/base\/deploy.yaml/);
+    // A link to nothing is named; a FIFO named *.yaml below a directory is not read (it would block).
+    execFileSync("mkfifo", [join(dir, "shared", "pipe.yaml")]);
+    expect(run(["--check", "shared"]).stderr).not.toMatch(/pipe/);
+    symlinkSync("gone.yaml", join(dir, "shared", "dangling.yaml"));
+    const dangling = run(["--check", "shared"]);
+    expect(dangling.status).toBe(1);
+    expect(dangling.stderr).toBe("sidecar-order: shared/dangling.yaml is a symbolic link to gone.yaml, which does not exist; remove the link or restore its target\n");
+  });
+
+  it("names the file that is not UTF-8", () => {
+    writeFileSync(join(dir, "app", "latin1.yaml"), Buffer.from("a: \xc3\x28\n", "latin1"));
+    const r = run(["app"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("sidecar-order: app/latin1.yaml is not valid UTF-8; KRM functions read UTF-8 YAML or JSON\n");
   });
 
   it("--help is the usage kpt fn doc shows", () => {
