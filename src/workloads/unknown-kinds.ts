@@ -31,11 +31,8 @@ export function podSpecPaths(data: Plain): string[][] {
   return out;
 }
 
-/** The warning for an object of an unknown kind that holds a sidecar, if it does. */
-export function unknownKindNote(data: Plain, rules: readonly SidecarRule[]): { message: string; path: string } | undefined {
-  const apiVersion = typeof data["apiVersion"] === "string" ? data["apiVersion"] : "";
-  const kind = typeof data["kind"] === "string" ? data["kind"] : "";
-  if (!kind) return undefined;
+/** The first container under a pod spec of `data` (at any of podSpecPaths) that a rule matches. */
+function sidecarIn(data: Plain, rules: readonly SidecarRule[]): { path: string[]; container: Container; rule: SidecarRule } | undefined {
   for (const path of podSpecPaths(data)) {
     let spec: unknown = data;
     for (const k of path) spec = (spec as Plain)[k];
@@ -43,18 +40,48 @@ export function unknownKindNote(data: Plain, rules: readonly SidecarRule[]): { m
     for (const c of containers) {
       if (!isPlain(c) || typeof c.name !== "string") continue;
       const rule = rules.find((r) => ruleMatches(r, c));
-      if (!rule) continue;
-      const at = path.join(".");
-      const where = at ? `${at}.containers` : "containers";
-      const fix =
-        path[path.length - 1] === "spec"
-          ? `to have it ordered, add {group: "${groupOf(apiVersion)}", kind: "${kind}", path: "${path.join("/")}"} to podTemplatePaths`
-          : "podTemplatePaths can only name a pod spec at a path ending in `spec`, so sidecar-order cannot order it";
-      return {
-        path: where,
-        message: `${kind} (${apiVersion}) is not a kind sidecar-order knows, but ${where} holds sidecar "${c.name}" (${rule.index >= 0 ? `sidecars[${rule.index}]` : `the ${rule.key} preset`}), so it was left as it is; ${fix}`,
-      };
+      if (rule) return { path, container: c, rule };
     }
   }
   return undefined;
+}
+
+const containersAt = (path: readonly string[]) => (path.length > 0 ? `${path.join(".")}.containers` : "containers");
+const ruleName = (rule: SidecarRule) => (rule.index >= 0 ? `sidecars[${rule.index}]` : `the ${rule.key} preset`);
+
+/**
+ * The warning for an object of an unknown kind that holds a sidecar, if it does; and for a
+ * ResourceList read as a plain manifest, or a List (`kubectl get -o yaml`), whose items hold one:
+ * they are not looked into, and saying so beats leaving them in silence.
+ */
+export function unknownKindNote(data: Plain, rules: readonly SidecarRule[]): { message: string; path: string } | undefined {
+  const apiVersion = typeof data["apiVersion"] === "string" ? data["apiVersion"] : "";
+  const kind = typeof data["kind"] === "string" ? data["kind"] : "";
+  if (!kind) return undefined;
+  const items = data["items"];
+  if (Array.isArray(items) && (kind === "ResourceList" || kind.endsWith("List"))) {
+    for (const [i, item] of items.entries()) {
+      if (!isPlain(item)) continue;
+      const found = sidecarIn(item, rules);
+      if (!found) continue;
+      const meta = isPlain(item["metadata"]) ? item["metadata"] : {};
+      const what = `sidecar "${found.container.name}" (${ruleName(found.rule)}) in items[${i}] (${String(item["kind"] ?? "an object")} ${String(meta["name"] ?? "")})`.replace(/ \)$/, ")");
+      const where = `items[${i}].${containersAt(found.path)}`;
+      return kind === "ResourceList" && apiVersion.startsWith("config.kubernetes.io/")
+        ? { path: where, message: `this ResourceList (kpt's wire format) was read as a plain manifest, so the ${what} was left where it is; to run sidecar-order on its items, pipe it in with no PATH (sidecar-order < FILE) or run it through kpt` }
+        : { path: where, message: `${kind} (${apiVersion}) holds its objects in items, which sidecar-order does not look into, so the ${what} was left where it is; write the objects as documents of their own (kubectl get -o yaml wraps them in a List)` };
+    }
+  }
+  const found = sidecarIn(data, rules);
+  if (!found) return undefined;
+  const { path, container: c, rule } = found;
+  const where = containersAt(path);
+  const fix =
+    path[path.length - 1] === "spec"
+      ? `to have it ordered, add {group: "${groupOf(apiVersion)}", kind: "${kind}", path: "${path.join("/")}"} to podTemplatePaths`
+      : "podTemplatePaths can only name a pod spec at a path ending in `spec`, so sidecar-order cannot order it";
+  return {
+    path: where,
+    message: `${kind} (${apiVersion}) is not a kind sidecar-order knows, but ${where} holds sidecar "${c.name}" (${ruleName(rule)}), so it was left as it is; ${fix}`,
+  };
 }

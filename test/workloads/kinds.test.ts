@@ -82,6 +82,26 @@ describe("workload kinds", () => {
     expect(runChecked(resourceList(["apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  containers: 3\n"], NATIVE)).results).toEqual([]);
   });
 
+  it("says that a List's items, or a ResourceList read as an item, are not looked into when they hold a sidecar", () => {
+    const deploy = withTemplate("apps/v1", "Deployment", ["spec", "template"]);
+    const list = `apiVersion: v1\nkind: List\nitems:\n${indent(deploy, 2).replace(/^  /, "- ")}`;
+    const out = runChecked(resourceList([list], NATIVE));
+    expect(out.bodies[1]).toBe(list);
+    expect(out.results).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        message: 'List (v1) holds its objects in items, which sidecar-order does not look into, so the sidecar "istio-proxy" (sidecars[0]) in items[0] (Deployment w) was left where it is; write the objects as documents of their own (kubectl get -o yaml wraps them in a List)',
+        field: { path: "items[0].spec.template.spec.containers" },
+      }),
+    ]);
+    const nested = list.replace("apiVersion: v1\nkind: List", "apiVersion: config.kubernetes.io/v1\nkind: ResourceList");
+    expect(messages(runChecked(resourceList([nested], NATIVE)).results, "warning")).toEqual([
+      'this ResourceList (kpt\'s wire format) was read as a plain manifest, so the sidecar "istio-proxy" (sidecars[0]) in items[0] (Deployment w) was left where it is; to run sidecar-order on its items, pipe it in with no PATH (sidecar-order < FILE) or run it through kpt',
+    ]);
+    // Items with no sidecar: nothing to say.
+    expect(runChecked(resourceList([list.replace(/- name: istio-proxy\n.*\n/, "")], NATIVE)).results).toEqual([]);
+  });
+
   it("refuses a podTemplatePaths path that does not end at a pod spec", () => {
     const out = runChecked(resourceList([], typedConfig("podTemplatePaths:\n- kind: Worker\n  path: spec/pod\n")));
     expect(out.exitCode).toBe(1);
