@@ -29,7 +29,7 @@ import { planVersionRisks } from "./strategies/risks";
 import { mayHoldPodSpec, unknownKindNote } from "./workloads/unknown-kinds";
 import { changes, emptyPlan, refused, targetPath, type Plan, type Target } from "./strategies/plan";
 import { BUILT_IN, customKinds, identityOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
-import { skipReason, type ObjectFacts } from "./workloads/select";
+import { SKIP_ANNOTATION, skipReason, type ObjectFacts } from "./workloads/select";
 import { explainItem } from "./explain/item";
 
 export interface ItemOutcome {
@@ -101,7 +101,6 @@ export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutc
 }
 
 function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
-  const { config, choice } = ctx;
   if (item.frozen === "the item is not an object" || item.frozen === "the item is empty") {
     return { results: [itemProblem(item, "error", "is not an object; it was left as it is")] };
   }
@@ -152,6 +151,29 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
   const subject = subjectOf(data, meta, annotations);
   if (!subject.file && item.file) subject.file = item.file;
   const identity = identityOf(wk, String(meta["namespace"] ?? ""), String(meta["name"] ?? ""));
+  // A skip annotation whose value is not "true" does not skip: said, whatever else is said.
+  const oddSkips = oddSkipValues(annotations, valueAt(data, [...wk.templatePath, "metadata", "annotations"]), wk.templatePath, subject);
+  const out = workloadOutcome({ item, data, meta, wk, subject, identity, doc }, ctx);
+  return oddSkips.length === 0 ? out : { ...out, results: [...oddSkips, ...out.results] };
+}
+
+/** A workload as transformOne has read it. */
+interface ReadWorkload {
+  item: ItemSource;
+  data: Plain;
+  meta: Plain;
+  wk: WorkloadKind;
+  subject: Subject;
+  identity: string;
+  /** The item's yaml Document, when the careful path parsed it. */
+  doc: Document.Parsed | undefined;
+}
+
+/** The plan for a workload's pod template, carried out on its text (or said, in check mode). */
+function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
+  const { item, data, meta, wk, subject, identity } = w;
+  let doc = w.doc;
+  const { config, choice } = ctx;
   if (wk.templateElsewhere && valueAt(data, wk.templateElsewhere.field) != null) {
     return { identity, results: [result("info", `left alone: ${wk.templateElsewhere.why}`, subject, { path: wk.templateElsewhere.field.join(".") })] };
   }
@@ -272,6 +294,24 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
   const replacement = printItem(doc, item);
   results.unshift(summary(view, plan, subject, tpl, spelledOut));
   return replacement === item.body ? { identity, results } : { identity, replacement, results };
+}
+
+/**
+ * Warnings for a sidecar-order.dev/skip annotation (on the workload or its pod template) whose
+ * value is neither "true", which skips, nor "false": "TRUE", "yes" or an unquoted true (a
+ * boolean, which the API server refuses in an annotation) would otherwise be obeyed by nobody in
+ * silence.
+ */
+function oddSkipValues(annotations: Plain, templateAnnotations: unknown, templatePath: readonly string[], subject: Subject): Result[] {
+  const out: Result[] = [];
+  const check = (value: unknown, path: string) => {
+    if (value === undefined || value === "true" || value === "false") return;
+    const said = typeof value === "string" ? JSON.stringify(value) : `${JSON.stringify(value)} without quotes (${value === null ? "null" : typeof value}, where Kubernetes takes only strings)`;
+    out.push(result("warning", `${SKIP_ANNOTATION} is ${said}; only "true" skips a workload, so it was handled as usual: write "true" to leave it alone`, subject, { path }));
+  };
+  check(annotations[SKIP_ANNOTATION], "metadata.annotations");
+  if (isPlain(templateAnnotations)) check(templateAnnotations[SKIP_ANNOTATION], pathText([...templatePath, "metadata", "annotations"]));
+  return out;
 }
 
 /** What each named anchor holds (its last definition, which later aliases resolve to), as JSON. */

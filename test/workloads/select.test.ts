@@ -53,6 +53,26 @@ describe("selection", () => {
     ]);
   });
 
+  it("warns when sidecar-order.dev/skip says anything but \"true\" or \"false\", and does not skip", () => {
+    const shouted = deploy("a", '  annotations:\n    sidecar-order.dev/skip: "TRUE"\n');
+    const bare = deploy("b", "", "        sidecar-order.dev/skip: true\n");
+    const no = deploy("c", '  annotations:\n    sidecar-order.dev/skip: "false"\n');
+    const out = runChecked(resourceList([shouted, bare, no], cfg("")));
+    expect([1, 2, 3].map((i) => out.bodies[i]!.includes("initContainers:"))).toEqual([true, true, true]);
+    expect(out.results.filter((r) => r.severity === "warning")).toEqual([
+      expect.objectContaining({
+        message: 'sidecar-order.dev/skip is "TRUE"; only "true" skips a workload, so it was handled as usual: write "true" to leave it alone',
+        field: { path: "metadata.annotations" },
+        resourceRef: expect.objectContaining({ name: "a" }),
+      }),
+      expect.objectContaining({
+        message: 'sidecar-order.dev/skip is true without quotes (boolean, where Kubernetes takes only strings); only "true" skips a workload, so it was handled as usual: write "true" to leave it alone',
+        field: { path: "spec.template.metadata.annotations" },
+        resourceRef: expect.objectContaining({ name: "b" }),
+      }),
+    ]);
+  });
+
   it("says nothing about a skipped workload that could not change anyway", () => {
     const ksvc = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: k\n  annotations:\n    sidecar-order.dev/skip: \"true\"\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: app\n      - name: linkerd-proxy\n        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n";
     expect(runChecked(resourceList([ksvc], cfg(""))).results).toEqual([]);
