@@ -47,7 +47,37 @@ function readList(
   for (const [i, c] of value.entries()) {
     if (!isPlain(c)) return { ok: false, field: `${field}[${i}]`, problem: `${field}[${i}] is not an object` };
     if (typeof c["name"] !== "string" || c["name"] === "") return { ok: false, field: `${field}[${i}].name`, problem: `${field}[${i}] has no name` };
+    const wrong = wrongShape(c);
+    if (wrong) return { ok: false, field: `${field}[${i}].${wrong.path}`, problem: `${field}[${i}].${wrong.path} is ${wrong.is}, where Kubernetes takes ${wrong.want}` };
     list.push(c as Container);
   }
   return { ok: true, list };
+}
+
+/**
+ * The fields sidecar-order reads, moves or fills in on a container, with the shape Kubernetes
+ * gives them: one of another shape (a string for `lifecycle`) would be overwritten or misread, and
+ * the API server refuses it anyway. `null` is absent to Kubernetes and here.
+ */
+const SHAPES: readonly { path: readonly string[]; want: "a map" | "a list" | "a string" }[] = [
+  { path: ["lifecycle"], want: "a map" },
+  { path: ["lifecycle", "postStart"], want: "a map" },
+  { path: ["lifecycle", "preStop"], want: "a map" },
+  { path: ["startupProbe"], want: "a map" },
+  { path: ["readinessProbe"], want: "a map" },
+  { path: ["livenessProbe"], want: "a map" },
+  { path: ["restartPolicy"], want: "a string" },
+  { path: ["command"], want: "a list" },
+  { path: ["args"], want: "a list" },
+];
+
+function wrongShape(c: Record<string, unknown>): { path: string; is: string; want: string } | undefined {
+  for (const { path, want } of SHAPES) {
+    let v: unknown = c;
+    for (const k of path) v = isPlain(v) ? v[k] : undefined;
+    if (v === undefined || v === null) continue;
+    const fits = want === "a map" ? isPlain(v) : want === "a list" ? Array.isArray(v) : typeof v === "string";
+    if (!fits) return { path: path.join("."), is: Array.isArray(v) ? "a list" : isPlain(v) ? "a map" : JSON.stringify(v), want };
+  }
+  return undefined;
 }
