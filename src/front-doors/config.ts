@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { isScalar, parseAllDocuments } from "yaml";
 import { InputError } from "../krm/resource-list";
 import { CONFIGMAP_KEYS } from "../config/load";
 import { isPlain, type Plain } from "../plain";
@@ -20,10 +20,17 @@ export function readConfigFile(path: string, flag = "--config"): unknown {
   } catch {
     throw new InputError(`${flag} ${path}: cannot read the file`);
   }
+  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const all = Array.isArray(docs) ? docs : [];
+  const error = all.flatMap((d) => d.errors)[0];
+  if (error) throw new InputError(`${flag} ${path} is not valid YAML: ${error.message.split("\n")[0]}`);
+  // Documents that hold nothing (a trailing `---`, comments only) do not count.
+  const used = all.filter((d) => d.contents !== null && !(isScalar(d.contents) && d.contents.value === null));
+  if (used.length > 1) throw new InputError(`${flag} ${path} holds ${used.length} YAML documents; a config file holds one (kind SidecarOrder, or a ConfigMap)`);
   try {
-    return parse(text, { prettyErrors: false });
+    return used[0]?.toJS() ?? null;
   } catch (e) {
-    throw new InputError(`${flag} ${path} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    throw new InputError(`${flag} ${path} cannot be read: ${(e as Error).message.split("\n")[0]}`);
   }
 }
 

@@ -183,6 +183,18 @@ describe("plain files", () => {
     expect(dangling.stderr).toBe("sidecar-order: shared/dangling.yaml is a symbolic link to gone.yaml, which does not exist; remove the link or restore its target\n");
   });
 
+  it("says plainly when the --config file is not one config", () => {
+    writeFileSync(join(dir, "two.yaml"), `${CONFIG}---\n${CONFIG}---\n# nothing more\n`);
+    const two = run(["--config", "two.yaml", "app"]);
+    expect(two.status).toBe(1);
+    expect(two.stderr).toBe("sidecar-order: --config two.yaml holds 2 YAML documents; a config file holds one (kind SidecarOrder, or a ConfigMap)\n");
+    writeFileSync(join(dir, "bad.yaml"), "kind: SidecarOrder\nkind: again\n");
+    expect(run(["--config", "bad.yaml", "app"]).stderr).toMatch(/^sidecar-order: --config bad.yaml is not valid YAML: Map keys must be unique/);
+    // One document after a `---`, with comments around it, is one config.
+    writeFileSync(join(dir, "one.yaml"), `# ours\n---\n${CONFIG}---\n`);
+    expect(run(["--config", "one.yaml", "app"]).status).toBe(0);
+  });
+
   it("names the file that is not UTF-8", () => {
     writeFileSync(join(dir, "app", "latin1.yaml"), Buffer.from("a: \xc3\x28\n", "latin1"));
     const r = run(["app"]);
