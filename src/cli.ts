@@ -91,6 +91,8 @@ function writeAll(fd: number, text: string): void {
     try {
       off += writeSync(fd, buf, off);
     } catch (e) {
+      // The reader has gone (`| head`): nothing more can be written, and no one is there to be told.
+      if ((e as NodeJS.ErrnoException).code === "EPIPE") return;
       // A non-blocking pipe that is full: wait for the reader.
       if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);

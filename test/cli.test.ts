@@ -101,6 +101,14 @@ describe("the executable as a new user meets it", () => {
     expect(run(alerts, ["-"]).status).toBe(0);
   });
 
+  it("stops writing without a word when the reader goes away (| head)", () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  k: "${"x".repeat(200)}"\n`).join("");
+    // `head -c 1` reads one byte and exits, closing the pipe long before 1 MB is written.
+    const r = spawnSync("bash", ["-c", `"${process.execPath}" "${bin}" - | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { input: many, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("0\n");
+  });
+
   it("reads a Helm stream as manifests when a string in it mentions a ResourceList", () => {
     const stream = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fixtures\ndata:\n  input.json: '{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": []}'\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web\n      - name: istio-proxy\n        image: docker.io/istio/proxyv2:1.24.0\n`;
     const r = run(stream);
