@@ -135,6 +135,19 @@ function stage(target: string, text: string): string {
   }
 }
 
+/**
+ * A file's stream as it follows another's: after a `---` (unless it opens with one), or after a
+ * `...` when it opens with directives (`%YAML 1.2`), which YAML allows only at the start of a
+ * stream or after a document's end; a byte order mark, which belongs at the start of a stream,
+ * is left out.
+ */
+function joined(before: string, text: string): string {
+  const own = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const nl = before.endsWith("\n") ? "" : "\n";
+  if (own.startsWith("%")) return `${nl}...\n${own}`;
+  return own.startsWith("---") ? `${nl}${own}` : `${nl}---\n${own}`;
+}
+
 /** What a file system error says, without its code and system call ("ENOSPC: no space left on device, write"). */
 function osReason(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
@@ -221,8 +234,7 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
       if (code === 0 && src.items.some((item) => replacements.has(item.index))) writes.push({ path, text });
       continue;
     }
-    if (i > 0 && stdout !== "" && !text.startsWith("---")) stdout += stdout.endsWith("\n") ? "---\n" : "\n---\n";
-    stdout += text;
+    stdout += i > 0 && stdout !== "" ? joined(stdout, text) : text;
   }
   replaceFiles(writes);
   written.push(...writes.map((w) => w.path));
