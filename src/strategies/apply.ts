@@ -3,7 +3,7 @@
  * travel with them; new fields are appended after existing ones, so key order is kept. Anchors,
  * aliases and merge keys on the way are handled by shared-nodes.ts: an edit changes only its place.
  */
-import { isMap, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isNode, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import { Unsharer, resolved } from "../krm/shared-nodes";
 import { pathText, type ListName, type Path } from "../pod/types";
 import type { Plan, Target } from "./plan";
@@ -96,8 +96,16 @@ function reorder(w: Walk, spec: YAMLMap, order: Plan["order"] & object, where: r
     } else if (items.length > 0) {
       const created = doc.createNode([]) as YAMLSeq;
       created.items = items;
-      // Init containers read best just before the containers they run ahead of.
-      insertBefore(spec, list, created, "containers");
+      const empty = spec.items.find((p) => keyOf(p) === list);
+      if (empty) {
+        // `initContainers:` with nothing (null) is filled where it stands, a comment on its line kept there.
+        const was = empty.value;
+        if (isNode(was) && was.comment && isNode(empty.key) && !empty.key.comment) empty.key.comment = was.comment;
+        empty.value = created;
+      } else {
+        // Init containers read best just before the containers they run ahead of.
+        insertBefore(spec, list, created, "containers");
+      }
     }
   }
 }

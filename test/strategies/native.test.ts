@@ -957,6 +957,33 @@ spec:
 `,
     warnings: [/sidecar "shipper" starts before "proxy", although sidecars\[1\].after names "proxy"; sidecar-order leaves sidecars that are native already where they are; move "shipper" after "proxy" in spec.initContainers/],
   },
+  ...["{name: app, image: app}\n      - {name: proxy, image: envoy, startupProbe: {tcpSocket: {port: 9901}}}", "name: app\n        image: app\n      - name: proxy\n        image: envoy\n        startupProbe:\n          tcpSocket: {port: 9901}"].map(
+    (containers): Row => ({
+      name: `fills an empty initContainers where it stands, keeping the comment on its line (${containers.startsWith("{") ? "flow" : "block"} entries)`,
+      in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  # init containers go here
+  initContainers: # none yet
+  containers:
+  - ${containers.replace(/\n {6}/g, "\n  ").replace(/\n {8}/g, "\n    ").replace(/\n {10}/g, "\n      ")}
+`,
+      out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  # init containers go here
+  initContainers: # none yet
+  - ${containers.startsWith("{") ? "{name: proxy, image: envoy, startupProbe: {tcpSocket: {port: 9901}}, restartPolicy: Always}" : "name: proxy\n    image: envoy\n    startupProbe:\n      tcpSocket: {port: 9901}\n    restartPolicy: Always"}
+  containers:
+  - ${containers.startsWith("{") ? "{name: app, image: app}" : "name: app\n    image: app"}
+`,
+      info: [/moved sidecar "proxy" to spec.initContainers/],
+    }),
+  ),
 ];
 
 describe("native strategy", () => {
