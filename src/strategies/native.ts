@@ -44,11 +44,13 @@ export function planNative(template: PodTemplateView, matched: readonly MatchedS
   }
 
   const { containers } = template.spec;
+  const entries = initOrder(plan, template, sidecars, toMove);
   plan.order = {
-    initContainers: initOrder(plan, template, sidecars, toMove).map((e) => e.slot),
+    initContainers: entries.map((e) => e.slot),
     containers: containers.map((_, index) => ({ from: "containers" as const, index })).filter((s) => !toMove.some((m) => m.index === s.index)),
   };
-  const names = toMove.map((s) => `"${s.container.name}"`).join(", ");
+  // In the order they will start, which a mesh proxy or an `after` may make other than the list's.
+  const names = entries.filter((e) => e.sidecar && toMove.includes(e.sidecar)).map((e) => `"${e.c.name}"`).join(", ");
   const many = toMove.length > 1;
   const sidecarWord = many ? "sidecars" : "sidecar";
   plan.remarks.unshift(
@@ -95,7 +97,18 @@ function initOrder(plan: Plan, template: PodTemplateView, sidecars: readonly Mat
   const dependsOn = (a: MatchedSidecar | undefined, b: MatchedSidecar | undefined) => !!a?.rule && !!b?.rule && a.rule.dependsOn.includes(b.rule);
 
   const fronts = toMove.filter((s) => s.settings.initContainersBefore.length > 0);
-  const others = toMove.filter((s) => !fronts.includes(s));
+  // Sidecars a mesh proxy must start after (its `after`, and theirs in turn) go ahead of it.
+  const ahead = new Set<MatchedSidecar>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of toMove) {
+      if (fronts.includes(s) || ahead.has(s)) continue;
+      if (![...fronts, ...ahead].some((f) => dependsOn(f, s))) continue;
+      ahead.add(s);
+      grew = true;
+    }
+  }
+  const others = toMove.filter((s) => !fronts.includes(s) && !ahead.has(s));
   let head: Entry[] = [];
   let rest = all;
   if (fronts.length > 0) {
@@ -103,7 +116,20 @@ function initOrder(plan: Plan, template: PodTemplateView, sidecars: readonly Mat
     // Native sidecars a mesh proxy must start after come up with it.
     const pulled = all.filter((e) => !setup(e.c) && native(e.c) && fronts.some((f) => dependsOn(f, e.sidecar)));
     rest = all.filter((e) => !setups.includes(e) && !pulled.includes(e));
-    head = [...setups, ...pulled, ...fronts.map(entryOf)];
+    head = [...setups, ...pulled, ...toMove.filter((s) => ahead.has(s)).map(entryOf), ...fronts.map(entryOf)];
+    for (const s of toMove.filter((x) => ahead.has(x))) {
+      const f = fronts.find((x) => dependsOn(x, s)) ?? fronts[0]!;
+      plan.notes.push({
+        severity: "warning",
+        target: { list: "initContainers", name: s.container.name },
+        message: `sidecar "${s.container.name}" starts before the mesh proxy "${f.container.name}", as \`after\` asks; the mesh sends the pod's traffic through "${f.container.name}", so connections from "${s.container.name}" fail until it is up, and if its startupProbe needs them the pod never starts: leave out that \`after\` unless its traffic is kept out of the mesh`,
+      });
+    }
+    const listedFirst = others.filter((o) => fronts.some((f) => o.rank < f.rank));
+    if (listedFirst.length > 0) {
+      const proxies = fronts.map((f) => `"${f.container.name}"`).join(", ");
+      plan.remarks.push(`${proxies} ${fronts.length > 1 ? "start" : "starts"} before ${listedFirst.map((o) => `"${o.container.name}"`).join(", ")}, though listed after: a mesh proxy starts ahead of the other sidecars, whose traffic the mesh sends through it (an \`after\` on the proxy changes that)`);
+    }
     const firstOther = all.findIndex((e) => !setup(e.c));
     const jumped = setups.filter((e) => all.indexOf(e) > firstOther).map((e) => `"${e.c.name}"`);
     const proxies = fronts.map((s) => `"${s.container.name}"`).join(", ");

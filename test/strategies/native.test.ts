@@ -984,6 +984,83 @@ spec:
       info: [/moved sidecar "proxy" to spec.initContainers/],
     }),
   ),
+  {
+    name: "starts a mesh proxy ahead of a sidecar listed before it, and says so in the order they start",
+    config: config("", "- name: db\n- name: mesh\n  initContainersBefore: [mesh-init]\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: db
+    image: db-proxy
+    startupProbe: {tcpSocket: {port: 5432}}
+  - name: mesh
+    image: mesh-proxy
+    startupProbe: {tcpSocket: {port: 4191}}
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: mesh
+    image: mesh-proxy
+    startupProbe: {tcpSocket: {port: 4191}}
+    restartPolicy: Always
+  - name: db
+    image: db-proxy
+    startupProbe: {tcpSocket: {port: 5432}}
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/^moved sidecars "mesh", "db" to spec.initContainers .* in this order.*; "mesh" starts before "db", though listed after: a mesh proxy starts ahead of the other sidecars/],
+  },
+  {
+    name: "starts a sidecar a mesh proxy names in its after ahead of the proxy, with a warning about the mesh's traffic",
+    config: config("", "- name: db\n- name: mesh\n  initContainersBefore: [mesh-init]\n  after: [db]\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: db
+    image: db-proxy
+    startupProbe: {tcpSocket: {port: 5432}}
+  - name: mesh
+    image: mesh-proxy
+    startupProbe: {tcpSocket: {port: 4191}}
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: db
+    image: db-proxy
+    startupProbe: {tcpSocket: {port: 5432}}
+    restartPolicy: Always
+  - name: mesh
+    image: mesh-proxy
+    startupProbe: {tcpSocket: {port: 4191}}
+    restartPolicy: Always
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/^moved sidecars "db", "mesh" to spec.initContainers .* in this order/],
+    warnings: [/^sidecar "db" starts before the mesh proxy "mesh", as `after` asks; .* connections from "db" fail until it is up/],
+  },
 ];
 
 describe("native strategy", () => {
