@@ -37,6 +37,11 @@ function optionKey(name: string): string | undefined {
   return OPTION_KEYS.find((k) => k.toLowerCase() === flat);
 }
 
+/** An option's name as an environment variable spells it: kubernetesVersion, KUBERNETES_VERSION. */
+function envName(option: string): string {
+  return option.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
 /** One plugin parameter as Argo CD passes it in ARGOCD_APP_PARAMETERS. */
 interface Parameter {
   name?: unknown;
@@ -59,6 +64,11 @@ export function optionsFromEnv(env: Env): { options: Record<string, string>; con
     const key = optionKey(suffix);
     if (key) options[key] = value;
     else if (suffix.toLowerCase() === "config") configFile = value;
+    else {
+      // The Application's plugin env may carry other tools' variables too: only a near miss of an option is a typo.
+      const near = nearest(suffix.replace(/[_-]/g, ""), [...OPTION_KEYS, "config"]);
+      if (near) errors.push(`${name} is not an option sidecar-order knows; did you mean ARGOCD_ENV_${envName(near)}?`);
+    }
   }
   const raw = env["ARGOCD_APP_PARAMETERS"];
   if (raw) {
