@@ -168,7 +168,7 @@ describe("generate, as the repo server runs it", () => {
     expect(typo.stderr).toBe("sidecar-order: ARGOCD_ENV_STRATEGIE is not an option sidecar-order knows; did you mean ARGOCD_ENV_STRATEGY?\n");
     const other = generate("plain", { KUBE_VERSION: "1.33.2", ARGOCD_ENV_HELM_ARGS: "--skip-tests", ARGOCD_ENV_STRATEGY: "legacy" });
     expect(other.status, other.stderr).toBe(0);
-    expect(order(other.objects[0]).containers[0]).toBe("cloud-sql-proxy");
+    expect(order(other.objects[0]).containers?.[0]).toBe("cloud-sql-proxy");
   });
 
   it("mode=check fails the sync and names the workload and sidecar", () => {

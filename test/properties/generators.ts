@@ -4,7 +4,7 @@
  * and annotations, plus unrelated items; and function configs.
  */
 import fc from "fast-check";
-import { Document, isMap, isSeq, parse, visit, type Node, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
+import { Document, isMap, isNode, isSeq, parse, visit, type Node, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 
 type Plain = Record<string, unknown>;
 
@@ -328,6 +328,13 @@ function holdsAlias(node: Node): boolean {
   return found;
 }
 
+function holdsAnchor(node: unknown): boolean {
+  if (!isNode(node)) return false;
+  let found = !!node.anchor;
+  if (!found) visit(node, { Node: (_, n) => (n.anchor ? ((found = true), visit.BREAK) : undefined) });
+  return found;
+}
+
 /** Apply one way of sharing to a workload item's nodes, in place. */
 function share(doc: Document, item: YAMLMap, how: Sharing, n: number): void {
   const found = podSpecNode(item);
@@ -381,6 +388,8 @@ function share(doc: Document, item: YAMLMap, how: Sharing, n: number): void {
       if (!base) return;
       const key = doc.createNode("<<") as Scalar;
       const own = sidecar.items.filter((p) => ["name", "image"].includes(String((p.key as { value?: unknown }).value)));
+      // A field it gives up may hold an anchor an earlier way aliased (alias-lifecycle): that alias would dangle.
+      if (sidecar.items.some((p) => !own.includes(p) && holdsAnchor(p.value))) return;
       sidecar.items = [doc.createPair(key, anchor(base, "base")) as never, ...own];
       return;
     }
