@@ -130,12 +130,19 @@ describe("presets", () => {
     expect(other.bodies[1]).toBe(pod(EXPECTED.linkerd));
   });
 
-  it("cloud-sql-proxy warns when the proxy is not set up for health checks", () => {
+  it("cloud-sql-proxy without --health-check gets no probe or wait that could never succeed, and a warning", () => {
+    // A /startup probe or `cloud-sql-proxy wait` on a proxy that serves no /startup would fail
+    // forever, and the pod would never start: the sidecar is ordered without them, and told why.
     const out = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["p:r:i"] })], typedConfig("strategy: native\nsidecars:\n- preset: cloud-sql-proxy\n")));
+    const sidecar = (parse(out.bodies[1]!) as PodOut).spec.initContainers![0]!;
+    expect(sidecar["startupProbe"]).toBeUndefined();
+    expect(sidecar["lifecycle"]).toBeUndefined();
     expect(messages(out.results, "warning")).toEqual([
-      expect.stringMatching(/is not started with --health-check/),
-      expect.stringMatching(/listens for health checks on localhost only.*--http-address=0\.0\.0\.0/),
+      expect.stringMatching(/has no startupProbe, readinessProbe or wait command \(Cloud SQL Auth Proxy gives none: it is not started with --health-check/),
+      expect.stringMatching(/is not started with --health-check, so it serves no \/startup.*add --health-check \(and --http-address=0\.0\.0\.0\)/),
     ]);
+    const legacy = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["p:r:i"] })], typedConfig("strategy: legacy\nsidecars:\n- preset: cloud-sql-proxy\n")));
+    expect((parse(legacy.bodies[1]!) as PodOut).spec.containers[0]!["lifecycle"]).toBeUndefined();
   });
 
   it("cloud-sql-proxy: the wait command and startupProbe follow --http-port in its args", () => {
@@ -153,8 +160,12 @@ describe("presets", () => {
   it("cloud-sql-proxy under legacy: its wait runs inside the container, so localhost-only health checks are fine", () => {
     const out = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["--health-check", "p:r:i"] })], typedConfig("strategy: legacy\nsidecars:\n- preset: cloud-sql-proxy\n")));
     expect(messages(out.results, "warning")).toEqual([]);
+    // Native: the kubelet could not reach a /startup probe, so the same wait holds the app instead.
     const native = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["--health-check", "p:r:i"] })], typedConfig("strategy: native\nsidecars:\n- preset: cloud-sql-proxy\n")));
-    expect(messages(native.results, "warning")).toEqual([expect.stringMatching(/localhost only, where the kubelet's startupProbe cannot reach it/)]);
+    expect(messages(native.results, "warning")).toEqual([expect.stringMatching(/serves \/startup on localhost only, where the kubelet cannot probe it, so its wait command holds/)]);
+    const sidecar = (parse(native.bodies[1]!) as PodOut).spec.initContainers![0]!;
+    expect(sidecar["startupProbe"]).toBeUndefined();
+    expect(sidecar).toMatchObject({ lifecycle: { postStart: { exec: { command: ["/cloud-sql-proxy", "wait", "--max", "120s"] } } } });
   });
 
   it("leaves the sidecar's own workload alone (every container matches a preset)", () => {

@@ -6,14 +6,17 @@ import type { Preset } from "./types";
 
 const code = (s: string) => `\`${s.replace(/\|/g, "\\|")}\``;
 
+/** A container of the preset, set up as it needs to be. */
+const sample = (p: Preset): Container => ({ name: p.containerNames[0] ?? p.name, image: "", ...(p.documentedArgs ? { args: [...p.documentedArgs] } : {}) });
+
 function handlerText(p: Preset): string {
-  const c: Container = { name: p.containerNames[0] ?? p.name, image: "" };
+  const c = sample(p);
   const probe = p.startupProbe({ container: c, adminPort: p.adminPort, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, annotations: {} });
   return "value" in probe ? code(JSON.stringify(probe.value)) : `none: ${probe.none}`;
 }
 
 function waitText(p: Preset): string {
-  const c: Container = { name: p.containerNames[0] ?? p.name, image: "" };
+  const c = sample(p);
   const w = p.wait({ container: c, adminPort: p.adminPort, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, annotations: {} });
   return "value" in w ? code(w.value.join(" ")) : `none (warning instead): ${w.none}`;
 }

@@ -38,6 +38,12 @@ export interface Preset {
   adminPort: number;
   /** The admin port the container's own args set, when they set one (it wins over adminPort). */
   adminPortFromArgs?(container: Container): number | undefined;
+  /**
+   * Args a container needs for the wait command and probe to work (the README's table shows what
+   * they give then; without them the preset gives none, and says why).
+   * @default none
+   */
+  documentedArgs?: readonly string[];
   /** Legacy: the postStart exec command that returns once the sidecar is ready. */
   wait(input: PresetInput): Maybe<string[]>;
   /** Native: the startupProbe. */
