@@ -5,6 +5,32 @@ import { checkRow, type Row } from "../support/table";
 
 const config = (extra = "", sidecar = "- name: proxy\n") => typedConfig(`strategy: native\n${extra}sidecars:\n${sidecar}`);
 
+/** An app, a database proxy and a mesh proxy; and the same pod with both proxies native, in a given start order. */
+const MESH_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: db
+    image: db-proxy
+    startupProbe: {tcpSocket: {port: 5432}}
+  - name: mesh
+    image: mesh-proxy
+    startupProbe: {tcpSocket: {port: 4191}}
+`;
+const meshPodOut = (...order: ("db" | "mesh")[]) => {
+  const port = { db: 5432, mesh: 4191 };
+  const native = order.map((n) => `  - name: ${n}\n    image: ${n}-proxy\n    startupProbe: {tcpSocket: {port: ${port[n]}}}\n    restartPolicy: Always\n`).join("");
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n${native}  containers:\n  - name: app\n    image: app\n`;
+};
+
+/** A pod whose initContainers key is there with nothing but a comment (`init`: its entries, if any). */
+const withEmptyInit = (init: string, containers: string) =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  # init containers go here\n  initContainers: # none yet\n${init}  containers:\n${containers}`;
+
 const rows: Row[] = [
   {
     name: "takes resizePolicy off a sidecar it moves when the version is not known to accept it, with a warning",
@@ -957,107 +983,30 @@ spec:
 `,
     warnings: [/sidecar "shipper" starts before "proxy", although sidecars\[1\].after names "proxy"; sidecar-order leaves sidecars that are native already where they are; move "shipper" after "proxy" in spec.initContainers/],
   },
-  ...["{name: app, image: app}\n      - {name: proxy, image: envoy, startupProbe: {tcpSocket: {port: 9901}}}", "name: app\n        image: app\n      - name: proxy\n        image: envoy\n        startupProbe:\n          tcpSocket: {port: 9901}"].map(
-    (containers): Row => ({
-      name: `fills an empty initContainers where it stands, keeping the comment on its line (${containers.startsWith("{") ? "flow" : "block"} entries)`,
-      in: `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-spec:
-  # init containers go here
-  initContainers: # none yet
-  containers:
-  - ${containers.replace(/\n {6}/g, "\n  ").replace(/\n {8}/g, "\n    ").replace(/\n {10}/g, "\n      ")}
-`,
-      out: `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-spec:
-  # init containers go here
-  initContainers: # none yet
-  - ${containers.startsWith("{") ? "{name: proxy, image: envoy, startupProbe: {tcpSocket: {port: 9901}}, restartPolicy: Always}" : "name: proxy\n    image: envoy\n    startupProbe:\n      tcpSocket: {port: 9901}\n    restartPolicy: Always"}
-  containers:
-  - ${containers.startsWith("{") ? "{name: app, image: app}" : "name: app\n    image: app"}
-`,
-      info: [/moved sidecar "proxy" to spec.initContainers/],
-    }),
-  ),
+  {
+    name: "fills an empty initContainers where it stands, keeping the comment on its line (flow entries)",
+    in: withEmptyInit("", "  - {name: app, image: app}\n  - {name: proxy, image: envoy, startupProbe: {tcpSocket: {port: 9901}}}\n"),
+    out: withEmptyInit("  - {name: proxy, image: envoy, startupProbe: {tcpSocket: {port: 9901}}, restartPolicy: Always}\n", "  - {name: app, image: app}\n"),
+    info: [/moved sidecar "proxy" to spec.initContainers/],
+  },
+  {
+    name: "fills an empty initContainers where it stands, keeping the comment on its line (block entries)",
+    in: withEmptyInit("", "  - name: app\n    image: app\n  - name: proxy\n    image: envoy\n    startupProbe:\n      tcpSocket: {port: 9901}\n"),
+    out: withEmptyInit("  - name: proxy\n    image: envoy\n    startupProbe:\n      tcpSocket: {port: 9901}\n    restartPolicy: Always\n", "  - name: app\n    image: app\n"),
+    info: [/moved sidecar "proxy" to spec.initContainers/],
+  },
   {
     name: "starts a mesh proxy ahead of a sidecar listed before it, and says so in the order they start",
     config: config("", "- name: db\n- name: mesh\n  initContainersBefore: [mesh-init]\n"),
-    in: `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-spec:
-  containers:
-  - name: app
-    image: app
-  - name: db
-    image: db-proxy
-    startupProbe: {tcpSocket: {port: 5432}}
-  - name: mesh
-    image: mesh-proxy
-    startupProbe: {tcpSocket: {port: 4191}}
-`,
-    out: `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-spec:
-  initContainers:
-  - name: mesh
-    image: mesh-proxy
-    startupProbe: {tcpSocket: {port: 4191}}
-    restartPolicy: Always
-  - name: db
-    image: db-proxy
-    startupProbe: {tcpSocket: {port: 5432}}
-    restartPolicy: Always
-  containers:
-  - name: app
-    image: app
-`,
+    in: MESH_POD,
+    out: meshPodOut("mesh", "db"),
     info: [/^moved sidecars "mesh", "db" to spec.initContainers .* in this order.*; "mesh" starts before "db", though listed after: a mesh proxy starts ahead of the other sidecars/],
   },
   {
     name: "starts a sidecar a mesh proxy names in its after ahead of the proxy, with a warning about the mesh's traffic",
     config: config("", "- name: db\n- name: mesh\n  initContainersBefore: [mesh-init]\n  after: [db]\n"),
-    in: `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-spec:
-  containers:
-  - name: app
-    image: app
-  - name: db
-    image: db-proxy
-    startupProbe: {tcpSocket: {port: 5432}}
-  - name: mesh
-    image: mesh-proxy
-    startupProbe: {tcpSocket: {port: 4191}}
-`,
-    out: `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-spec:
-  initContainers:
-  - name: db
-    image: db-proxy
-    startupProbe: {tcpSocket: {port: 5432}}
-    restartPolicy: Always
-  - name: mesh
-    image: mesh-proxy
-    startupProbe: {tcpSocket: {port: 4191}}
-    restartPolicy: Always
-  containers:
-  - name: app
-    image: app
-`,
+    in: MESH_POD,
+    out: meshPodOut("db", "mesh"),
     info: [/^moved sidecars "db", "mesh" to spec.initContainers .* in this order/],
     warnings: [/^sidecar "db" starts before the mesh proxy "mesh", as `after` asks; .* connections from "db" fail until it is up/],
   },
