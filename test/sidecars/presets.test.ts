@@ -66,9 +66,11 @@ const EXPECTED: Record<(typeof PRESET_NAMES)[number], Expected> = {
   },
 };
 
-function pod(e: Expected): string {
+/** A pod with an app and the preset's sidecar; `more` are other fields of the sidecar (env, envFrom), in flow style. */
+function pod(e: Expected & { more?: Record<string, unknown> }): string {
   const args = e.args ? `\n    args: ${JSON.stringify(e.args)}` : "";
-  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    kubectl.kubernetes.io/default-container: app\nspec:\n  containers:\n  - name: app\n    image: app\n  - name: ${e.container}\n    image: ${e.image}${args}\n`;
+  const more = Object.entries(e.more ?? {}).map(([k, v]) => `\n    ${k}: ${JSON.stringify(v)}`).join("");
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    kubectl.kubernetes.io/default-container: app\nspec:\n  containers:\n  - name: app\n    image: app\n  - name: ${e.container}\n    image: ${e.image}${args}${more}\n`;
 }
 
 type PodOut = { spec: { containers: Record<string, unknown>[]; initContainers?: Record<string, unknown>[] } };
@@ -139,10 +141,28 @@ describe("presets", () => {
     expect(sidecar["lifecycle"]).toBeUndefined();
     expect(messages(out.results, "warning")).toEqual([
       expect.stringMatching(/has no startupProbe, readinessProbe or wait command \(Cloud SQL Auth Proxy gives none: it is not started with --health-check/),
-      expect.stringMatching(/is not started with --health-check, so it serves no \/startup.*add --health-check \(and --http-address=0\.0\.0\.0\)/),
+      expect.stringMatching(/is not started with --health-check, so it serves no \/startup.*add --health-check and --http-address=0\.0\.0\.0 to its args \(or CSQL_PROXY_HEALTH_CHECK/),
     ]);
     const legacy = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["p:r:i"] })], typedConfig("strategy: legacy\nsidecars:\n- preset: cloud-sql-proxy\n")));
     expect((parse(legacy.bodies[1]!) as PodOut).spec.containers[0]!["lifecycle"]).toBeUndefined();
+  });
+
+  it("cloud-sql-proxy set up by its CSQL_PROXY_ variables, as upstream's Kubernetes example does, is probed where they say", () => {
+    const env = [
+      { name: "CSQL_PROXY_HEALTH_CHECK", value: "true" },
+      { name: "CSQL_PROXY_HTTP_PORT", value: "9801" },
+      { name: "CSQL_PROXY_HTTP_ADDRESS", value: "0.0.0.0" },
+    ];
+    const native = (more: Record<string, unknown>, args = ["p:r:i"]) => runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args, more })], typedConfig("strategy: native\nsidecars:\n- preset: cloud-sql-proxy\n")));
+    const byEnv = native({ env });
+    expect(messages(byEnv.results, "warning")).toEqual([]);
+    expect((parse(byEnv.bodies[1]!) as PodOut).spec.initContainers![0]!["startupProbe"]).toMatchObject({ httpGet: { path: "/startup", port: 9801 } });
+    // A flag wins over its variable; settings from a ConfigMap (envFrom, valueFrom) cannot be read: trusted, and said.
+    const flagWins = native({ env }, ["--http-address=127.0.0.1", "p:r:i"]);
+    expect(messages(flagWins.results, "warning")).toEqual([expect.stringMatching(/serves \/startup on localhost only/)]);
+    const fromConfigMap = native({ envFrom: [{ configMapRef: { name: "proxy-settings" } }] });
+    expect(messages(fromConfigMap.results, "warning")).toEqual([expect.stringMatching(/may take --health-check, --http-address, --http-port from env that sidecar-order cannot read .* assumed health checks on 0\.0\.0\.0, port 9090/)]);
+    expect((parse(fromConfigMap.bodies[1]!) as PodOut).spec.initContainers![0]!["startupProbe"]).toMatchObject({ httpGet: { path: "/startup", port: 9090 } });
   });
 
   it("cloud-sql-proxy: the wait command and startupProbe follow --http-port in its args", () => {

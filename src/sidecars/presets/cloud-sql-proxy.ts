@@ -2,6 +2,8 @@
  * The Cloud SQL Auth Proxy v2 (`cloud-sql-proxy`).
  * @see https://github.com/GoogleCloudPlatform/cloud-sql-proxy#kubernetes-health-checks
  */
+import type { Container } from "../../pod/types";
+import { isPlain } from "../../plain";
 import { argsOf, commandHead, everySecond, imageOf, seconds, type Preset } from "./types";
 
 const DEFAULT_PORT = 9090;
@@ -13,15 +15,12 @@ export const cloudSqlProxy: Preset = {
   images: ["*/cloud-sql-proxy:*", "*/cloud-sql-proxy"],
   adminPort: DEFAULT_PORT,
   documentedArgs: ["--health-check", "--http-address=0.0.0.0"],
-  // `--http-port=9191` or `--http-port 9191` moves the health endpoints; probe and wait follow it.
+  // `--http-port=9191`, `--http-port 9191` or CSQL_PROXY_HTTP_PORT moves the health endpoints; probe and wait follow it.
   adminPortFromArgs: (c) => {
-    const args = argsOf(c);
-    for (const [i, a] of args.entries()) {
-      const value = a.startsWith("--http-port=") ? a.slice("--http-port=".length) : a === "--http-port" ? args[i + 1] : undefined;
-      const port = Number(value);
-      if (value !== undefined && Number.isInteger(port) && port > 0 && port < 65536) return port;
-    }
-    return undefined;
+    const value = setting(c, "http-port");
+    if (typeof value !== "string") return undefined;
+    const port = Number(value);
+    return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
   },
   // Without --health-check the proxy serves no /startup: a wait or probe on it would never succeed,
   // and the pod would never start. None is given then (the check below says what to add).
@@ -47,13 +46,17 @@ export const cloudSqlProxy: Preset = {
   stopAfterApp: false,
   initContainersBefore: [],
   initContainersAfter: [],
-  check: ({ container }) => {
+  check: ({ container, adminPort }) => {
+    const unseen = ["health-check", "http-address", "http-port"].filter((n) => setting(container, n) === ELSEWHERE);
+    if (unseen.length > 0) {
+      return [{ message: `may take ${unseen.map((n) => `--${n}`).join(", ")} from env that sidecar-order cannot read (envFrom or valueFrom), so it assumed health checks on 0.0.0.0, port ${adminPort}; if that is not so, set them in its args or as env values` }];
+    }
     if (!healthCheck(container)) {
-      return [{ message: "is not started with --health-check, so it serves no /startup, and sidecar-order gives it no wait command or startupProbe: the containers after it may start before it is ready; add --health-check (and --http-address=0.0.0.0) to its args" }];
+      return [{ message: "is not started with --health-check, so it serves no /startup, and sidecar-order gives it no wait command or startupProbe: the containers after it may start before it is ready; add --health-check and --http-address=0.0.0.0 to its args (or CSQL_PROXY_HEALTH_CHECK and CSQL_PROXY_HTTP_ADDRESS to its env)" }];
     }
     // The legacy wait runs inside the container, where localhost is fine; the kubelet's probe is not.
     if (!allAddresses(container)) {
-      return [{ message: "serves /startup on localhost only, where the kubelet cannot probe it, so its wait command holds the containers after it instead of a startupProbe; add --http-address=0.0.0.0 to its args for the probe", strategy: "native" }];
+      return [{ message: "serves /startup on localhost only, where the kubelet cannot probe it, so its wait command holds the containers after it instead of a startupProbe; add --http-address=0.0.0.0 to its args (or CSQL_PROXY_HTTP_ADDRESS to its env) for the probe", strategy: "native" }];
     }
     return [];
   },
@@ -61,11 +64,36 @@ export const cloudSqlProxy: Preset = {
 
 const NO_HEALTH_CHECK = "it is not started with --health-check, so it serves no /startup to ask";
 
-function healthCheck(c: Parameters<typeof argsOf>[0]): boolean {
-  return argsOf(c).includes("--health-check");
+/** Set where the proxy's own setting cannot be read: an env var from a ConfigMap or Secret. */
+const ELSEWHERE = Symbol("set elsewhere");
+
+/**
+ * One of the proxy's settings, as it reads them: the flag (`--name`, `--name=value`, `--name
+ * value`; a flag with no value is "true") over its CSQL_PROXY_ variable, which upstream's
+ * Kubernetes example recommends. ELSEWHERE when the variable, or an envFrom, may set it unseen.
+ * @see https://github.com/GoogleCloudPlatform/cloud-sql-proxy/tree/main/examples/k8s-health-check
+ */
+function setting(c: Container, name: string): string | typeof ELSEWHERE | undefined {
+  const args = argsOf(c);
+  for (const [i, a] of args.entries()) {
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+    if (a === `--${name}`) {
+      const next = args[i + 1];
+      return next !== undefined && !next.startsWith("-") && (name !== "health-check" || next === "true" || next === "false") ? next : "true";
+    }
+  }
+  const variable = `CSQL_PROXY_${name.toUpperCase().replace(/-/g, "_")}`;
+  const env = Array.isArray(c.env) ? (c.env as unknown[]).find((e): e is Record<string, unknown> => isPlain(e) && e["name"] === variable) : undefined;
+  if (env) return typeof env["value"] === "string" ? env["value"] : env["valueFrom"] !== undefined ? ELSEWHERE : "";
+  return Array.isArray(c.envFrom) && c.envFrom.length > 0 ? ELSEWHERE : undefined;
 }
 
-function allAddresses(c: Parameters<typeof argsOf>[0]): boolean {
-  const args = argsOf(c);
-  return args.some((a) => /^--http-address=0\.0\.0\.0$/.test(a)) || args.includes("0.0.0.0");
+function healthCheck(c: Container): boolean {
+  const v = setting(c, "health-check");
+  return v === ELSEWHERE || (typeof v === "string" && v.toLowerCase() === "true");
+}
+
+function allAddresses(c: Container): boolean {
+  const v = setting(c, "http-address");
+  return v === ELSEWHERE || v === "0.0.0.0" || v === "::" || v === "[::]";
 }
