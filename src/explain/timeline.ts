@@ -7,6 +7,7 @@
  */
 import { simulate, type ContainerFacts, type PodEvent, type PodSpec as ModelSpec, type Script } from "../model/kubelet";
 import type { Container, Handler, PodSpec, Probe } from "../pod/types";
+import { waitLimitSeconds } from "../strategies/legacy";
 
 export interface Workload {
   /** How the text names it, e.g. `Deployment shop/api`. */
@@ -140,8 +141,8 @@ function clip(text: string): string {
 
 /** Seconds a wait command gives up after, read from a timeout-like flag; undefined when none. */
 function waitTimeout(h: Handler | undefined): number | undefined {
-  const m = /--?(?:timeout|timeoutSeconds|max|max-wait|wait-timeout)[= ](\d+)(s|m)?\b/i.exec(h?.exec?.command?.join(" ") ?? "");
-  return m ? Number(m[1]) * (m[2] === "m" ? 60 : 1) : undefined;
+  const command = h?.exec?.command;
+  return Array.isArray(command) ? waitLimitSeconds(command.filter((a): a is string => typeof a === "string")) : undefined;
 }
 
 function neverReady(spec: ModelSpec, pod: PodSpec, c: Container, started: readonly string[]): string {

@@ -14,7 +14,8 @@
  * A startupProbe that has not succeeded after initialDelaySeconds + periodSeconds x
  * failureThreshold (defaults 0, 10, 3) gets its container killed too; for a native sidecar the
  * containers after it keep waiting (seen on kubelet 1.34: the sidecar is restarted, the app
- * never starts).
+ * never starts); a regular container killed while its postStart hook runs fails the hook with it,
+ * and the next container starts (fails open).
  *
  * Stop (pod deletion, or a run-to-completion pod whose app containers all exited): regular
  * containers get their preStop hook, then SIGTERM, all together; native sidecars run their
@@ -172,15 +173,21 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
     if (f.readyAfter !== undefined) at(ready, () => st.alive && emit("ready", c.name));
     if (f.exitsAfter !== undefined) at(now + f.exitsAfter, () => !st.stopping && exit(c));
     const giveUp = c.startupProbe ? running + startupProbeLimit(c.startupProbe) : Infinity;
+    const hook = !inits.includes(c) || isSidecar(c) ? hookOutcome(c, f, running, ready) : undefined;
     if (ready > giveUp) {
       at(giveUp, () => {
         if (!st.alive || st.stopping) return;
         emit("startupProbe-failed", c.name);
         kill(c);
+        // Killed while its postStart hook still ran: the hook fails with it (FailedPostStartHook),
+        // and a regular container's next one starts anyway (fails open).
+        if (!isSidecar(c) && inits.indexOf(c) === -1 && (!hook || hook.t > now)) {
+          emit("postStart-failed", c.name);
+          proceed();
+        }
       });
     }
     if (!inits.includes(c) || isSidecar(c)) {
-      const hook = hookOutcome(c, f, running, ready);
       if (hook) at(hook.t, () => afterHook(c, st, hook.ok, c.startupProbe ? ready : running, proceed));
     } else if (f.exitsAfter !== undefined) {
       // A plain init container: the next one starts once it has exited.

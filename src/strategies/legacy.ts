@@ -117,6 +117,30 @@ export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts
 /** Wait commands that give up on their own by default (pilot-agent wait: 60 s; cloud-sql-proxy wait: --max 30s). */
 const SELF_TIMED = [/(^|\/)pilot-agent$/, /(^|\/)cloud-sql-proxy$/];
 
+/** Self-timed waits' limits when no flag sets them (seconds). */
+const SELF_TIMED_DEFAULT: readonly [RegExp, number][] = [
+  [/(^|\/)pilot-agent$/, 60],
+  [/(^|\/)cloud-sql-proxy$/, 30],
+];
+
+/**
+ * How long a wait command runs at most, where it says: `timeout DURATION` in front of it
+ * (coreutils' options skipped), a timeout-like flag with a number (`--timeout=60`, `--max 2m`,
+ * also inside an `sh -c` string), or a self-timed wait's default; undefined when it does not say.
+ */
+export function waitLimitSeconds(command: readonly string[]): number | undefined {
+  if (/(^|\/)timeout$/.test(command[0] ?? "")) {
+    let i = 1;
+    while (command[i]?.startsWith("-")) i += /^(-s|--signal|-k|--kill-after)$/.test(command[i]!) ? 2 : 1;
+    const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(command[i] ?? "");
+    if (m) return Number(m[1]) * ({ "": 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]!]!;
+  }
+  const flag = /--?(?:timeout|timeoutSeconds|max|max-wait|wait-timeout)[= ](\d+)(s|m)?\b/i.exec(command.join(" "));
+  if (flag) return Number(flag[1]) * (flag[2] === "m" ? 60 : 1);
+  if (command[1] === "wait") return SELF_TIMED_DEFAULT.find(([re]) => re.test(command[0] ?? ""))?.[1];
+  return undefined;
+}
+
 /** Whether a wait command visibly gives up: a timeout-like flag, run under `timeout`, or a wait that times out by default. */
 function showsTimeout(command: readonly string[]): boolean {
   if (command[1] === "wait" && SELF_TIMED.some((re) => re.test(command[0] ?? ""))) return true;

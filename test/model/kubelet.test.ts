@@ -60,6 +60,27 @@ describe("legacy ordering: spec.containers one by one, each postStart hook block
     expect(steps(waitsForever)).toEqual(["start proxy"]);
   });
 
+  it("fails open when a startupProbe gets the sidecar killed while its hook still waits: the hook fails with it", () => {
+    const probed: Container = { ...legacyProxy, startupProbe: probe };
+    const events = simulate({ containers: [probed, app] }, { containers: { proxy: { readyAfter: Infinity, postStart: { waitsForReady: true, timeoutSeconds: 120 } } } });
+    // The probe's defaults give up at 30 s, long before the hook's 120 s.
+    expect(timeline(events)).toEqual([
+      "start proxy @0",
+      "startupProbe-failed proxy @30",
+      "kill proxy @30",
+      "exited proxy @30",
+      "postStart-failed proxy @30",
+      "start app @30",
+      "started app @30",
+    ]);
+    const hangs = simulate({ containers: [probed, app] }, { containers: { proxy: { readyAfter: Infinity, postStart: { hangs: true } } } });
+    expect(timeOf(hangs, "start", "app")).toBe(30);
+    // Ready in time: the hook returns, and the app starts once, then.
+    const ready = simulate({ containers: [probed, app] }, { containers: { proxy: { readyAfter: 5, postStart: { waitsForReady: true, timeoutSeconds: 120 } } } });
+    expect(steps(ready).filter((s) => s === "start app")).toHaveLength(1);
+    expect(timeOf(ready, "start", "app")).toBe(5);
+  });
+
   it("a regular container's startupProbe does not hold the next container", () => {
     const events = simulate({ containers: [{ name: "proxy", startupProbe: probe }, app] }, { containers: { proxy: { readyAfter: 5 } } });
     expect(timeOf(events, "start", "app")).toBe(0);
