@@ -2,12 +2,13 @@
  * The transform for TypeScript callers: over plain objects or parsed `yaml` Documents, with the
  * same results and rules as the KRM function. Objects that need no change are returned as given.
  */
-import { Document, parseDocument } from "yaml";
+import { Document, isMap, parseDocument } from "yaml";
 import type { ConfigInput } from "./config/schema";
 import { API_VERSION, KIND } from "./config/schema";
 import { PRINT_OPTIONS } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
 import { exitCode, type Result } from "./krm/results";
+import { isPlain } from "./plain";
 import { processItems } from "./run";
 
 export interface TransformOutput<T> {
@@ -23,13 +24,16 @@ export function sidecarOrderConfig(options: ConfigInput = {}, name = "sidecar-or
   return { apiVersion: API_VERSION, kind: KIND, metadata: { name }, ...options };
 }
 
-function asItem(body: string, index: number): ItemSource {
-  return { index, start: 0, bodyStart: 0, end: body.length, column: 0, body, label: `objects[${index}]` };
+/** One object as an item of its own; one that is not an object (a list, a number, null) is an error, as in a ResourceList. */
+function asItem(body: string, index: number, isObject: boolean): ItemSource {
+  const item: ItemSource = { index, start: 0, bodyStart: 0, end: body.length, column: 0, body, label: `objects[${index}]` };
+  if (!isObject) item.frozen = "the item is not an object";
+  return item;
 }
 
 /** Transform plain Kubernetes objects. `functionConfig` is a SidecarOrder or ConfigMap object (or none). */
 export function transformObjects<T extends object>(objects: readonly T[], functionConfig?: unknown): TransformOutput<T> {
-  const items = objects.map((o, i) => asItem(new Document(o, { aliasDuplicateObjects: false }).toString(PRINT_OPTIONS), i));
+  const items = objects.map((o, i) => asItem(new Document(o, { aliasDuplicateObjects: false }).toString(PRINT_OPTIONS), i, isPlain(o)));
   const { replacements, results } = processItems(items, functionConfig);
   const out = objects.map((o, i) => {
     const r = replacements.get(i);
@@ -40,7 +44,7 @@ export function transformObjects<T extends object>(objects: readonly T[], functi
 
 /** Transform parsed `yaml` Documents, keeping their comments; changed ones come back re-parsed. */
 export function transformDocuments(documents: readonly Document[], functionConfig?: unknown): TransformOutput<Document> {
-  const items = documents.map((d, i) => asItem(d.toString(PRINT_OPTIONS), i));
+  const items = documents.map((d, i) => asItem(d.toString(PRINT_OPTIONS), i, isMap(d.contents)));
   const { replacements, results } = processItems(items, functionConfig);
   const out = documents.map((d, i) => {
     const r = replacements.get(i);

@@ -37,6 +37,16 @@ describe("transformObjects", () => {
     expect(out.exitCode).toBe(1);
     expect(out.objects[0]).toBe(input[0]);
   });
+
+  it("reports an object that is not an object as an error, as a ResourceList run does", () => {
+    const input = [42, null, ["a"], deployment()] as unknown as object[];
+    const out = transformObjects(input, sidecarOrderConfig({ kubernetesVersion: "1.30" }));
+    expect(out.exitCode).toBe(1);
+    expect(out.results.filter((r) => r.severity === "error").map((r) => r.message)).toEqual([0, 1, 2].map((i) => `objects[${i}] is not an object; it was left as it is`));
+    expect(out.objects.slice(0, 3)).toEqual([42, null, ["a"]]);
+    const docs = transformDocuments([parseDocument("- a\n"), parseDocument("just text\n")]);
+    expect(docs.results.map((r) => r.message)).toEqual(["objects[0] is not an object; it was left as it is", "objects[1] is not an object; it was left as it is"]);
+  });
 });
 
 describe("transformDocuments", () => {
