@@ -190,8 +190,8 @@ const TOP_LEVEL_RESOURCE_LIST = /^kind[ \t]*:[ \t]*(["']?)ResourceList\1[ \t]*(?
 /** kpt and kustomize write a ResourceList's own keys first: the head is looked at before the whole input. */
 const HEAD_BYTES = 4096;
 
-/** Text (a BOM in latin1, blank and comment lines, a `---` line) before a `{` that opens the document: JSON or flow style. */
-const FLOW_ROOT = /^(?:\xEF\xBB\xBF)?(?:[ \t\r\n]|#[^\n]*)*(?:---[ \t]*(?:#[^\n]*)?(?:[ \t\r\n]|#[^\n]*)*)?\{/;
+/** Text (a BOM in latin1, blank and comment lines, a `---` line) before a `{` that opens the document: JSON or flow style. A comment runs to its line's end, so the many ways a line of `#`s could be split are never tried. */
+const FLOW_ROOT = /^(?:\xEF\xBB\xBF)?(?:[ \t\r\n]|#[^\n]*(?:\n|$))*(?:---[ \t]*(?:#[^\n]*)?(?:\n|$)(?:[ \t\r\n]|#[^\n]*(?:\n|$))*|--- *)?\{/;
 
 /** Flow-style tokens, after any white space: quoted scalars, indicators, comments, and plain words (a `:` inside a word, as in an image tag, stays in it). */
 const FLOW_TOKEN = /\s*("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[{}[\],:]|#[^\n]*|(?:[^\s{}[\],:#"']|:(?![\s{}[\],]|$))(?:[^\s{}[\],:]|:(?![\s{}[\],]|$))*)/y;

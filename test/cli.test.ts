@@ -72,6 +72,9 @@ describe("telling a ResourceList from a plain stream", () => {
     ["JSON with the words inside a string", `{"a": "x\\"kind\\": \\"ResourceList", "kind": "ConfigMap", "b": "{kind: ResourceList}"}`, false],
     ["a BOM before JSON", `\uFEFF{"kind":"ResourceList"}`, true],
     ["flow style after a comment and ---", `# from kpt\n---\n{kind: ResourceList, items: []}\n`, true],
+    // A banner of `#`s once made the flow check try every way to split it (a hang at about 40).
+    ["block style after a banner of # lines", `${"#".repeat(200)}\n# Deploy\n${"#".repeat(200)}\napiVersion: v1\nkind: ConfigMap\n`, false],
+    ["flow style after a banner of # lines", `${"#".repeat(200)}\n{"kind": "ResourceList", "items": []}`, true],
     ["flow style with an image tag before the kind", `{items: [{image: nginx:1.25}], 'kind': ResourceList}`, true],
   ])("%s", (_, text, expected) => {
     expect(looksLikeResourceList(Buffer.from(text))).toBe(expected);
