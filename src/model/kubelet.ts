@@ -14,8 +14,8 @@
  * A startupProbe that has not succeeded after initialDelaySeconds + periodSeconds x
  * failureThreshold (defaults 0, 10, 3) gets its container killed too; for a native sidecar the
  * containers after it keep waiting (seen on kubelet 1.34: the sidecar is restarted, the app
- * never starts); a regular container killed while its postStart hook runs fails the hook with it,
- * and the next container starts (fails open).
+ * never starts). No probe runs while a postStart hook does: the kubelet probes a container once
+ * the pod's status shows it running, which is written only after the hook has returned.
  *
  * Stop (pod deletion, or a run-to-completion pod whose app containers all exited): regular
  * containers get their preStop hook, then SIGTERM, all together; native sidecars run their
@@ -172,19 +172,17 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
     const ready = Math.max(running, now + (f.readyAfter ?? 0));
     if (f.readyAfter !== undefined) at(ready, () => st.alive && emit("ready", c.name));
     if (f.exitsAfter !== undefined) at(now + f.exitsAfter, () => !st.stopping && exit(c));
-    const giveUp = c.startupProbe ? running + startupProbeLimit(c.startupProbe) : Infinity;
     const hook = !inits.includes(c) || isSidecar(c) ? hookOutcome(c, f, running, ready) : undefined;
+    // The kubelet probes a container once the pod's status shows it running, and that status is
+    // written only after its postStart hook has returned: no probe runs while the hook does (a
+    // hook that never returns is never probed, kubernetes#81450).
+    const probedFrom = c.lifecycle?.postStart ? (hook?.t ?? Infinity) : running;
+    const giveUp = c.startupProbe ? Math.max(probedFrom, running + startupProbeDelay(c.startupProbe)) + startupProbeSpan(c.startupProbe) : Infinity;
     if (ready > giveUp) {
       at(giveUp, () => {
         if (!st.alive || st.stopping) return;
         emit("startupProbe-failed", c.name);
         kill(c);
-        // Killed while its postStart hook still ran: the hook fails with it (FailedPostStartHook),
-        // and a regular container's next one starts anyway (fails open).
-        if (!isSidecar(c) && inits.indexOf(c) === -1 && (!hook || hook.t > now)) {
-          emit("postStart-failed", c.name);
-          proceed();
-        }
       });
     }
     if (!inits.includes(c) || isSidecar(c)) {
@@ -273,10 +271,17 @@ function sleepSeconds(handler: unknown): number {
 }
 
 /** Seconds after a container runs at which its failing startupProbe gets it killed. */
-function startupProbeLimit(probe: unknown): number {
-  const p = (probe ?? {}) as { initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number };
-  // The API server defaults an unset or zero period and threshold.
-  return (p.initialDelaySeconds ?? 0) + (p.periodSeconds || 10) * (p.failureThreshold || 3);
+type ProbeTiming = { initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number };
+
+/** How long after the container's start the startupProbe's first try comes. */
+function startupProbeDelay(probe: unknown): number {
+  return ((probe ?? {}) as ProbeTiming).initialDelaySeconds ?? 0;
+}
+
+/** How long the startupProbe keeps trying once it tries (the API server defaults an unset or zero period and threshold). */
+function startupProbeSpan(probe: unknown): number {
+  const p = (probe ?? {}) as ProbeTiming;
+  return (p.periodSeconds || 10) * (p.failureThreshold || 3);
 }
 
 /** Specs the API server rejects, and facts that do not fit the spec, are mistakes in a test. */

@@ -63,12 +63,11 @@ describe("--explain: the predicted timeline of each workload, as sidecar-order l
     expect(out.stdout).toMatchSnapshot();
   });
 
-  it("a legacy sidecar fails open when its startupProbe or its wait's timeout gives up first, not closed", () => {
-    // The kubelet kills the sidecar at the probe's limit (30 s) while the 120 s wait still runs:
-    // the hook fails with it, and the app starts.
+  it("a legacy sidecar fails open when its wait gives up, whatever its startupProbe says", () => {
+    // No probe runs while the postStart wait does: the wait's 120 s decide, then the app starts.
     const probed = deployment("probed", `containers:\n${app}\n${istio}\n  startupProbe:\n    httpGet: {path: /healthz/ready, port: 15021}\n    periodSeconds: 1\n    failureThreshold: 30`);
     const legacy = explain(probed, 'kubernetesVersion: "1.27"\nsidecars:\n- preset: istio\n');
-    expect(legacy.stdout).toMatch(/istio-proxy: its startupProbe gives up after 30 s and the kubelet kills it.*; fails open: app starts anyway, without it\./);
+    expect(legacy.stdout).toMatch(/istio-proxy: its postStart wait gives up after 120 s and the kubelet kills it \(FailedPostStartHook\); fails open: app starts anyway, without it\./);
     expect(legacy.stdout).not.toMatch(/fails closed/);
     // A wait run under `timeout 60` gives up at 60 s, as sidecar-order's own advice has it.
     const wrapped = explain(deployment("wrapped", `containers:\n${app}\n- name: proxy\n  image: proxy`), 'strategy: legacy\nsidecars:\n- name: proxy\n  wait:\n    exec: [timeout, "60", sh, -c, "until wget -q -O- localhost:8080/ready; do sleep 1; done"]\n');

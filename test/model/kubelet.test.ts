@@ -60,25 +60,21 @@ describe("legacy ordering: spec.containers one by one, each postStart hook block
     expect(steps(waitsForever)).toEqual(["start proxy"]);
   });
 
-  it("fails open when a startupProbe gets the sidecar killed while its hook still waits: the hook fails with it", () => {
+  it("no startupProbe runs while the postStart hook does: the wait's own timeout decides (fails open), and a hook that never returns holds the pod", () => {
+    // The kubelet probes a container once the pod's status shows it running, written only after the hook.
     const probed: Container = { ...legacyProxy, startupProbe: probe };
     const events = simulate({ containers: [probed, app] }, { containers: { proxy: { readyAfter: Infinity, postStart: { waitsForReady: true, timeoutSeconds: 120 } } } });
-    // The probe's defaults give up at 30 s, long before the hook's 120 s.
-    expect(timeline(events)).toEqual([
-      "start proxy @0",
-      "startupProbe-failed proxy @30",
-      "kill proxy @30",
-      "exited proxy @30",
-      "postStart-failed proxy @30",
-      "start app @30",
-      "started app @30",
-    ]);
+    expect(timeline(events)).toEqual(["start proxy @0", "postStart-failed proxy @120", "kill proxy @120", "exited proxy @120", "start app @120", "started app @120"]);
     const hangs = simulate({ containers: [probed, app] }, { containers: { proxy: { readyAfter: Infinity, postStart: { hangs: true } } } });
-    expect(timeOf(hangs, "start", "app")).toBe(30);
-    // Ready in time: the hook returns, and the app starts once, then.
-    const ready = simulate({ containers: [probed, app] }, { containers: { proxy: { readyAfter: 5, postStart: { waitsForReady: true, timeoutSeconds: 120 } } } });
-    expect(steps(ready).filter((s) => s === "start app")).toHaveLength(1);
-    expect(timeOf(ready, "start", "app")).toBe(5);
+    expect(steps(hangs)).toEqual(["start proxy"]);
+    // The hook returns before the sidecar is ready: probing starts then, and gives up 30 s later.
+    const early = simulate({ containers: [probed, app] }, { containers: { proxy: { readyAfter: Infinity, postStart: { returnsAfter: 5 } } } });
+    expect(timeOf(early, "start", "app")).toBe(5);
+    expect(timeOf(early, "startupProbe-failed", "proxy")).toBe(35);
+    // The same for a native sidecar: held by its hook, and probed only after it.
+    const native = simulate({ initContainers: [{ ...nativeProxy, lifecycle: hold }], containers: [app] }, { containers: { proxy: { readyAfter: Infinity, postStart: { returnsAfter: 5 } } } });
+    expect(timeOf(native, "startupProbe-failed", "proxy")).toBe(35);
+    expect(steps(native)).not.toContain("start app");
   });
 
   it("a regular container's startupProbe does not hold the next container", () => {
