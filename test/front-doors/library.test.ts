@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
+import { parseAllDocuments, parseDocument, type Document } from "yaml";
 import { sidecarOrder, toSdkResult } from "../../src/adapters/kpt-functions";
 import { sidecarOrderConfig, transformDocuments, transformObjects } from "../../src/library";
 
@@ -46,6 +46,10 @@ describe("transformObjects", () => {
     expect(out.objects.slice(0, 3)).toEqual([42, null, ["a"]]);
     const docs = transformDocuments([parseDocument("- a\n"), parseDocument("just text\n")]);
     expect(docs.results.map((r) => r.message)).toEqual(["objects[0] is not an object; it was left as it is", "objects[1] is not an object; it was left as it is"]);
+    // An empty document (a trailing ---, a Helm template that rendered nothing) is no error, as in the CLI.
+    const stream = transformDocuments(parseAllDocuments("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# nothing rendered\n---\n") as Document[]);
+    expect(stream.results).toEqual([]);
+    expect(stream.exitCode).toBe(0);
   });
 });
 
