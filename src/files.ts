@@ -68,9 +68,20 @@ export function expandPaths(paths: readonly string[]): string[] {
       if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
       const p = join(dir, entry.name);
       const manifest = MANIFEST.test(entry.name) || entry.name === "Kptfile";
-      const st: Pick<Stats, "isDirectory" | "isFile"> | undefined = entry.isSymbolicLink() ? statSync(p, { throwIfNoEntry: false }) : entry;
+      let st: Pick<Stats, "isDirectory" | "isFile"> | undefined = entry;
+      let broken: string | undefined;
+      if (entry.isSymbolicLink()) {
+        try {
+          st = statSync(p, { throwIfNoEntry: false });
+          if (!st) broken = `a symbolic link to ${readlinkSync(p)}, which does not exist`;
+        } catch (e) {
+          // A loop of links, or a target this user may not read.
+          st = undefined;
+          broken = (e as NodeJS.ErrnoException).code === "ELOOP" ? "a symbolic link that leads back to itself" : `a symbolic link that cannot be followed (${osReason(e)})`;
+        }
+      }
       if (!st) {
-        if (manifest) throw new InputError(`${p} is a symbolic link to ${readlinkSync(p)}, which does not exist; remove the link or restore its target`);
+        if (manifest) throw new InputError(`${p} is ${broken}; remove the link or restore its target`);
         continue;
       }
       if (st.isDirectory()) walk(p);

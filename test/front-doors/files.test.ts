@@ -177,6 +177,13 @@ describe("plain files", () => {
     // A link to nothing is named; a FIFO named *.yaml below a directory is not read (it would block).
     execFileSync("mkfifo", [join(dir, "shared", "pipe.yaml")]);
     expect(run(["--check", "shared"]).stderr).not.toMatch(/pipe/);
+    // A loop of links that is no manifest is passed over; one that is, is named.
+    symlinkSync("loop-b", join(dir, "shared", "loop-a"));
+    symlinkSync("loop-a", join(dir, "shared", "loop-b"));
+    expect(run(["--check", "shared"]).stderr).not.toMatch(/internal error/);
+    symlinkSync("self.yaml", join(dir, "shared", "self.yaml"));
+    expect(run(["--check", "shared"]).stderr).toBe("sidecar-order: shared/self.yaml is a symbolic link that leads back to itself; remove the link or restore its target\n");
+    rmSync(join(dir, "shared", "self.yaml"));
     symlinkSync("gone.yaml", join(dir, "shared", "dangling.yaml"));
     const dangling = run(["--check", "shared"]);
     expect(dangling.status).toBe(1);
