@@ -15,7 +15,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { nearest } from "../config/load";
+import { editDistance, nearest } from "../config/load";
 import { InputError } from "../krm/resource-list";
 import { formatResult, formatResults, oneLine, type Result } from "../krm/results";
 import { runFiles } from "../files";
@@ -35,6 +35,24 @@ const KUSTOMIZATIONS = ["kustomization.yaml", "kustomization.yml", "Kustomizatio
 function optionKey(name: string): string | undefined {
   const flat = name.replace(/[_-]/g, "").toLowerCase();
   return OPTION_KEYS.find((k) => k.toLowerCase() === flat);
+}
+
+/**
+ * The option a variable's name misspells, if it is a near miss: one letter off, two for names of
+ * eight letters or more; options of fewer than six letters (mode) are left out, as too many
+ * everyday words (NODE, ZONE) are a letter or two from them.
+ */
+function typoOf(suffix: string): string | undefined {
+  const flat = suffix.replace(/[_-]/g, "").toLowerCase();
+  const allowed = flat.length >= 8 ? 2 : 1;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const option of [...OPTION_KEYS, "config"]) {
+    if (option.length < 6) continue;
+    const d = editDistance(flat, option.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [option, d];
+  }
+  return bestDistance <= allowed ? best : undefined;
 }
 
 /** An option's name as an environment variable spells it: kubernetesVersion, KUBERNETES_VERSION. */
@@ -66,7 +84,7 @@ export function optionsFromEnv(env: Env): { options: Record<string, string>; con
     else if (suffix.toLowerCase() === "config") configFile = value;
     else {
       // The Application's plugin env may carry other tools' variables too: only a near miss of an option is a typo.
-      const near = nearest(suffix.replace(/[_-]/g, ""), [...OPTION_KEYS, "config"]);
+      const near = typoOf(suffix);
       if (near) errors.push(`${name} is not an option sidecar-order knows; did you mean ARGOCD_ENV_${envName(near)}?`);
     }
   }
