@@ -99,25 +99,44 @@ export function expandPaths(paths: readonly string[]): string[] {
 
 /**
  * Rewrite files all or nothing, as far as a file system allows: every new text is written to a
- * temporary file beside its target (same mode, and owner where permitted) before any target is
- * replaced by a rename, so a full disk or a failed write leaves every file as it was. Through a
- * symbolic link the file it names is rewritten and the link stays.
+ * temporary file beside its target (same mode and owner) before any target is replaced by a
+ * rename, so a full disk or a failed write leaves every file as it was. Through a symbolic link
+ * the file it names is rewritten and the link stays. A file a rename would not keep what it is
+ * (a hard link, a file this user could not give back its owner, one whose directory takes no new
+ * file, one mounted on its own) is overwritten in place instead, after the others are staged.
  */
 function replaceFiles(writes: readonly { path: string; text: string }[]): void {
-  const staged: { tmp: string; target: string }[] = [];
+  const staged: { path: string; text: string; tmp: string; target: string }[] = [];
+  const inPlace: { path: string; text: string; target: string }[] = [];
+  const uid = process.getuid?.();
   let failed: { path: string; error: unknown } | undefined;
   for (const { path, text } of writes) {
     try {
       const target = realpathSync(path);
       const st = statSync(target);
-      const tmp = stage(target, text);
-      staged.push({ tmp, target });
-      chmodSync(tmp, st.mode & 0o7777);
+      if (st.nlink > 1 || (uid !== undefined && uid !== 0 && st.uid !== uid)) {
+        inPlace.push({ path, text, target });
+        continue;
+      }
+      let tmp: string;
+      try {
+        tmp = stage(target, text);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== "EACCES" && code !== "EPERM") throw e;
+        inPlace.push({ path, text, target }); // the directory takes no new file; the file itself may be writable
+        continue;
+      }
       try {
         chownSync(tmp, st.uid, st.gid);
       } catch {
-        // Not permitted for this user: the file is the user's own either way.
+        // Not this user's to give (a group it is not in): the file keeps its owner only if overwritten.
+        rmSync(tmp, { force: true });
+        inPlace.push({ path, text, target });
+        continue;
       }
+      staged.push({ path, text, tmp, target });
+      chmodSync(tmp, st.mode & 0o7777);
     } catch (error) {
       failed = { path, error };
       break;
@@ -127,7 +146,29 @@ function replaceFiles(writes: readonly { path: string; text: string }[]): void {
     for (const { tmp } of staged) rmSync(tmp, { force: true });
     throw new InputError(`could not write ${failed.path}: ${osReason(failed.error)}; no file was changed`);
   }
-  for (const { tmp, target } of staged) renameSync(tmp, target);
+  const done: string[] = [];
+  const write = ({ path, text, target }: { path: string; text: string; target: string }) => {
+    try {
+      writeFileSync(target, text);
+    } catch (error) {
+      for (const { tmp } of staged) rmSync(tmp, { force: true });
+      throw new InputError(`could not write ${path}: ${osReason(error)}; ${done.length ? `already rewritten: ${done.join(", ")}` : "no other file was changed"}`);
+    }
+    done.push(path);
+  };
+  for (const w of inPlace) write(w);
+  for (const s of staged) {
+    try {
+      renameSync(s.tmp, s.target);
+      done.push(s.path);
+    } catch (e) {
+      // A file mounted on its own (docker -v file:file, a Kubernetes subPath) cannot be replaced, only overwritten.
+      rmSync(s.tmp, { force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== "EBUSY" && code !== "EXDEV" && code !== "EPERM") throw new InputError(`could not write ${s.path}: ${osReason(e)}`);
+      write(s);
+    }
+  }
 }
 
 /** Write `text` to a new hidden file beside `target`; its path. Created exclusively, so a failed write only ever removes its own file. */

@@ -157,6 +157,32 @@ describe("plain files", () => {
     expect(readdirSync(join(dir, "app")).sort()).toEqual(["big.yaml", "deploy.yaml", "service.yml"]);
   });
 
+  it("overwrites a hard-linked file in place, so every name of it sees the change", () => {
+    execFileSync("ln", [join(dir, "app", "deploy.yaml"), join(dir, "deploy-link.yaml")]);
+    const before = statSync(join(dir, "app", "deploy.yaml")).ino;
+    const r = run(["--config", "config.yaml", "--in-place", "app/deploy.yaml"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(statSync(join(dir, "app", "deploy.yaml")).ino).toBe(before);
+    expect(readFileSync(join(dir, "deploy-link.yaml"), "utf8")).toBe(readFileSync(join(dir, "app", "deploy.yaml"), "utf8"));
+    expect(readFileSync(join(dir, "deploy-link.yaml"), "utf8")).toContain("postStart:");
+  });
+
+  // As another user: root may write anywhere, so the case needs a user who may not (CI runs as root).
+  it.runIf(process.getuid?.() === 0)("overwrites a file in place when its directory takes no new file, keeping its owner", () => {
+    const shared = join(dir, "shared-dir");
+    mkdirSync(shared);
+    writeFileSync(join(shared, "deploy.yaml"), DEPLOY);
+    execFileSync("chmod", ["755", dir, shared]);
+    execFileSync("chmod", ["666", join(shared, "deploy.yaml")]);
+    writeFileSync(join(dir, "config.yaml"), CONFIG);
+    execFileSync("chmod", ["644", join(dir, "config.yaml")]);
+    const r = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, bin, "--config", "config.yaml", "--in-place", "shared-dir"], { cwd: dir, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(shared, "deploy.yaml"), "utf8")).toContain("postStart:");
+    expect(statSync(join(shared, "deploy.yaml")).uid).toBe(0);
+    expect(readdirSync(shared)).toEqual(["deploy.yaml"]);
+  });
+
   it("reads a file once however often it is reached, and follows symbolic links below a directory", () => {
     // The same file named twice, and through a link: one workload, not a duplicate of itself.
     symlinkSync("deploy.yaml", join(dir, "app", "link.yaml"));
