@@ -193,10 +193,13 @@ function stage(target: string, text: string): string {
  * stream or after a document's end; a byte order mark, which belongs at the start of a stream,
  * is left out.
  */
+/** A stream whose first line that is not blank or a comment is a directive (`%YAML 1.2`). */
+const DIRECTIVES_FIRST = /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*%/;
+
 function joined(before: string, text: string): string {
   const own = text.startsWith("\uFEFF") ? text.slice(1) : text;
   const nl = before.endsWith("\n") ? "" : "\n";
-  if (own.startsWith("%")) return `${nl}...\n${own}`;
+  if (DIRECTIVES_FIRST.test(own)) return `${nl}...\n${own}`;
   return own.startsWith("---") ? `${nl}${own}` : `${nl}---\n${own}`;
 }
 

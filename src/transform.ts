@@ -307,7 +307,7 @@ function oddSkipValues(annotations: Plain, templateAnnotations: unknown, templat
   const check = (value: unknown, path: string) => {
     if (value === undefined || value === "true" || value === "false") return;
     const said = typeof value === "string" ? JSON.stringify(value) : `${JSON.stringify(value)} without quotes (${value === null ? "null" : typeof value}, where Kubernetes takes only strings)`;
-    out.push(result("warning", `${SKIP_ANNOTATION} is ${said}; only "true" skips a workload, so it was handled as usual: write "true" to leave it alone`, subject, { path }));
+    out.push(result("warning", `${SKIP_ANNOTATION} is ${said}; only "true" skips a workload, so this annotation does not count: write "true" to leave it alone`, subject, { path }));
   };
   check(annotations[SKIP_ANNOTATION], "metadata.annotations");
   if (isPlain(templateAnnotations)) check(templateAnnotations[SKIP_ANNOTATION], pathText([...templatePath, "metadata", "annotations"]));

@@ -218,11 +218,11 @@ describe("plain files", () => {
 
   it("joins several files into one stream that reads back as their documents", () => {
     writeFileSync(join(dir, "a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a");
-    writeFileSync(join(dir, "b.yaml"), "%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n");
+    writeFileSync(join(dir, "b.yaml"), "# b\n\n%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n");
     writeFileSync(join(dir, "c.yaml"), "\uFEFF---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
     const r = run(["a.yaml", "b.yaml", "c.yaml"]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n...\n%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+    expect(r.stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n...\n# b\n\n%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
     const docs = parseAllDocuments(r.stdout);
     expect(docs.flatMap((d) => d.errors)).toEqual([]);
     expect(docs.map((d) => (d.toJS() as { metadata: { name: string } }).metadata.name)).toEqual(["a", "b", "c"]);

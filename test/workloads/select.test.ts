@@ -61,12 +61,12 @@ describe("selection", () => {
     expect([1, 2, 3].map((i) => out.bodies[i]!.includes("initContainers:"))).toEqual([true, true, true]);
     expect(out.results.filter((r) => r.severity === "warning")).toEqual([
       expect.objectContaining({
-        message: 'sidecar-order.dev/skip is "TRUE"; only "true" skips a workload, so it was handled as usual: write "true" to leave it alone',
+        message: 'sidecar-order.dev/skip is "TRUE"; only "true" skips a workload, so this annotation does not count: write "true" to leave it alone',
         field: { path: "metadata.annotations" },
         resourceRef: expect.objectContaining({ name: "a" }),
       }),
       expect.objectContaining({
-        message: 'sidecar-order.dev/skip is true without quotes (boolean, where Kubernetes takes only strings); only "true" skips a workload, so it was handled as usual: write "true" to leave it alone',
+        message: 'sidecar-order.dev/skip is true without quotes (boolean, where Kubernetes takes only strings); only "true" skips a workload, so this annotation does not count: write "true" to leave it alone',
         field: { path: "spec.template.metadata.annotations" },
         resourceRef: expect.objectContaining({ name: "b" }),
       }),
