@@ -160,6 +160,14 @@ describe("presets", () => {
     // A flag wins over its variable; settings from a ConfigMap (envFrom, valueFrom) cannot be read: trusted, and said.
     const flagWins = native({ env }, ["--http-address=127.0.0.1", "p:r:i"]);
     expect(messages(flagWins.results, "warning")).toEqual([expect.stringMatching(/serves \/startup on localhost only/)]);
+    // Booleans as the proxy reads them (Go's ParseBool); a bare flag is true whatever follows it.
+    expect(messages(native({ env: [{ name: "CSQL_PROXY_HEALTH_CHECK", value: "1" }, env[2]] }).results, "warning")).toEqual([]);
+    expect(messages(native({}, ["--health-check", "false", "--http-address=0.0.0.0"]).results, "warning")).toEqual([]);
+    // A port from elsewhere matters only with health checks on: without them nothing is assumed.
+    expect(messages(native({ env: [{ name: "CSQL_PROXY_HTTP_PORT", valueFrom: { configMapKeyRef: { name: "p", key: "port" } } }] }).results, "warning")).toEqual([
+      expect.stringMatching(/has no startupProbe, readinessProbe or wait command/),
+      expect.stringMatching(/is not started with --health-check/),
+    ]);
     const fromConfigMap = native({ envFrom: [{ configMapRef: { name: "proxy-settings" } }] });
     expect(messages(fromConfigMap.results, "warning")).toEqual([expect.stringMatching(/may take --health-check, --http-address, --http-port from env that sidecar-order cannot read .* assumed health checks on 0\.0\.0\.0, port 9090/)]);
     expect((parse(fromConfigMap.bodies[1]!) as PodOut).spec.initContainers![0]!["startupProbe"]).toMatchObject({ httpGet: { path: "/startup", port: 9090 } });

@@ -47,7 +47,8 @@ export const cloudSqlProxy: Preset = {
   initContainersBefore: [],
   initContainersAfter: [],
   check: ({ container, adminPort }) => {
-    const unseen = ["health-check", "http-address", "http-port"].filter((n) => setting(container, n) === ELSEWHERE);
+    // Only what the probe or wait would rest on: without health checks nothing was assumed.
+    const unseen = healthCheck(container) ? ["health-check", "http-address", "http-port"].filter((n) => setting(container, n) === ELSEWHERE) : [];
     if (unseen.length > 0) {
       return [{ message: `may take ${unseen.map((n) => `--${n}`).join(", ")} from env that sidecar-order cannot read (envFrom or valueFrom), so it assumed health checks on 0.0.0.0, port ${adminPort}; if that is not so, set them in its args or as env values` }];
     }
@@ -78,8 +79,9 @@ function setting(c: Container, name: string): string | typeof ELSEWHERE | undefi
   for (const [i, a] of args.entries()) {
     if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
     if (a === `--${name}`) {
+      // A boolean flag takes no separate value (`--health-check false` is the flag and an instance name).
       const next = args[i + 1];
-      return next !== undefined && !next.startsWith("-") && (name !== "health-check" || next === "true" || next === "false") ? next : "true";
+      return name !== "health-check" && next !== undefined && !next.startsWith("-") ? next : "true";
     }
   }
   const variable = `CSQL_PROXY_${name.toUpperCase().replace(/-/g, "_")}`;
@@ -88,9 +90,12 @@ function setting(c: Container, name: string): string | typeof ELSEWHERE | undefi
   return Array.isArray(c.envFrom) && c.envFrom.length > 0 ? ELSEWHERE : undefined;
 }
 
+/** Go's strconv.ParseBool, which the proxy's flags and variables go through. */
+const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+
 function healthCheck(c: Container): boolean {
   const v = setting(c, "health-check");
-  return v === ELSEWHERE || (typeof v === "string" && v.toLowerCase() === "true");
+  return v === ELSEWHERE || (typeof v === "string" && TRUE.has(v));
 }
 
 function allAddresses(c: Container): boolean {
