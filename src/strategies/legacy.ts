@@ -129,13 +129,17 @@ const SELF_TIMED_DEFAULT: readonly [RegExp, number][] = [
  * also inside an `sh -c` string), or a self-timed wait's default; undefined when it does not say.
  */
 export function waitLimitSeconds(command: readonly string[]): number | undefined {
-  if (/(^|\/)timeout$/.test(command[0] ?? "")) {
+  // `timeout N cmd`, or the same at the head of an `sh -c` script; `timeout 0` sets no limit.
+  const words = /(^|\/)(ba|da)?sh$/.test(command[0] ?? "") && command[1] === "-c" ? (command[2] ?? "").trim().split(/\s+/) : command;
+  if (/(^|\/)timeout$/.test(words[0] ?? "")) {
     let i = 1;
-    while (command[i]?.startsWith("-")) i += /^(-s|--signal|-k|--kill-after)$/.test(command[i]!) ? 2 : 1;
-    const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(command[i] ?? "");
-    if (m) return Number(m[1]) * ({ "": 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]!]!;
+    while (words[i]?.startsWith("-")) i += /^(-s|--signal|-k|--kill-after)$/.test(words[i]!) ? 2 : 1;
+    const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(words[i] ?? "");
+    const seconds = m ? Number(m[1]) * ({ "": 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]!]! : undefined;
+    if (seconds) return seconds;
   }
-  const flag = /--?(?:timeout|timeoutSeconds|max|max-wait|wait-timeout)[= ](\d+)(s|m)?\b/i.exec(command.join(" "));
+  // A flag of its own, not the tail of another (`curl --connect-timeout 1`).
+  const flag = /(?:^|\s)--?(?:timeout|timeoutSeconds|max|max-wait|wait-timeout)[= ](\d+)(s|m)?\b/i.exec(command.join(" "));
   if (flag) return Number(flag[1]) * (flag[2] === "m" ? 60 : 1);
   if (command[1] === "wait") return SELF_TIMED_DEFAULT.find(([re]) => re.test(command[0] ?? ""))?.[1];
   return undefined;

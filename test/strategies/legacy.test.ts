@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
 import { checkRow, type Row } from "../support/table";
+import { waitLimitSeconds } from "../../src/strategies/legacy";
 
 const PROXY_CONFIG = typedConfig(`strategy: legacy
 sidecars:
@@ -594,5 +595,21 @@ spec:
         file: { path: "apps/web.yaml", index: 2 },
       },
     ]);
+  });
+});
+
+describe("how long a wait command runs at most (waitLimitSeconds, which explain uses)", () => {
+  it.each([
+    ["a timeout flag", ["/proxy", "wait", "--timeout=60s"], 60],
+    ["minutes", ["/proxy", "wait", "--max", "2m"], 120],
+    ["timeout in front", ["timeout", "60", "sh", "-c", "until ready; do sleep 1; done"], 60],
+    ["timeout with its own options", ["timeout", "-s", "KILL", "--preserve-status", "1.5m", "wait-ready"], 90],
+    ["timeout at the head of an sh -c script", ["sh", "-c", "timeout 120 /bin/wait-ready"], 120],
+    ["timeout 0, which sets no limit", ["timeout", "0", "wait-ready"], undefined],
+    ["a flag that only ends in -timeout", ["sh", "-c", "until curl --connect-timeout 1 localhost:8080; do sleep 1; done"], undefined],
+    ["a self-timed wait's default", ["pilot-agent", "wait"], 60],
+    ["a wait that says nothing", ["/proxy", "wait"], undefined],
+  ])("%s", (_, command, seconds) => {
+    expect(waitLimitSeconds(command as string[])).toBe(seconds);
   });
 });
