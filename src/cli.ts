@@ -191,7 +191,7 @@ const TOP_LEVEL_RESOURCE_LIST = /^kind[ \t]*:[ \t]*(["']?)ResourceList\1[ \t]*(?
 const HEAD_BYTES = 4096;
 
 /** Text (a BOM in latin1, blank and comment lines, a `---` line) before a `{` that opens the document: JSON or flow style. A comment runs to its line's end, so the many ways a line of `#`s could be split are never tried. */
-const FLOW_ROOT = /^(?:\xEF\xBB\xBF)?(?:[ \t\r\n]|#[^\n]*(?:\n|$))*(?:---[ \t]*(?:#[^\n]*)?(?:\n|$)(?:[ \t\r\n]|#[^\n]*(?:\n|$))*|--- *)?\{/;
+const FLOW_ROOT = /^(?:\xEF\xBB\xBF)?(?:[ \t\r\n]|#[^\n]*(?:\n|$))*(?:---[ \t\r]*(?:#[^\n]*)?(?:\n|$)(?:[ \t\r\n]|#[^\n]*(?:\n|$))*|---[ \t]*)?\{/;
 
 /** Flow-style tokens, after any white space: quoted scalars, indicators, comments, and plain words (a `:` inside a word, as in an image tag, stays in it). */
 const FLOW_TOKEN = /\s*("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[{}[\],:]|#[^\n]*|(?:[^\s{}[\],:#"']|:(?![\s{}[\],]|$))(?:[^\s{}[\],:]|:(?![\s{}[\],]|$))*)/y;

@@ -53,17 +53,20 @@ const MANIFEST = /\.ya?ml$/i;
  */
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
+  // Files and directories by device and inode: a symbolic link, `x` and `./x`, a hard link.
   const seen = new Set<string>();
+  const first = (p: string) => {
+    const st = statSync(p);
+    const id = `${st.dev}:${st.ino}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  };
   const add = (p: string) => {
-    const real = realpathSync(p);
-    if (seen.has(real)) return;
-    seen.add(real);
-    out.push(p);
+    if (first(p)) out.push(p);
   };
   const walk = (dir: string) => {
-    const real = realpathSync(dir);
-    if (seen.has(real)) return; // a link back up the tree, or a directory named twice
-    seen.add(real);
+    if (!first(dir)) return; // a link back up the tree, or a directory named twice
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
       const p = join(dir, entry.name);
@@ -89,10 +92,19 @@ export function expandPaths(paths: readonly string[]): string[] {
     }
   };
   for (const p of paths) {
-    if (p === "-") out.push(p);
-    else if (statSync(p, { throwIfNoEntry: false })?.isDirectory()) walk(p);
-    else if (statSync(p, { throwIfNoEntry: false })) add(p);
-    else throw new InputError(`${p}: no such file or directory`);
+    if (p === "-") {
+      out.push(p);
+      continue;
+    }
+    let st: Stats | undefined;
+    try {
+      st = statSync(p, { throwIfNoEntry: false });
+    } catch (e) {
+      throw new InputError((e as NodeJS.ErrnoException).code === "ELOOP" ? `${p} is a symbolic link that leads back to itself` : `${p} cannot be read: ${osReason(e)}`);
+    }
+    if (!st) throw new InputError(`${p}: no such file or directory`);
+    if (st.isDirectory()) walk(p);
+    else add(p);
   }
   return out;
 }
@@ -105,17 +117,25 @@ export function expandPaths(paths: readonly string[]): string[] {
  * (a hard link, a file this user could not give back its owner, one whose directory takes no new
  * file, one mounted on its own) is overwritten in place instead, after the others are staged.
  */
-function replaceFiles(writes: readonly { path: string; text: string }[]): void {
-  const staged: { path: string; text: string; tmp: string; target: string }[] = [];
-  const inPlace: { path: string; text: string; target: string }[] = [];
+/** A file's new text, and the bytes it was read as (to put back if overwriting it in place fails). */
+interface Write {
+  path: string;
+  text: string;
+  original: Uint8Array;
+}
+
+function replaceFiles(writes: readonly Write[]): void {
+  const staged: (Write & { tmp: string; target: string })[] = [];
+  const inPlace: (Write & { target: string })[] = [];
   const uid = process.getuid?.();
   let failed: { path: string; error: unknown } | undefined;
-  for (const { path, text } of writes) {
+  for (const w of writes) {
+    const { path, text } = w;
     try {
       const target = realpathSync(path);
       const st = statSync(target);
       if (st.nlink > 1 || (uid !== undefined && uid !== 0 && st.uid !== uid)) {
-        inPlace.push({ path, text, target });
+        inPlace.push({ ...w, target });
         continue;
       }
       let tmp: string;
@@ -124,7 +144,7 @@ function replaceFiles(writes: readonly { path: string; text: string }[]): void {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== "EACCES" && code !== "EPERM") throw e;
-        inPlace.push({ path, text, target }); // the directory takes no new file; the file itself may be writable
+        inPlace.push({ ...w, target }); // the directory takes no new file; the file itself may be writable
         continue;
       }
       try {
@@ -132,10 +152,10 @@ function replaceFiles(writes: readonly { path: string; text: string }[]): void {
       } catch {
         // Not this user's to give (a group it is not in): the file keeps its owner only if overwritten.
         rmSync(tmp, { force: true });
-        inPlace.push({ path, text, target });
+        inPlace.push({ ...w, target });
         continue;
       }
-      staged.push({ path, text, tmp, target });
+      staged.push({ ...w, tmp, target });
       chmodSync(tmp, st.mode & 0o7777);
     } catch (error) {
       failed = { path, error };
@@ -147,12 +167,23 @@ function replaceFiles(writes: readonly { path: string; text: string }[]): void {
     throw new InputError(`could not write ${failed.path}: ${osReason(failed.error)}; no file was changed`);
   }
   const done: string[] = [];
-  const write = ({ path, text, target }: { path: string; text: string; target: string }) => {
+  const cleanUp = () => {
+    for (const { tmp } of staged) rmSync(tmp, { force: true });
+  };
+  const others = () => (done.length ? `already rewritten: ${done.join(", ")}` : "no other file was changed");
+  // Overwriting truncates first: a write cut short (a full disk) puts back the bytes the file was read as.
+  const write = ({ path, text, target, original }: Write & { target: string }) => {
     try {
       writeFileSync(target, text);
     } catch (error) {
-      for (const { tmp } of staged) rmSync(tmp, { force: true });
-      throw new InputError(`could not write ${path}: ${osReason(error)}; ${done.length ? `already rewritten: ${done.join(", ")}` : "no other file was changed"}`);
+      let restored = "it was put back as it was";
+      try {
+        writeFileSync(target, original);
+      } catch (again) {
+        restored = `putting it back failed too (${osReason(again)})`;
+      }
+      cleanUp();
+      throw new InputError(`could not write ${path}: ${osReason(error)}; ${restored}; ${others()}`);
     }
     done.push(path);
   };
@@ -165,7 +196,10 @@ function replaceFiles(writes: readonly { path: string; text: string }[]): void {
       // A file mounted on its own (docker -v file:file, a Kubernetes subPath) cannot be replaced, only overwritten.
       rmSync(s.tmp, { force: true });
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== "EBUSY" && code !== "EXDEV" && code !== "EPERM") throw new InputError(`could not write ${s.path}: ${osReason(e)}`);
+      if (code !== "EBUSY" && code !== "EXDEV" && code !== "EPERM") {
+        cleanUp();
+        throw new InputError(`could not write ${s.path}: ${osReason(e)}; ${others()}`);
+      }
       write(s);
     }
   }
@@ -193,13 +227,22 @@ function stage(target: string, text: string): string {
  * stream or after a document's end; a byte order mark, which belongs at the start of a stream,
  * is left out.
  */
-/** A stream whose first line that is not blank or a comment is a directive (`%YAML 1.2`). */
-const DIRECTIVES_FIRST = /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*%/;
+/** Whether the first line of `text` that is not blank or a comment is a directive (`%YAML 1.2`); line by line, no regex to backtrack. */
+function directivesFirst(text: string): boolean {
+  for (let at = 0; at < text.length; ) {
+    const end = text.indexOf("\n", at);
+    const line = text.slice(at, end === -1 ? text.length : end).trim();
+    if (line !== "" && !line.startsWith("#")) return line.startsWith("%");
+    if (end === -1) break;
+    at = end + 1;
+  }
+  return false;
+}
 
 function joined(before: string, text: string): string {
   const own = text.startsWith("\uFEFF") ? text.slice(1) : text;
   const nl = before.endsWith("\n") ? "" : "\n";
-  if (DIRECTIVES_FIRST.test(own)) return `${nl}...\n${own}`;
+  if (directivesFirst(own)) return `${nl}...\n${own}`;
   return own.startsWith("---") ? `${nl}${own}` : `${nl}---\n${own}`;
 }
 
@@ -261,14 +304,14 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
   const functionConfig = opts.functionConfig === undefined && opts.config !== undefined ? readConfigFile(opts.config) : opts.functionConfig;
   const skip = configPath !== undefined ? resolve(configPath) : undefined;
   const files = expandPaths(paths).filter((p) => p === "-" || (resolve(p) !== skip && !(opts.skipKptfile && basename(p) === "Kptfile")));
-  const sources: { path: string; src: StreamSource }[] = [];
+  const sources: { path: string; src: StreamSource; bytes: Uint8Array }[] = [];
   let next = 0;
   for (const path of files) {
     const bytes = path === "-" ? opts.readStdin() : readFileSync(path);
     const name = path === "-" ? "stdin" : path;
     const src = readManifests(bytes, name, next, path === "-" ? undefined : path);
     next += src.items.length;
-    sources.push({ path, src });
+    sources.push({ path, src, bytes });
   }
   const { replacements, results } = processItems(
     sources.flatMap((s) => s.src.items),
@@ -281,12 +324,12 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
   const written: string[] = [];
   if (opts.check) return { stdout: github ? report : "", stderr: github ? "" : report, exitCode: code, written };
   let stdout = "";
-  const writes: { path: string; text: string }[] = [];
-  for (const [i, { path, src }] of sources.entries()) {
+  const writes: Write[] = [];
+  for (const [i, { path, src, bytes }] of sources.entries()) {
     const text = writeStream(src, replacements);
     if (opts.inPlace && path !== "-") {
       // Like kpt: on an error nothing is written.
-      if (code === 0 && src.items.some((item) => replacements.has(item.index))) writes.push({ path, text });
+      if (code === 0 && src.items.some((item) => replacements.has(item.index))) writes.push({ path, text, original: bytes });
       continue;
     }
     stdout += i > 0 && stdout !== "" ? joined(stdout, text) : text;

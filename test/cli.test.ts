@@ -75,6 +75,7 @@ describe("telling a ResourceList from a plain stream", () => {
     // A banner of `#`s once made the flow check try every way to split it (a hang at about 40).
     ["block style after a banner of # lines", `${"#".repeat(200)}\n# Deploy\n${"#".repeat(200)}\napiVersion: v1\nkind: ConfigMap\n`, false],
     ["flow style after a banner of # lines", `${"#".repeat(200)}\n{"kind": "ResourceList", "items": []}`, true],
+    ["flow style after a CRLF --- line", `# from kpt\r\n---\r\n{"kind": "ResourceList",\r\n "items": []}\r\n`, true],
     ["flow style with an image tag before the kind", `{items: [{image: nginx:1.25}], 'kind': ResourceList}`, true],
   ])("%s", (_, text, expected) => {
     expect(looksLikeResourceList(Buffer.from(text))).toBe(expected);

@@ -38,21 +38,22 @@ function optionKey(name: string): string | undefined {
 }
 
 /**
- * The option a variable's name misspells, if it is a near miss: one letter off, two for names of
- * eight letters or more; options of fewer than six letters (mode) are left out, as too many
- * everyday words (NODE, ZONE) are a letter or two from them.
+ * The option a variable's name misspells, if it is a near miss: one letter off, two for options of
+ * eight letters or more. Options of fewer than six letters (mode) are left out, as too many
+ * everyday words (NODE, ZONE) are a letter or two from them, and so are names that hold an option
+ * whole (DB_CONFIG, STRATEGY_V2): another tool's, named after it on purpose.
  */
 function typoOf(suffix: string): string | undefined {
   const flat = suffix.replace(/[_-]/g, "").toLowerCase();
-  const allowed = flat.length >= 8 ? 2 : 1;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const option of [...OPTION_KEYS, "config"]) {
-    if (option.length < 6) continue;
-    const d = editDistance(flat, option.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [option, d];
+    const o = option.toLowerCase();
+    if (o.length < 6 || flat.includes(o)) continue;
+    const d = editDistance(flat, o);
+    if (d <= (o.length >= 8 ? 2 : 1) && d < bestDistance) [best, bestDistance] = [option, d];
   }
-  return bestDistance <= allowed ? best : undefined;
+  return best;
 }
 
 /** An option's name as an environment variable spells it: kubernetesVersion, KUBERNETES_VERSION. */

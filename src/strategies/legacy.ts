@@ -138,7 +138,9 @@ export function waitLimitSeconds(command: readonly string[]): number | undefined
     const seconds = m ? Number(m[1]) * ({ "": 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]!]! : undefined;
     if (seconds) return seconds;
   }
-  // A flag of its own, not the tail of another (`curl --connect-timeout 1`).
+  // A flag of the command's own (not the tail of another, `--connect-timeout 1`, nor one inside an
+  // `sh -c` script, where it may time one try of a loop that never ends).
+  if (words !== command) return undefined;
   const flag = /(?:^|\s)--?(?:timeout|timeoutSeconds|max|max-wait|wait-timeout)[= ](\d+)(s|m)?\b/i.exec(command.join(" "));
   if (flag) return Number(flag[1]) * (flag[2] === "m" ? 60 : 1);
   if (command[1] === "wait") return SELF_TIMED_DEFAULT.find(([re]) => re.test(command[0] ?? ""))?.[1];
@@ -148,5 +150,8 @@ export function waitLimitSeconds(command: readonly string[]): number | undefined
 /** Whether a wait command visibly gives up: a timeout-like flag, run under `timeout`, or a wait that times out by default. */
 function showsTimeout(command: readonly string[]): boolean {
   if (command[1] === "wait" && SELF_TIMED.some((re) => re.test(command[0] ?? ""))) return true;
-  return command.some((arg, i) => /timeout|deadline|^--max\b/i.test(arg) || (i === 0 && /(^|\/)timeout$/.test(arg)));
+  if (waitLimitSeconds(command) !== undefined) return true;
+  // An `sh -c` script shows a limit only by `timeout` at its head (inside, a flag may time one try of a loop).
+  if (/(^|\/)(ba|da)?sh$/.test(command[0] ?? "") && command[1] === "-c") return false;
+  return command.some((arg) => /timeout|deadline|^--max\b/i.test(arg));
 }

@@ -168,7 +168,7 @@ describe("generate, as the repo server runs it", () => {
     expect(typo.stderr).toBe("sidecar-order: ARGOCD_ENV_STRATEGIE is not an option sidecar-order knows; did you mean ARGOCD_ENV_STRATEGY?\n");
     expect(generate("plain", { KUBE_VERSION: "1.33.2", ARGOCD_ENV_KUBERNETS_VERSION: "1.30" }).stderr).toContain("did you mean ARGOCD_ENV_KUBERNETES_VERSION?");
     // Everyday names a letter or two from a short option (NODE, ZONE: mode), or from a long one (KUBE_VERSION), are other tools'.
-    const other = generate("plain", { KUBE_VERSION: "1.33.2", ARGOCD_ENV_HELM_ARGS: "--skip-tests", ARGOCD_ENV_NODE: "n1", ARGOCD_ENV_ZONE: "eu", ARGOCD_ENV_MODEL: "m", ARGOCD_ENV_KUBE_VERSION: "1.33", ARGOCD_ENV_STRATEGY: "legacy" });
+    const other = generate("plain", { KUBE_VERSION: "1.33.2", ARGOCD_ENV_HELM_ARGS: "--skip-tests", ARGOCD_ENV_NODE: "n1", ARGOCD_ENV_ZONE: "eu", ARGOCD_ENV_MODEL: "m", ARGOCD_ENV_KUBE_VERSION: "1.33", ARGOCD_ENV_DB_CONFIG: "x", ARGOCD_ENV_STRATEGY_V2: "y", ARGOCD_ENV_STRATEGY: "legacy" });
     expect(other.status, other.stderr).toBe(0);
     expect(order(other.objects[0]).containers?.[0]).toBe("cloud-sql-proxy");
   });

@@ -157,6 +157,25 @@ describe("plain files", () => {
     expect(readdirSync(join(dir, "app")).sort()).toEqual(["big.yaml", "deploy.yaml", "service.yml"]);
   });
 
+  it("puts a file overwritten in place back as it was when the write fails (here, a file size limit)", () => {
+    // A hard link is overwritten in place; its new text is over the limit, its old one under it.
+    const near = DEPLOY.replace("# the web tier\n", `# the web tier\n${`# ${"x".repeat(77)}\n`.repeat(45)}`);
+    writeFileSync(join(dir, "app", "deploy.yaml"), near);
+    execFileSync("ln", [join(dir, "app", "deploy.yaml"), join(dir, "deploy-link.yaml")]);
+    expect(near.length).toBeLessThan(4096);
+    const r = spawnSync("bash", ["-c", `ulimit -f 4 && exec "${process.execPath}" "${bin}" --config config.yaml --in-place app/deploy.yaml`], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).toBe("sidecar-order: could not write app/deploy.yaml: file too large; it was put back as it was; no other file was changed\n");
+    expect(readFileSync(join(dir, "app", "deploy.yaml"), "utf8")).toBe(near);
+  });
+
+  it("reads a hard-linked file once, and names a symbolic link on the command line that leads back to itself", () => {
+    execFileSync("ln", [join(dir, "app", "deploy.yaml"), join(dir, "app", "again.yaml")]);
+    const r = run(["--config", "config.yaml", "--check", "app"]);
+    expect(r.stderr).not.toMatch(/repeats/);
+    symlinkSync("self.yaml", join(dir, "self.yaml"));
+    expect(run(["self.yaml"]).stderr).toBe("sidecar-order: self.yaml is a symbolic link that leads back to itself\n");
+  });
+
   it("overwrites a hard-linked file in place, so every name of it sees the change", () => {
     execFileSync("ln", [join(dir, "app", "deploy.yaml"), join(dir, "deploy-link.yaml")]);
     const before = statSync(join(dir, "app", "deploy.yaml")).ino;
@@ -228,6 +247,14 @@ describe("plain files", () => {
     expect(docs.map((d) => (d.toJS() as { metadata: { name: string } }).metadata.name)).toEqual(["a", "b", "c"]);
     // And the stream goes through sidecar-order again unchanged.
     expect(run(["-"], r.stdout).stdout).toBe(r.stdout);
+  });
+
+  it("joins a file that opens with many CRLF comment lines at once (no regex to backtrack through them)", () => {
+    writeFileSync(join(dir, "a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
+    writeFileSync(join(dir, "b.yaml"), `${"# Licensed under the Apache License\r\n".repeat(40)}apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: b\r\n`);
+    const r = spawnSync(process.execPath, [bin, "a.yaml", "b.yaml"], { cwd: dir, encoding: "utf8", timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("---\n# Licensed under the Apache License");
   });
 
   it("says plainly when the --config file is not one config", () => {

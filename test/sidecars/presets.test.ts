@@ -168,6 +168,11 @@ describe("presets", () => {
       expect.stringMatching(/has no startupProbe, readinessProbe or wait command/),
       expect.stringMatching(/is not started with --health-check/),
     ]);
+    // A port from elsewhere and an address given as localhost: both said, the address as it is.
+    expect(messages(native({ envFrom: [{ configMapRef: { name: "p" } }] }, ["--health-check", "--http-address=127.0.0.1", "p:r:i"]).results, "warning")).toEqual([
+      expect.stringMatching(/may take --http-port from env .* assumed health checks on localhost, port 9090/),
+      expect.stringMatching(/serves \/startup on localhost only/),
+    ]);
     const fromConfigMap = native({ envFrom: [{ configMapRef: { name: "proxy-settings" } }] });
     expect(messages(fromConfigMap.results, "warning")).toEqual([expect.stringMatching(/may take --health-check, --http-address, --http-port from env that sidecar-order cannot read .* assumed health checks on 0\.0\.0\.0, port 9090/)]);
     expect((parse(fromConfigMap.bodies[1]!) as PodOut).spec.initContainers![0]!["startupProbe"]).toMatchObject({ httpGet: { path: "/startup", port: 9090 } });

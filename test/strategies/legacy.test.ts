@@ -607,6 +607,8 @@ describe("how long a wait command runs at most (waitLimitSeconds, which explain 
     ["timeout at the head of an sh -c script", ["sh", "-c", "timeout 120 /bin/wait-ready"], 120],
     ["timeout 0, which sets no limit", ["timeout", "0", "wait-ready"], undefined],
     ["a flag that only ends in -timeout", ["sh", "-c", "until curl --connect-timeout 1 localhost:8080; do sleep 1; done"], undefined],
+    ["a timeout of one try inside a loop that never ends", ["sh", "-c", "until wget --timeout=1 -qO- localhost:8080/ready; do sleep 1; done"], undefined],
+    ["a flag that only ends in -timeout, as the command's own", ["/probe", "--connect-timeout", "1"], undefined],
     ["a self-timed wait's default", ["pilot-agent", "wait"], 60],
     ["a wait that says nothing", ["/proxy", "wait"], undefined],
   ])("%s", (_, command, seconds) => {

@@ -4,7 +4,7 @@
  */
 import type { Container } from "../../pod/types";
 import { isPlain } from "../../plain";
-import { argsOf, commandHead, everySecond, imageOf, seconds, type Preset } from "./types";
+import { argsOf, commandHead, everySecond, imageOf, seconds, type Preset, type PresetCheck } from "./types";
 
 const DEFAULT_PORT = 9090;
 
@@ -49,17 +49,19 @@ export const cloudSqlProxy: Preset = {
   check: ({ container, adminPort }) => {
     // Only what the probe or wait would rest on: without health checks nothing was assumed.
     const unseen = healthCheck(container) ? ["health-check", "http-address", "http-port"].filter((n) => setting(container, n) === ELSEWHERE) : [];
+    const out: PresetCheck[] = [];
     if (unseen.length > 0) {
-      return [{ message: `may take ${unseen.map((n) => `--${n}`).join(", ")} from env that sidecar-order cannot read (envFrom or valueFrom), so it assumed health checks on 0.0.0.0, port ${adminPort}; if that is not so, set them in its args or as env values` }];
+      const address = allAddresses(container) ? "0.0.0.0" : "localhost";
+      out.push({ message: `may take ${unseen.map((n) => `--${n}`).join(", ")} from env that sidecar-order cannot read (envFrom or valueFrom), so it assumed health checks on ${address}, port ${adminPort}; if that is not so, set them in its args or as env values` });
     }
     if (!healthCheck(container)) {
       return [{ message: "is not started with --health-check, so it serves no /startup, and sidecar-order gives it no wait command or startupProbe: the containers after it may start before it is ready; add --health-check and --http-address=0.0.0.0 to its args (or CSQL_PROXY_HEALTH_CHECK and CSQL_PROXY_HTTP_ADDRESS to its env)" }];
     }
     // The legacy wait runs inside the container, where localhost is fine; the kubelet's probe is not.
     if (!allAddresses(container)) {
-      return [{ message: "serves /startup on localhost only, where the kubelet cannot probe it, so its wait command holds the containers after it instead of a startupProbe; add --http-address=0.0.0.0 to its args (or CSQL_PROXY_HTTP_ADDRESS to its env) for the probe", strategy: "native" }];
+      out.push({ message: "serves /startup on localhost only, where the kubelet cannot probe it, so its wait command holds the containers after it instead of a startupProbe; add --http-address=0.0.0.0 to its args (or CSQL_PROXY_HTTP_ADDRESS to its env) for the probe", strategy: "native" });
     }
-    return [];
+    return out;
   },
 };
 
