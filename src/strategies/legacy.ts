@@ -114,23 +114,21 @@ export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts
   }
 }
 
-/** Wait commands that give up on their own by default (pilot-agent wait: 60 s; cloud-sql-proxy wait: --max 30s). */
-const SELF_TIMED = [/(^|\/)pilot-agent$/, /(^|\/)cloud-sql-proxy$/];
-
-/** Self-timed waits' limits when no flag sets them (seconds). */
+/** Waits that give up on their own, and when, if no flag says (pilot-agent wait: 60 s; cloud-sql-proxy wait: --max 30s). */
 const SELF_TIMED_DEFAULT: readonly [RegExp, number][] = [
   [/(^|\/)pilot-agent$/, 60],
   [/(^|\/)cloud-sql-proxy$/, 30],
 ];
 
 /**
- * How long a wait command runs at most, where it says: `timeout DURATION` in front of it
- * (coreutils' options skipped), a timeout-like flag with a number (`--timeout=60`, `--max 2m`,
- * also inside an `sh -c` string), or a self-timed wait's default; undefined when it does not say.
+ * How long a wait command runs at most, where it says: `timeout DURATION` in front of it or at the
+ * head of its `sh -c` script (coreutils' options skipped; `timeout 0` sets no limit), a
+ * timeout-like flag of its own with a number (`--timeout=60`, `--max 2m`), or a self-timed wait's
+ * default; undefined when it does not say.
  */
 export function waitLimitSeconds(command: readonly string[]): number | undefined {
-  // `timeout N cmd`, or the same at the head of an `sh -c` script; `timeout 0` sets no limit.
-  const words = /(^|\/)(ba|da)?sh$/.test(command[0] ?? "") && command[1] === "-c" ? (command[2] ?? "").trim().split(/\s+/) : command;
+  const script = shellScript(command);
+  const words = script ?? command;
   if (/(^|\/)timeout$/.test(words[0] ?? "")) {
     let i = 1;
     while (words[i]?.startsWith("-")) i += /^(-s|--signal|-k|--kill-after)$/.test(words[i]!) ? 2 : 1;
@@ -138,20 +136,22 @@ export function waitLimitSeconds(command: readonly string[]): number | undefined
     const seconds = m ? Number(m[1]) * ({ "": 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]!]! : undefined;
     if (seconds) return seconds;
   }
-  // A flag of the command's own (not the tail of another, `--connect-timeout 1`, nor one inside an
-  // `sh -c` script, where it may time one try of a loop that never ends).
-  if (words !== command) return undefined;
+  // Inside a script a flag may time one try of a loop that never ends; and `--connect-timeout 1` is no limit.
+  if (script) return undefined;
   const flag = /(?:^|\s)--?(?:timeout|timeoutSeconds|max|max-wait|wait-timeout)[= ](\d+)(s|m)?\b/i.exec(command.join(" "));
   if (flag) return Number(flag[1]) * (flag[2] === "m" ? 60 : 1);
   if (command[1] === "wait") return SELF_TIMED_DEFAULT.find(([re]) => re.test(command[0] ?? ""))?.[1];
   return undefined;
 }
 
+/** The words of an `sh -c` (bash, dash) script, or undefined for any other command. */
+function shellScript(command: readonly string[]): string[] | undefined {
+  return /(^|\/)(ba|da)?sh$/.test(command[0] ?? "") && command[1] === "-c" ? (command[2] ?? "").trim().split(/\s+/) : undefined;
+}
+
 /** Whether a wait command visibly gives up: a timeout-like flag, run under `timeout`, or a wait that times out by default. */
 function showsTimeout(command: readonly string[]): boolean {
-  if (command[1] === "wait" && SELF_TIMED.some((re) => re.test(command[0] ?? ""))) return true;
   if (waitLimitSeconds(command) !== undefined) return true;
   // An `sh -c` script shows a limit only by `timeout` at its head (inside, a flag may time one try of a loop).
-  if (/(^|\/)(ba|da)?sh$/.test(command[0] ?? "") && command[1] === "-c") return false;
-  return command.some((arg) => /timeout|deadline|^--max\b/i.test(arg));
+  return !shellScript(command) && command.some((arg) => /timeout|deadline|^--max\b/i.test(arg));
 }
