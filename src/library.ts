@@ -2,12 +2,13 @@
  * The transform for TypeScript callers: over plain objects or parsed `yaml` Documents, with the
  * same results and rules as the KRM function. Objects that need no change are returned as given.
  */
-import { Document, isMap, isScalar, parseDocument } from "yaml";
+import { Document, isMap, parseDocument } from "yaml";
 import type { ConfigInput } from "./config/schema";
 import { API_VERSION, KIND } from "./config/schema";
 import { PRINT_OPTIONS } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
 import { exitCode, type Result } from "./krm/results";
+import { isEmptyDocument } from "./krm/stream";
 import { isPlain } from "./plain";
 import { processItems } from "./run";
 
@@ -42,15 +43,10 @@ export function transformObjects<T extends object>(objects: readonly T[], functi
   return { objects: out, results, exitCode: exitCode(results) };
 }
 
-function isEmpty(d: Document): boolean {
-  const c = d.contents;
-  return c === null || (isScalar(c) && c.value === null && (!c.range || c.range[0] === c.range[1]));
-}
-
 /** Transform parsed `yaml` Documents, keeping their comments; changed ones come back re-parsed. */
 export function transformDocuments(documents: readonly Document[], functionConfig?: unknown): TransformOutput<Document> {
   // An empty document (a trailing `---`, a template that rendered nothing) is no object, and no error either.
-  const items = documents.map((d, i) => asItem(d.toString(PRINT_OPTIONS), i, isMap(d.contents) || isEmpty(d)));
+  const items = documents.map((d, i) => asItem(d.toString(PRINT_OPTIONS), i, isMap(d.contents) || isEmptyDocument(d)));
   const { replacements, results } = processItems(items, functionConfig);
   const out = documents.map((d, i) => {
     const r = replacements.get(i);

@@ -3,7 +3,7 @@
  * and put back together by splicing, like a ResourceList: untouched documents, document markers
  * and comments between documents come out byte for byte.
  */
-import { isMap, isScalar, parseAllDocuments } from "yaml";
+import { isMap, isScalar, parseAllDocuments, type Document } from "yaml";
 import type { Result } from "./results";
 import { InputError, decode, isStackOverflow, tooDeep, type ItemSource } from "./resource-list";
 import { dedent, lineEnd, lineStart, rewrap, unwrap } from "./text";
@@ -16,6 +16,12 @@ export interface StreamSource {
   problems: Result[];
   bom: boolean;
   crlf: boolean;
+}
+
+/** An empty document: a trailing `---`, or one that holds only comments (a chart template that rendered nothing). */
+export function isEmptyDocument(doc: Document): boolean {
+  const node = doc.contents;
+  return node === null || (isScalar(node) && node.value === null && (!node.range || node.range[0] === node.range[1]));
 }
 
 /** `name` labels messages (a file path, or "stdin"); `firstIndex` numbers items across files. */
@@ -45,8 +51,7 @@ export function readStream(input: string | Uint8Array, name: string, firstIndex 
       throw new InputError(`${name} is not valid YAML: ${(err.message.split("\n")[0] ?? "").replace(/:$/, "")}`);
     }
     const node = doc.contents;
-    // An empty document: a trailing `---`, or one that holds only comments (a chart template that rendered nothing).
-    if (node === null || node.range === undefined || (isScalar(node) && node.value === null && node.range[0] === node.range[1])) return;
+    if (isEmptyDocument(doc) || !node?.range) return;
     const label = `${name} document ${n + 1}`;
     const file = path !== undefined ? { path, index: n } : undefined;
     if (!isMap(node)) {
