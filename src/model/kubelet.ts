@@ -15,7 +15,9 @@
  * failureThreshold (defaults 0, 10, 3) gets its container killed too; for a native sidecar the
  * containers after it keep waiting (seen on kubelet 1.34: the sidecar is restarted, the app
  * never starts). No probe runs while a postStart hook does: the kubelet probes a container once
- * the pod's status shows it running, which is written only after the hook has returned.
+ * the pod's status shows it running, which it writes only after the pass that started it. A
+ * native sidecar has a pass of its own; spec.containers share one, so none of them is probed
+ * until the last of their hooks has returned.
  *
  * Stop (pod deletion, or a run-to-completion pod whose app containers all exited): regular
  * containers get their preStop hook, then SIGTERM, all together; native sidecars run their
@@ -162,6 +164,12 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
     if (last && state.get(last.name)!.preStopDone) sigterm(last);
   }
 
+  /**
+   * The containers of spec.containers with a startupProbe that the kubelet's one pass started:
+   * none is probed before the pass ends (see passEnded).
+   */
+  const pass: { c: Container; st: State; running: number; ready: number }[] = [];
+
   /** Start `c`; call `proceed` when the next container may start. */
   function launch(c: Container, proceed: () => void): void {
     const f = facts(c);
@@ -172,11 +180,39 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
     const ready = Math.max(running, now + (f.readyAfter ?? 0));
     if (f.readyAfter !== undefined) at(ready, () => st.alive && emit("ready", c.name));
     if (f.exitsAfter !== undefined) at(now + f.exitsAfter, () => !st.stopping && exit(c));
-    const hook = !inits.includes(c) || isSidecar(c) ? hookOutcome(c, f, running, ready) : undefined;
-    // The kubelet probes a container once the pod's status shows it running, and that status is
-    // written only after its postStart hook has returned: no probe runs while the hook does (a
-    // hook that never returns is never probed, kubernetes#81450).
-    const probedFrom = c.lifecycle?.postStart ? (hook?.t ?? Infinity) : running;
+    if (inits.includes(c) && !isSidecar(c)) {
+      // A plain init container: the next one starts once it has exited.
+      if (f.exitsAfter !== undefined) at(now + f.exitsAfter, () => !st.alive && proceed());
+      return;
+    }
+    const hook = hookOutcome(c, f, running, ready);
+    if (isSidecar(c)) {
+      // A native sidecar is started in a pass of its own, and probed once its hook has returned;
+      // one whose hook fails never counts as started (fails closed).
+      if (hook?.ok) probe(c, st, hook.t, running, ready, proceed);
+      else if (hook) at(hook.t, () => st.alive && hookFailed(c));
+      return;
+    }
+    if (c.startupProbe) pass.push({ c, st, running, ready });
+    if (!hook) return; // a hook that never returns holds every container after it, and the pass
+    at(hook.t, () => {
+      if (!st.alive) return;
+      if (!hook.ok) hookFailed(c);
+      else if (!c.startupProbe) emit("started", c.name);
+      proceed(); // fails open: the next container starts even when the hook failed
+    });
+  }
+
+  function hookFailed(c: Container): void {
+    emit("postStart-failed", c.name);
+    kill(c);
+  }
+
+  /**
+   * The startupProbe of `c` (if it has one), tried from `probedFrom`: it succeeds once `c` is
+   * ready, or gives up and gets `c` killed. Then `c` counts as started and `proceed` is called.
+   */
+  function probe(c: Container, st: State, probedFrom: number, running: number, ready: number, proceed: () => void): void {
     const giveUp = c.startupProbe ? Math.max(probedFrom, running + startupProbeDelay(c.startupProbe)) + startupProbeSpan(c.startupProbe) : Infinity;
     if (ready > giveUp) {
       at(giveUp, () => {
@@ -184,32 +220,23 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
         emit("startupProbe-failed", c.name);
         kill(c);
       });
-    }
-    if (!inits.includes(c) || isSidecar(c)) {
-      if (hook) at(hook.t, () => afterHook(c, st, hook.ok, c.startupProbe ? ready : running, proceed));
-    } else if (f.exitsAfter !== undefined) {
-      // A plain init container: the next one starts once it has exited.
-      at(now + f.exitsAfter, () => !st.alive && proceed());
-    }
-  }
-
-  function afterHook(c: Container, st: State, ok: boolean, gate: number, proceed: () => void): void {
-    if (!st.alive) return;
-    if (!ok) {
-      emit("postStart-failed", c.name);
-      kill(c);
-      if (!isSidecar(c)) proceed(); // fails open: the next container starts anyway
       return;
     }
-    const started = () => {
+    at(Math.max(probedFrom, c.startupProbe ? ready : running), () => {
       if (!st.alive) return;
       emit("started", c.name);
-      if (isSidecar(c)) proceed();
-    };
-    if (gate <= now) started();
-    else at(gate, started);
-    // A regular container's startupProbe does not hold the next container; its hook does.
-    if (!isSidecar(c)) proceed();
+      proceed();
+    });
+  }
+
+  /**
+   * The kubelet starts spec.containers in one pass, each postStart hook blocking the next, and
+   * writes their status only after it; its prober reads that status, so no container of the pass
+   * is probed before the last hook has returned (kubernetes#81450; kubelet 1.34 did so in
+   * test/cluster/hooks.cluster.test.ts). A hook that never returns leaves them all unprobed.
+   */
+  function passEnded(): void {
+    for (const { c, st, running, ready } of pass) if (st.alive && !st.stopping) probe(c, st, now, running, ready, () => {});
   }
 
   /** When the postStart hook returns (ok) or fails; undefined when it never does. */
@@ -231,6 +258,7 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
     if (terminating) return;
     const c = all[i];
     if (c) launch(c, () => startFrom(i + 1));
+    else passEnded();
   }
 
   function terminate(): void {

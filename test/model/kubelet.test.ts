@@ -77,6 +77,26 @@ describe("legacy ordering: spec.containers one by one, each postStart hook block
     expect(steps(native)).not.toContain("start app");
   });
 
+  it("spec.containers are started in one pass: none is probed until the last postStart hook of the pass has returned", () => {
+    // Recorded on kubelet 1.34 (test/cluster/hooks.cluster.test.ts, test/model/recorded/hooks-app-hook.json).
+    const probed: Container = { ...legacyProxy, startupProbe: probe };
+    const slowApp: Container = { name: "app", lifecycle: hold };
+    const events = simulate(
+      { containers: [probed, slowApp] },
+      { containers: { proxy: { readyAfter: 1, postStart: { waitsForReady: true, timeoutSeconds: 20 } }, app: { postStart: { returnsAfter: 6 } } } },
+    );
+    expect(timeline(events)).toEqual(["start proxy @0", "ready proxy @1", "start app @1", "started app @7", "started proxy @7"]);
+    // The probe's patience counts from the pass's end: 30 s after the app's hook, not the proxy's.
+    const never = simulate(
+      { containers: [{ ...probed, lifecycle: undefined }, slowApp] },
+      { containers: { proxy: { readyAfter: Infinity }, app: { postStart: { returnsAfter: 6 } } } },
+    );
+    expect(timeOf(never, "startupProbe-failed", "proxy")).toBe(36);
+    // A hook later in the pass that never returns leaves the proxy unprobed: never started, never killed.
+    const hangs = simulate({ containers: [probed, slowApp] }, { containers: { proxy: { readyAfter: 1, postStart: { waitsForReady: true } }, app: { postStart: { hangs: true } } } });
+    expect(steps(hangs)).toEqual(["start proxy", "ready proxy", "start app"]);
+  });
+
   it("a regular container's startupProbe does not hold the next container", () => {
     const events = simulate({ containers: [{ name: "proxy", startupProbe: probe }, app] }, { containers: { proxy: { readyAfter: 5 } } });
     expect(timeOf(events, "start", "app")).toBe(0);

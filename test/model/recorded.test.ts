@@ -22,7 +22,7 @@ const recordings = readdirSync(dir)
 describe("the kubelet model predicts what kubelet v1.34.4 did (recorded by test:cluster)", () => {
   it("has recordings of every scenario", () => {
     const scenarios = new Set(recordings.map((r) => r.label.split("-")[0]));
-    expect([...scenarios].sort()).toEqual(["after", "failure", "init", "job", "race", "shutdown"]);
+    expect([...scenarios].sort()).toEqual(["after", "failure", "hooks", "init", "job", "race", "shutdown"]);
   });
 
   it.each(recordings.map((r) => [r.label, r] as const))("%s", (_, r) => {
