@@ -15,9 +15,9 @@
  * failureThreshold (defaults 0, 10, 3) gets its container killed too; for a native sidecar the
  * containers after it keep waiting (seen on kubelet 1.34: the sidecar is restarted, the app
  * never starts). No probe runs while a postStart hook does: the kubelet probes a container once
- * the pod's status shows it running, which it writes only after the pass that started it. A
- * native sidecar has a pass of its own; spec.containers share one, so none of them is probed
- * until the last of their hooks has returned.
+ * the pod's status shows it running, and the status it reads is written before the pass that
+ * starts containers: only the next pass shows them. A native sidecar has a pass of its own;
+ * spec.containers share one, so none of them is probed until the last of their hooks has returned.
  *
  * Stop (pod deletion, or a run-to-completion pod whose app containers all exited): regular
  * containers get their preStop hook, then SIGTERM, all together; native sidecars run their
@@ -231,9 +231,11 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
 
   /**
    * The kubelet starts spec.containers in one pass, each postStart hook blocking the next, and
-   * writes their status only after it; its prober reads that status, so no container of the pass
-   * is probed before the last hook has returned (kubernetes#81450; kubelet 1.34 did so in
-   * test/cluster/hooks.cluster.test.ts). A hook that never returns leaves them all unprobed.
+   * writes the pod's status before the pass, not after it; its prober reads that status and
+   * probes only a container it shows running (pkg/kubelet/prober/worker.go doProbe; kubelet.go
+   * SyncPod, the same in 1.29, 1.31 and 1.34). So no container of the pass is probed before the
+   * last hook has returned (kubelet 1.34 in test/cluster/hooks.cluster.test.ts); a hook that never
+   * returns leaves them all unprobed.
    */
   function passEnded(): void {
     for (const { c, st, running, ready } of pass) if (st.alive && !st.stopping) probe(c, st, now, running, ready, () => {});

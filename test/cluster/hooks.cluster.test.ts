@@ -1,7 +1,8 @@
 /**
  * 8. Probes and postStart hooks, on a real kubelet. The kubelet probes a container only once the
- * pod's status shows it running, and it writes that status after the pass that started it, whose
- * postStart hooks run one after another inside it (kubernetes#81450). So a legacy sidecar's own
+ * pod's status shows it running (prober/worker.go doProbe), and it writes that status before the
+ * pass that starts the containers, whose postStart hooks run one after another inside it
+ * (kubelet.go SyncPod, kuberuntime startContainer): the next pass shows them. So a legacy sidecar's own
  * startupProbe does not run while the function's wait does, and a legacy sidecar is not probed
  * until every hook of spec.containers has returned. The kubelet model (src/model/kubelet.ts)
  * claims both; here the kubelet judges them. Also item 7 for these pods.
