@@ -619,7 +619,7 @@ function planned(data: unknown, templatePath: readonly string[], plan: Plan): un
     for (const name of ["initContainers", "containers"] as const) {
       const items = plan.order[name].map((slot) => old[slot.from][slot.index]);
       if (name in spec) {
-        if (items.length === 0 && name === "initContainers") delete spec[name];
+        if (items.length === 0 && name === "initContainers" && old.initContainers.length > 0) delete spec[name];
         else spec[name] = items;
       } else if (items.length > 0) {
         // Made just before the containers, as apply.ts's insertBefore makes it.

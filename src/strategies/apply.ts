@@ -91,7 +91,8 @@ function reorder(w: Walk, spec: YAMLMap, order: Plan["order"] & object, where: r
     // A blank line that set an entry off from the one above it would open the list now.
     if (items[0] && items[0] !== head && items[0].spaceBefore) items[0].spaceBefore = false;
     if (seq) {
-      if (items.length === 0 && list === "initContainers") spec.delete(list);
+      // A list the move emptied goes; one that was empty before (`initContainers: []`) stays.
+      if (items.length === 0 && list === "initContainers" && old.initContainers.length > 0) spec.delete(list);
       else seq.items = items;
     } else if (items.length > 0) {
       const created = doc.createNode([]) as YAMLSeq;

@@ -512,6 +512,47 @@ spec:
     errors: [/two containers are named "proxy"/],
   },
   {
+    name: "an empty initContainers list the user wrote is kept (only a list the move emptied goes)",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  initContainers: []
+  containers:
+  - name: app
+    image: nginx
+  - name: proxy
+    image: envoy
+  volumes: []
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  initContainers: []
+  containers:
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - /proxy
+          - wait
+          - --timeout=60s
+  - name: app
+    image: nginx
+  volumes: []
+`,
+    info: [/moved sidecar "proxy" to the front/],
+  },
+  {
     name: "ReplicationController and wide lists keep their style",
     in: `apiVersion: v1
 kind: ReplicationController
