@@ -75,7 +75,29 @@ export function loadConfig(functionConfig: unknown): LoadedConfig {
   );
 }
 
+/** A ConfigMap's own fields; sidecar-order reads `data` only. */
+const CONFIGMAP_FIELDS = new Set(["apiVersion", "kind", "metadata", "data", "immutable"]);
+
 function fromConfigMap(cm: Plain, ref: ResourceRef | undefined): LoadedConfig {
+  // Options written beside `data` (the SidecarOrder form's habit) or a misspelt `data` would
+  // otherwise leave the defaults in force without a word.
+  const outside = Object.keys(cm).filter((k) => !CONFIGMAP_FIELDS.has(k));
+  if (outside.length > 0) {
+    const options = Object.keys(CONFIGMAP_KEYS);
+    return {
+      config: undefined,
+      source: "ConfigMap",
+      results: outside.map((key) =>
+        configError(
+          ref,
+          key,
+          options.includes(key)
+            ? `${key} is at the ConfigMap's top level, where it is not read; in a ConfigMap the options go under data (data: {${key}: ...}), or use kind ${KIND}`
+            : `the ConfigMap has a field ${JSON.stringify(key)}, which sidecar-order does not read; its options go under data${nearest(key, ["data"]) ? " (is it a misspelt data?)" : ""}`,
+        ),
+      ),
+    };
+  }
   const data = cm["data"];
   if (data === undefined || data === null) return validate("ConfigMap", ref, {});
   if (!isPlain(data)) return invalid("ConfigMap", ref, "data", "the ConfigMap's `data` is not a map of strings");
