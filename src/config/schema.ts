@@ -222,11 +222,33 @@ export const podTemplatePathSchema = z.lazy(() =>
     version: d(z.optional(z.string()), "API version; any version when left out."),
     kind: d(nonEmpty(), "Kind of the custom resource."),
     path: d(
-      z.string().check(z.regex(/(^|[/.])spec$/, { message: 'a path to the pod spec ending in "spec", e.g. spec/template/spec' })),
+      z.string().check(
+        z.regex(/(^|[/.])spec$/, { message: 'a path to the pod spec ending in "spec", e.g. spec/template/spec' }),
+        // One pod template per object, reached through maps: an index or `*` would need a list walk.
+        z.refine((p) => !p.split(/[/.]/).some((s) => /^(\d+|\*)$/.test(s)), {
+          message: "a path of field names only: a pod template inside a list (an index or * in the path) is not supported; sidecar-order orders one pod template per object, reached through maps",
+        }),
+      ),
       "Path to the pod spec, e.g. spec/template/spec.",
     ),
   }),
 );
+
+type PodTemplatePath = { group: string; version?: string | undefined; kind: string; path: string };
+
+/** Two entries for the same kind (and version): only one could count, so none is guessed at. */
+function sameKindTwice(paths: readonly PodTemplatePath[]): string | undefined {
+  for (let j = 1; j < paths.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const a = paths[i]!;
+      const b = paths[j]!;
+      if (a.group !== b.group || a.kind !== b.kind) continue;
+      if (a.version !== undefined && b.version !== undefined && a.version !== b.version) continue;
+      return `entries ${i} and ${j} both name ${b.kind} (group "${b.group}"${b.version ? `, version ${b.version}` : ""}): sidecar-order orders one pod template per object, so give one path per kind and version`;
+    }
+  }
+  return undefined;
+}
 
 export const configSchema = z.strictObject({
   /**
@@ -255,7 +277,17 @@ export const configSchema = z.strictObject({
    * Custom resources with a pod template, so any CRD works without a release.
    * @default [] (built in: Pod, PodTemplate, ReplicationController, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Argo Rollout, OpenKruise CloneSet/StatefulSet/DaemonSet, OpenShift DeploymentConfig)
    */
-  podTemplatePaths: d(z._default(z.array(podTemplatePathSchema), []), "Custom kinds with a pod spec: group, version, kind and the path to the pod spec."),
+  podTemplatePaths: d(
+    z._default(
+      z.array(podTemplatePathSchema).check(
+        z.refine((paths) => sameKindTwice(paths) === undefined, {
+          error: (issue) => sameKindTwice(issue.input as readonly PodTemplatePath[]),
+        }),
+      ),
+      [],
+    ),
+    "Custom kinds with a pod spec: group, version, kind and the path to the pod spec.",
+  ),
   /**
    * How sidecars are ordered. `legacy`: first in `spec.containers` with a postStart hook that
    * blocks until the sidecar is ready (fails open, no shutdown order). `native`: an init container

@@ -15,27 +15,32 @@ export function mayHoldPodSpec(body: string): boolean {
 
 const MAX_DEPTH = 8;
 
-/** Paths (through maps only) to objects with a `containers` list of named containers. */
-export function podSpecPaths(data: Plain): string[][] {
-  const out: string[][] = [];
-  const walk = (node: Plain, path: string[]) => {
+/** Paths (through maps, and lists: a number is an index) to objects with a `containers` list of named containers. */
+export function podSpecPaths(data: Plain): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const walk = (node: Plain, path: (string | number)[]) => {
     const list = node["containers"];
     if (Array.isArray(list) && list.length > 0 && list.every((c) => isPlain(c) && typeof c["name"] === "string")) {
       out.push(path);
       return;
     }
     if (path.length >= MAX_DEPTH) return;
-    for (const [k, v] of Object.entries(node)) if (isPlain(v) && k !== "metadata" && k !== "status") walk(v, [...path, k]);
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "metadata" || k === "status") continue;
+      if (isPlain(v)) walk(v, [...path, k]);
+      // Pod templates kept in a list (Ray's worker groups, a workflow's steps) are found too.
+      else if (Array.isArray(v)) v.forEach((e, i) => isPlain(e) && walk(e, [...path, k, i]));
+    }
   };
   walk(data, []);
   return out;
 }
 
 /** The first container under a pod spec of `data` (at any of podSpecPaths) that a rule matches. */
-function sidecarIn(data: Plain, rules: readonly SidecarRule[]): { path: string[]; container: Container; rule: SidecarRule } | undefined {
+function sidecarIn(data: Plain, rules: readonly SidecarRule[]): { path: (string | number)[]; container: Container; rule: SidecarRule } | undefined {
   for (const path of podSpecPaths(data)) {
     let spec: unknown = data;
-    for (const k of path) spec = (spec as Plain)[k];
+    for (const k of path) spec = (spec as Plain)[k as string];
     const containers = [...((spec as Plain)["containers"] as Container[]), ...(Array.isArray((spec as Plain)["initContainers"]) ? ((spec as Plain)["initContainers"] as Container[]) : [])];
     for (const c of containers) {
       if (!isPlain(c) || typeof c.name !== "string") continue;
@@ -46,7 +51,9 @@ function sidecarIn(data: Plain, rules: readonly SidecarRule[]): { path: string[]
   return undefined;
 }
 
-const containersAt = (path: readonly string[]) => (path.length > 0 ? `${path.join(".")}.containers` : "containers");
+/** A path as a field path: spec.groups[0].template.spec. */
+const fieldPath = (path: readonly (string | number)[]) => path.map((k, i) => (typeof k === "number" ? `[${k}]` : i > 0 ? `.${k}` : k)).join("");
+const containersAt = (path: readonly (string | number)[]) => (path.length > 0 ? `${fieldPath(path)}.containers` : "containers");
 const ruleName = (rule: SidecarRule) => (rule.index >= 0 ? `sidecars[${rule.index}]` : `the ${rule.key} preset`);
 
 /**
@@ -76,8 +83,9 @@ export function unknownKindNote(data: Plain, rules: readonly SidecarRule[]): { m
   if (!found) return undefined;
   const { path, container: c, rule } = found;
   const where = containersAt(path);
-  const fix =
-    path[path.length - 1] === "spec"
+  const fix = path.some((k) => typeof k === "number")
+    ? "its pod spec is inside a list, which podTemplatePaths cannot name (one pod template per object, reached through maps), so sidecar-order cannot order it; order that sidecar by hand"
+    : path[path.length - 1] === "spec"
       ? `to have it ordered, add {group: "${groupOf(apiVersion)}", kind: "${kind}", path: "${path.join("/")}"} to podTemplatePaths`
       : "podTemplatePaths can only name a pod spec at a path ending in `spec`, so sidecar-order cannot order it";
   return {

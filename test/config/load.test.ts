@@ -75,6 +75,14 @@ describe("loadConfig", () => {
     [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { kubernetesVersion: 1.3 } }, "data.kubernetesVersion", 'ConfigMap data values are strings; quote the version, e.g. kubernetesVersion: "1.30"'],
     [typed({ kubernetesVersion: 1.3 }), "kubernetesVersion", 'kubernetesVersion must be a string; quote the version, e.g. kubernetesVersion: "1.30"'],
     [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { allowLegacyJobs: "yes" } }, "data.allowLegacyJobs", 'data.allowLegacyJobs must be "true" or "false"'],
+    // One pod template per object, reached through maps: a list index would crash the edit, a second path for the same kind would be ignored.
+    [typed({ podTemplatePaths: [{ group: "ray.io", kind: "RayCluster", path: "spec/workerGroupSpecs/0/template/spec" }] }), "podTemplatePaths[0].path", "an index or * in the path"],
+    [typed({ podTemplatePaths: [{ group: "ray.io", kind: "RayCluster", path: "spec.workerGroupSpecs.*.template.spec" }] }), "podTemplatePaths[0].path", "is not supported"],
+    [typed({ podTemplatePaths: [{ group: "x.io", kind: "Dual", path: "spec/a/template/spec" }, { group: "x.io", kind: "Dual", path: "spec/b/template/spec" }] }), "podTemplatePaths", "entries 0 and 1 both name Dual"],
+    [typed({ podTemplatePaths: [{ group: "x.io", version: "v1", kind: "Dual", path: "spec/a/spec" }, { group: "x.io", kind: "Dual", path: "spec/b/spec" }] }), "podTemplatePaths", "one path per kind and version"],
+    // A ConfigMap's options are read from data only: anything beside it is said, not ignored.
+    [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, strategy: "legacy" }, "strategy", "at the ConfigMap's top level, where it is not read"],
+    [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, Date: { strategy: "legacy" } }, "Date", "is it a misspelt data?"],
   ])("reports a bad config as an error result on the config object (%#)", (fc, path, message) => {
     const cfg = loadConfig(fc);
     expect(cfg.config).toBeUndefined();
@@ -87,6 +95,12 @@ describe("loadConfig", () => {
   it("reports every problem of a ConfigMap at once, not only the value YAML did not read as a string", () => {
     const cfg = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { kubernetesVersion: 1.3, strategy: "Native", allowLegacyJobs: "yes" } });
     expect(cfg.results.map((r) => r.field?.path)).toEqual(["data.kubernetesVersion", "data.strategy", "data.allowLegacyJobs"]);
+  });
+
+  it("takes one path per version of a kind, and a ConfigMap's immutable field", () => {
+    const paths = [{ group: "x.io", version: "v1", kind: "Dual", path: "spec/a/spec" }, { group: "x.io", version: "v2", kind: "Dual", path: "spec/b/spec" }];
+    expect(loadConfig(typed({ podTemplatePaths: paths })).results).toEqual([]);
+    expect(loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, immutable: true, data: { strategy: "legacy" } }).results).toEqual([]);
   });
 
   it.each(["1.33.4", "v1.30.2", "1.30.2-gke.1587003", "1.29.3+k3s1", "1.10", "v1.35.0-rc.1"])("accepts the Kubernetes version %s", (version) => {

@@ -82,6 +82,33 @@ describe("workload kinds", () => {
     expect(runChecked(resourceList(["apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  containers: 3\n"], NATIVE)).results).toEqual([]);
   });
 
+  it("warns about a pod spec with a sidecar inside a list (Ray's worker groups), which podTemplatePaths cannot name", () => {
+    const ray = `apiVersion: ray.io/v1
+kind: RayCluster
+metadata:
+  name: r
+spec:
+  workerGroupSpecs:
+  - groupName: a
+    template:
+      spec:
+        containers:
+        - name: worker
+          image: rayproject/ray
+        - name: istio-proxy
+          image: docker.io/istio/proxyv2:1.22.0
+`;
+    const out = runChecked(resourceList([ray], NATIVE));
+    expect(out.bodies[1]).toBe(ray);
+    expect(out.results).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        message: expect.stringMatching(/^RayCluster \(ray.io\/v1\) is not a kind sidecar-order knows, but spec.workerGroupSpecs\[0\].template.spec.containers holds sidecar "istio-proxy" .*its pod spec is inside a list, which podTemplatePaths cannot name/),
+        field: { path: "spec.workerGroupSpecs[0].template.spec.containers" },
+      }),
+    ]);
+  });
+
   it("says that a List's items, or a ResourceList read as an item, are not looked into when they hold a sidecar", () => {
     const deploy = withTemplate("apps/v1", "Deployment", ["spec", "template"]);
     const list = `apiVersion: v1\nkind: List\nitems:\n${indent(deploy, 2).replace(/^  /, "- ")}`;
