@@ -10,7 +10,7 @@ import { atLeast, formatVersion, type TargetVersions } from "../facts/versions";
 import type { Container, Handler, PodTemplateView, Probe } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
 import { checkAfter } from "./after";
-import { commandText, holdHook, startOrder, type LegacyOptions } from "./legacy";
+import { commandText, holdHook, startOrder, waitLimitSeconds, type LegacyOptions } from "./legacy";
 import { emptyPlan, sameValue, type Plan, type Slot } from "./plan";
 import { judgePreStop } from "./prestop";
 
@@ -212,20 +212,26 @@ function gate(plan: Plan, s: MatchedSidecar, opts: NativeOptions): void {
   const c = s.container;
   const target = { list: "initContainers" as const, name: c.name };
   const hold = c.lifecycle?.postStart;
+  const command = hold?.exec?.command;
+  const ownWait = Array.isArray(command) && (s.settings.isWait?.(command) || (s.settings.wait !== undefined && sameValue(command, s.settings.wait)));
+  // The wait hook a legacy output gave the sidecar goes (below); a probe added in its place allows
+  // at least as long as that wait did, or a sidecar slow to start would now be killed and restarted.
+  const waited = ownWait ? waitLimitSeconds(command) : undefined;
   let probed = true;
   if (c.startupProbe) {
     if (c.startupProbe.successThreshold !== undefined && c.startupProbe.successThreshold !== 1) {
       plan.edits.push({ target, path: ["startupProbe", "successThreshold"], value: 1, says: `set the startupProbe successThreshold of "${c.name}" to 1 (the only value the API server accepts)` });
     }
   } else if (s.settings.startupProbe) {
-    plan.edits.push({ target, path: ["startupProbe"], value: s.settings.startupProbe, says: `added a startupProbe to "${c.name}" so the containers after it wait until it is ready` });
+    const { probe, stretched } = coverWait(s.settings.startupProbe, waited);
+    plan.edits.push({ target, path: ["startupProbe"], value: probe, says: `added a startupProbe to "${c.name}" so the containers after it wait until it is ready${stretched}` });
   } else if (c.readinessProbe && handlerOf(c.readinessProbe)) {
-    const probe = deriveStartupProbe(c.readinessProbe, s.settings.timeoutSeconds);
+    const { probe, stretched } = coverWait(deriveStartupProbe(c.readinessProbe, s.settings.timeoutSeconds), waited);
     plan.edits.push({
       target,
       path: ["startupProbe"],
       value: probe,
-      says: `added a startupProbe to "${c.name}" derived from its readinessProbe (checked every second for up to ${probe.failureThreshold} s), because native sidecars gate on the startupProbe, never the readinessProbe`,
+      says: `added a startupProbe to "${c.name}" derived from its readinessProbe (checked every second for up to ${probe.failureThreshold} s)${stretched}, because native sidecars gate on the startupProbe, never the readinessProbe`,
     });
   } else {
     probed = false;
@@ -244,8 +250,6 @@ function gate(plan: Plan, s: MatchedSidecar, opts: NativeOptions): void {
   }
   const hookEdited = plan.edits.some((e) => e.target !== "template" && e.target.name === c.name && e.path.join(".") === "lifecycle.postStart");
   if (!hold || hookEdited) return;
-  const command = hold.exec?.command;
-  const ownWait = Array.isArray(command) && (s.settings.isWait?.(command) || (s.settings.wait !== undefined && sameValue(command, s.settings.wait)));
   if (probed && ownWait) {
     // The probe holds the app now, and the hook's own timeout (pilot-agent wait: 60 s) would kill
     // a sidecar the probe still allows to start. Istio's and Linkerd's native injection add none.
@@ -253,12 +257,31 @@ function gate(plan: Plan, s: MatchedSidecar, opts: NativeOptions): void {
       target,
       path: ["lifecycle", "postStart"],
       value: undefined,
-      says: `removed the postStart hook of "${c.name}" (it runs "${commandText(command)}"): the startupProbe holds the containers after it now, and the hook's own timeout would kill a sidecar that is slower to start than the probe allows`,
+      says: `removed the postStart hook of "${c.name}" (it runs "${commandText(command!)}"): the startupProbe holds the containers after it now${waited !== undefined && waited < probeBudget(finalProbe(plan, c)) ? `, and the hook's own timeout (${waited} s) would kill a sidecar that is slower to start than the probe allows` : ""}`,
     });
     return;
   }
   // Typically a hook sidecar-order does not know: native sidecars wait for postStart too.
   plan.remarks.push(`the postStart hook of "${c.name}" stays and still holds the containers after it`);
+}
+
+/** The startupProbe the sidecar ends up with: one the plan adds, else its own. */
+function finalProbe(plan: Plan, c: Container): Probe {
+  const added = plan.edits.find((e) => e.target !== "template" && e.target.name === c.name && e.path.join(".") === "startupProbe");
+  return (added?.value as Probe | undefined) ?? c.startupProbe ?? {};
+}
+
+/** How long a startupProbe lets a container take to start before it gives up (the API server's defaults: period 10 s, threshold 3). */
+function probeBudget(p: Probe): number {
+  return (p.initialDelaySeconds ?? 0) + (p.periodSeconds || 10) * (p.failureThreshold || 3);
+}
+
+/** The probe, its failureThreshold raised to cover `seconds` of waiting if it would give up sooner. */
+function coverWait(probe: Probe, seconds: number | undefined): { probe: Probe; stretched: string } {
+  if (seconds === undefined || probeBudget(probe) >= seconds) return { probe, stretched: "" };
+  const period = probe.periodSeconds || 10;
+  const failureThreshold = Math.ceil((seconds - (probe.initialDelaySeconds ?? 0)) / period);
+  return { probe: { ...probe, failureThreshold }, stretched: ` (failureThreshold ${failureThreshold}: as long as the postStart wait it replaces allowed, ${seconds} s)` };
 }
 
 export function handlerOf(probe: Probe): Handler | undefined {

@@ -504,6 +504,56 @@ spec:
     info: [/removed the postStart hook of "proxy" \(it runs "\/proxy wait"\): the startupProbe holds the containers after it now/],
   },
   {
+    name: "converting a legacy wait that allowed longer than the probe would: the probe allows as long as the wait did",
+    config: config("", "- preset: istio\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    lifecycle:
+      postStart:
+        exec:
+          command: ["pilot-agent", "wait", "--timeoutSeconds=600"]
+      preStop:
+        exec:
+          command: ["pilot-agent", "request", "--debug-port=15020", "POST", "drain"]
+  - name: app
+    image: app
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  initContainers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    lifecycle:
+      preStop:
+        exec:
+          command: ["pilot-agent", "request", "--debug-port=15020", "POST", "drain"]
+    restartPolicy: Always
+    startupProbe:
+      httpGet:
+        path: /healthz/ready
+        port: 15021
+      periodSeconds: 1
+      failureThreshold: 600
+  containers:
+  - name: app
+    image: app
+`,
+    info: [/added a startupProbe to "istio-proxy" so the containers after it wait until it is ready \(failureThreshold 600: as long as the postStart wait it replaces allowed, 600 s\); removed the postStart hook of "istio-proxy" \(it runs "pilot-agent wait --timeoutSeconds=600"\): the startupProbe holds the containers after it now$/],
+  },
+  {
     name: "a postStart hook it does not recognise stays and still holds the containers after the sidecar",
     in: `apiVersion: v1
 kind: Pod
