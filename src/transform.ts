@@ -241,8 +241,9 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
     results.push(result("warning", `${message}${config.allowLegacyJobs ? " (accepted: allowLegacyJobs is true)" : ""}`, subject, { path: tpl(["spec", "containers"]) }));
   }
   const plan = buildPlan(view, matched.sidecars, meshes, ctx);
+  const checking = config.mode === "check";
   for (const note of plan.notes) {
-    const field = { path: tpl(note.target ? targetPath(view, plan, note.target, note.path) : note.path ?? []) } as Result["field"] & object;
+    const field = { path: tpl(note.target ? resultPath(view, plan, note.target, note.path ?? [], checking) : note.path ?? []) } as Result["field"] & object;
     if (note.proposedValue !== undefined) field.proposedValue = note.proposedValue;
     results.push(result(note.severity, note.message, subject, field));
   }
@@ -400,7 +401,7 @@ function checkResults(
     // lists (a native sidecar): its new fields are only valid where it goes, so point there.
     const now = currentPath(view, e.target, e.path);
     const mover = e.target !== "template" && now[1] !== e.target.list ? e.target : undefined;
-    const field: Result["field"] & object = { path: tpl(mover ? targetPath(view, plan, mover, e.path) : now) };
+    const field: Result["field"] & object = { path: tpl(resultPath(view, plan, e.target, e.path, true)) };
     // currentValue is what stands at field.path now: nothing does where a sidecar has yet to move.
     const current = mover ? undefined : valueAt(template, now);
     if (current !== undefined) field.currentValue = current;
@@ -410,6 +411,17 @@ function checkResults(
     out.push(result(severity, `would have ${what}${where}${fix}`, subject, field));
   }
   return out;
+}
+
+/**
+ * Where a result about a target points: where the target ends up, or in check mode, where nothing
+ * moves, where it is now (unless it changes lists: a native sidecar's new fields are only valid
+ * where it goes).
+ */
+function resultPath(view: PodTemplateView, plan: Plan, target: Target, path: (string | number)[], checking: boolean): (string | number)[] {
+  if (!checking) return targetPath(view, plan, target, path);
+  const now = currentPath(view, target, path);
+  return target !== "template" && now[1] !== target.list ? targetPath(view, plan, target, path) : now;
 }
 
 /** A target's path below the pod template where it is now (before any move). */

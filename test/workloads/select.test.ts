@@ -110,6 +110,11 @@ describe("mode: check", () => {
     const out = runChecked(resourceList([deploy("a")], cfg("strategy: legacy\nmode: check\n")));
     const hook = out.results.find((r) => /postStart/.test(r.message));
     expect(hook?.field?.path).toBe("spec.template.spec.containers[1].lifecycle.postStart");
+    // Warnings too: about the sidecar where it is now, not where it would go (containers[0], the app now).
+    const vault = deploy("a").replace("linkerd-proxy\n        image: cr.l5d.io/linkerd/proxy:stable-2.14.10", "vault-agent\n        image: hashicorp/vault:1.15");
+    const noWait = runChecked(resourceList([vault], typedConfig('kubernetesVersion: "1.28"\nmode: check\nsidecars:\n- preset: vault\n')));
+    const warning = noWait.results.find((r) => r.severity === "warning" && /has no wait command/.test(r.message));
+    expect(warning?.field?.path).toBe("spec.template.spec.containers[1].lifecycle.postStart");
   });
 
   it("gives the current value of a field it would change where the field stays", () => {
