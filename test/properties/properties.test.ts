@@ -80,10 +80,14 @@ function checkKubelet(spec: Plain, input: string): void {
     for (const app of containers) if (!waitsFor(events, app.name, s.name)) fail(`app ${app.name} started before native sidecar ${s.name} was started`, input);
     for (const app of containers) if (!stopsAfter(events, s.name, app.name)) fail(`native sidecar ${s.name} stopped before app ${app.name}`, input);
   }
-  // Legacy: containers ahead of the first one without a hold hook are held sidecars.
+  // Legacy: containers ahead of the first one without a hold hook are held sidecars: each later
+  // container starts once the sidecar is ready (its hook returns then; a startupProbe of its own
+  // only runs after the kubelet's pass over spec.containers, so "started" may come later).
+  const ready = (name: string) => events.findIndex((e) => e.what === "ready" && e.name === name);
+  const start = (name: string) => events.findIndex((e) => e.what === "start" && e.name === name);
   for (const [i, c] of containers.entries()) {
     if (!c.lifecycle?.postStart?.["exec"]) break;
-    for (const later of containers.slice(i + 1)) if (!waitsFor(events, later.name, c.name)) fail(`${later.name} started before held sidecar ${c.name} was ready`, input);
+    for (const later of containers.slice(i + 1)) if (!(ready(c.name) >= 0 && ready(c.name) < start(later.name))) fail(`${later.name} started before held sidecar ${c.name} was ready`, input);
   }
 }
 
