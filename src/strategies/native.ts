@@ -37,8 +37,9 @@ export function planNative(template: PodTemplateView, matched: readonly MatchedS
   const plan = emptyPlan();
   const sidecars = startOrder(matched);
   const toMove = sidecars.filter((s) => s.list === "containers");
+  // Already native sidecars are left alone; an `after` they break, or a gate they lack, is said.
+  for (const s of sidecars) if (s.list === "initContainers") ungated(plan, s);
   if (toMove.length === 0) {
-    // Already native sidecars are left alone; only an `after` they break is said.
     checkAfter(plan, template, matched);
     return plan;
   }
@@ -204,6 +205,24 @@ function resizePolicy(plan: Plan, c: Container, target: TargetVersions | undefin
     severity: "warning",
     target: t,
     message: `sidecar "${c.name}" cannot keep its resizePolicy as a native sidecar: ${why}; an in-place resize of its resources then follows the default policy`,
+  });
+}
+
+/**
+ * A sidecar that is native already with nothing that makes it count as started only when ready:
+ * said on every run, as the conversion that left it so said it (the legacy strategy says the same
+ * of a sidecar with no wait on every run).
+ */
+function ungated(plan: Plan, s: MatchedSidecar): void {
+  const c = s.container;
+  if (c.restartPolicy !== "Always" || c.startupProbe || c.lifecycle?.postStart) return;
+  const readiness = c.readinessProbe ? " (its readinessProbe holds nothing back: native sidecars gate on the startupProbe)" : "";
+  const why = s.settings.noStartupProbe ? ` (${s.settings.preset?.title ?? "its preset"} gives none: ${s.settings.noStartupProbe})` : "";
+  plan.notes.push({
+    severity: "warning",
+    target: { list: "initContainers", name: c.name },
+    path: ["startupProbe"],
+    message: `native sidecar "${c.name}" has no startupProbe or postStart hook${readiness}${why}, so the containers after it start as soon as its process runs, not when it is ready; give it a startupProbe (sidecar-order leaves a sidecar that is native already as it is)`,
   });
 }
 

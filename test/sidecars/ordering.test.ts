@@ -137,6 +137,7 @@ spec:
   - name: spire-agent
     image: spire
     restartPolicy: Always
+    startupProbe: {exec: {command: [/ready]}}
   containers:
   - name: app
     image: app

@@ -444,10 +444,32 @@ spec:
       - name: proxy
         image: proxy
         restartPolicy: Always
+        startupProbe: {httpGet: {path: /ready, port: 8080}}
       containers:
       - name: app
         image: app
 `,
+  },
+  {
+    // The conversion that left it so warned; every later run warns too, as legacy's no-wait warning does.
+    name: "leaves alone a native sidecar with nothing to gate on, and says so on every run",
+    in: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: proxy
+        image: proxy
+        restartPolicy: Always
+        readinessProbe: {httpGet: {path: /ready, port: 8080}}
+      containers:
+      - name: app
+        image: app
+`,
+    warnings: [/^native sidecar "proxy" has no startupProbe or postStart hook \(its readinessProbe holds nothing back: native sidecars gate on the startupProbe\), so the containers after it start as soon as its process runs, not when it is ready; give it a startupProbe \(sidecar-order leaves a sidecar that is native already as it is\)/],
   },
   {
     name: "converts a workload ordered earlier by the legacy strategy: the startupProbe gates it, so its own wait hook goes",
@@ -985,6 +1007,7 @@ spec:
   - name: shipper
     image: shipper
     restartPolicy: Always
+    startupProbe: {exec: {command: [/ready]}}
   containers:
   - name: app
     image: app
@@ -1006,6 +1029,7 @@ spec:
   - name: shipper
     image: shipper
     restartPolicy: Always
+    startupProbe: {exec: {command: [/ready]}}
   containers:
   - name: app
     image: app
@@ -1024,9 +1048,11 @@ spec:
   - name: shipper
     image: shipper
     restartPolicy: Always
+    startupProbe: {exec: {command: [/ready]}}
   - name: proxy
     image: proxy
     restartPolicy: Always
+    startupProbe: {exec: {command: [/ready]}}
   containers:
   - name: app
     image: app

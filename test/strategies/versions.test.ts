@@ -48,7 +48,7 @@ describe("existing native sidecars on a cluster too old for them", () => {
   });
 
   it("nothing to say from 1.29 on, or with no version", () => {
-    const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n  - name: logs\n    image: logs\n    restartPolicy: Always\n  containers:\n  - name: app\n    image: app\n`;
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n  - name: logs\n    image: logs\n    restartPolicy: Always\n    startupProbe: {exec: {command: [/ready]}}\n  containers:\n  - name: app\n    image: app\n`;
     expect(runChecked(resourceList([pod], typedConfig('kubernetesVersion: "1.29"\nsidecars:\n- name: logs\n'))).results).toEqual([]);
     expect(runChecked(resourceList([pod], typedConfig("sidecars:\n- name: logs\n"))).results).toEqual([]);
   });
@@ -74,7 +74,7 @@ describe("known Kubernetes defects", () => {
   });
 
   it("kubernetes#123709/#123710: a Job's native sidecar on an API server without the status fix", () => {
-    const sidecar = "      - name: proxy\n        image: proxy\n        restartPolicy: Always\n";
+    const sidecar = "      - name: proxy\n        image: proxy\n        restartPolicy: Always\n        lifecycle: {postStart: {exec: {command: [/wait]}}}\n";
     const out = runChecked(resourceList([job(sidecar)], cfg('kubernetesVersion: "1.29.2"\n')));
     expect(messages(out.results, "warning")).toEqual([
       expect.stringMatching(/^a known Kubernetes defect \(kubernetes#123709, kubernetes#123710\) hits this pod on kube-apiserver 1.29.2: the pod runs to completion .*; it is fixed in 1.28.8 and 1.29.3, and from 1.30, so upgrade the control plane/),
