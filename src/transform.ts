@@ -5,7 +5,7 @@
 import { visit, type Document } from "yaml";
 import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
-import { itemData, keepKeyLineComments, parseItem, printItem } from "./krm/print";
+import { itemData, keepKeyLineComments, keepEntryLeadComments, parseItem, printItem } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
 import { isPlain, stringEntries, valueAt, type Plain } from "./plain";
 import { lightItemDataIf } from "./krm/scan";
@@ -280,6 +280,7 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
   doc ??= parseItem(item);
   if (!doc) return { identity, results: [...results, itemProblem(item, "error", "cannot be parsed on its own; it was left as it is")] };
   keepKeyLineComments(doc, item.body);
+  keepEntryLeadComments(doc, item.body);
   const sharedBefore = item.anchorsUsedElsewhere && anchorValues(doc, item.anchorsUsedElsewhere);
   const spelledOut = applyPlan(doc, wk.templatePath, plan);
   if (sharedBefore) {

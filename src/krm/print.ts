@@ -46,6 +46,36 @@ export function keepKeyLineComments(doc: Document, text: string): void {
   });
 }
 
+/**
+ * Before an item parsed from `text` is edited and re-printed. Comment lines between two entries of
+ * a list, after ones indented under the first entry: yaml stores all of them as the first entry's
+ * trailing comment, so a reorder would leave a comment about the second entry (`# Mesh proxy`
+ * above `- name: istio-proxy`) behind with the first. Lines at the dash's column or left of it
+ * are the second entry's: they go before it.
+ */
+export function keepEntryLeadComments(doc: Document, text: string): void {
+  visit(doc, {
+    Seq(_, seq) {
+      seq.items.forEach((prev, i) => {
+        const next = seq.items[i + 1];
+        if (!isNode(prev) || !isNode(next) || !prev.comment || !prev.range || !next.range || next.commentBefore) return;
+        const gap = text.slice(prev.range[1], next.range[0]).split("\n");
+        const dash = gap.pop()!; // the next entry's `- `
+        const dashColumn = dash.length - dash.trimStart().length;
+        const lines = gap.filter((l) => l.trim() !== "");
+        const comments = prev.comment.split("\n");
+        // Only where every gap line is one of the comment's lines, none blank, in the same order.
+        if (lines.length !== gap.length || lines.length !== comments.length || !lines.every((l) => l.trimStart().startsWith("#"))) return;
+        let k = lines.length;
+        while (k > 0 && lines[k - 1]!.length - lines[k - 1]!.trimStart().length <= dashColumn) k--;
+        if (k === lines.length) return;
+        next.commentBefore = comments.slice(k).join("\n");
+        prev.comment = k > 0 ? comments.slice(0, k).join("\n") : undefined;
+      });
+    },
+  });
+}
+
 /** Plain data of a parsed item, refusing alias bombs. */
 export function itemData(doc: Document.Parsed): unknown {
   return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });

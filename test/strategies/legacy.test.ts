@@ -512,6 +512,47 @@ spec:
     errors: [/two containers are named "proxy"/],
   },
   {
+    name: "a comment above a sidecar travels with it, even after a comment under the entry before it",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: app
+    image: nginx
+    # TODO: pin digest
+  # the proxy: keep in step with the mesh
+  - name: proxy
+    image: envoy
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  # the proxy: keep in step with the mesh
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - /proxy
+          - wait
+          - --timeout=60s
+  - name: app
+    image: nginx
+    # TODO: pin digest
+`,
+    info: [/moved sidecar "proxy" to the front/],
+  },
+  {
     name: "an empty initContainers list the user wrote is kept (only a list the move emptied goes)",
     in: `apiVersion: v1
 kind: Pod
