@@ -86,6 +86,16 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
   });
   // A configured sidecar that matched nothing anywhere is a no-op the user should hear about.
   if (!rules.allPresets) for (const p of unusedRules(rules.rules, ctx.usage)) results.push({ message: p.message, severity: "warning", ...onConfig, field: { path: p.path } });
+  // `sidecars: []` (or kpt's `sidecars=`, an unset variable in a script) with nothing else naming one.
+  if (!rules.allPresets && rules.rules.length === 0 && ctx.usage.workloads > 0 && ctx.usage.found === 0) {
+    const n = ctx.usage.workloads;
+    results.push({
+      message: `sidecars is empty and no workload names its sidecars in the sidecar-order.dev/sidecars annotation, so nothing was ordered in ${n > 1 ? `the ${n} workloads` : "the one workload"}; list the sidecars you run, or leave sidecars out to use every preset`,
+      severity: "warning",
+      ...onConfig,
+      field: { path: "sidecars" },
+    });
+  }
   if (changed && rules.allPresets) {
     results.push({
       message: `no sidecars were configured, so every preset was used (${rules.rules.map((r) => r.key).join(", ")}); list the ones you run under sidecars to narrow or tune this`,

@@ -15,10 +15,12 @@ export interface Usage {
   names: Set<string>;
   images: Set<string>;
   workloads: number;
+  /** Sidecars and injected meshes found, by any means (a rule, the annotation, a mesh switch). */
+  found: number;
 }
 
 export function newUsage(): Usage {
-  return { used: new Set(), names: new Set(), images: new Set(), workloads: 0 };
+  return { used: new Set(), names: new Set(), images: new Set(), workloads: 0, found: 0 };
 }
 
 export function recordUsage(u: Usage, view: PodTemplateView, sidecars: readonly MatchedSidecar[], meshes: readonly Preset[], rules: readonly SidecarRule[]): void {
@@ -27,6 +29,7 @@ export function recordUsage(u: Usage, view: PodTemplateView, sidecars: readonly 
     u.names.add(c.name);
     if (typeof c.image === "string") u.images.add(c.image);
   }
+  u.found += sidecars.length + meshes.length;
   for (const s of sidecars) if (s.rule) u.used.add(s.rule);
   for (const p of meshes) for (const r of rules) if (r.preset === p && r.spec.name === undefined && r.spec.image === undefined) u.used.add(r);
 }

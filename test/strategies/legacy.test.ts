@@ -649,6 +649,22 @@ describe("legacy strategy", () => {
 
   it.each(rows)("$name", (row) => checkRow(row, PROXY_CONFIG));
 
+  it("says when sidecars is empty and nothing else names a sidecar (kpt's sidecars=, an unset variable)", () => {
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: app\n  - name: istio-proxy\n    image: docker.io/istio/proxyv2:1.24.0\n";
+    const empty = runChecked(resourceList([pod], typedConfig("strategy: legacy\nsidecars: []\n")));
+    expect(empty.bodies[1]).toBe(pod);
+    expect(empty.results).toEqual([
+      expect.objectContaining({ severity: "warning", field: { path: "sidecars" }, message: "sidecars is empty and no workload names its sidecars in the sidecar-order.dev/sidecars annotation, so nothing was ordered in the one workload; list the sidecars you run, or leave sidecars out to use every preset" }),
+    ]);
+    const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n  strategy: legacy\n  sidecars: \"\"\n";
+    expect(messages(runChecked(resourceList([pod], cm)).results, "warning")).toEqual([expect.stringMatching(/^sidecars is empty/)]);
+    // The annotation names the sidecar: an empty list is how that is meant.
+    const annotated = pod.replace("  name: p\n", "  name: p\n  annotations:\n    sidecar-order.dev/sidecars: istio-proxy\n");
+    const named = runChecked(resourceList([annotated], typedConfig("strategy: legacy\nsidecars: []\n")));
+    expect(messages(named.results, "warning")).toEqual([expect.stringMatching(/^sidecar "istio-proxy" is started first but has no wait command/)]);
+    expect(messages(named.results, "info")).toEqual([expect.stringMatching(/moved sidecar "istio-proxy" to the front/)]);
+  });
+
   it("points results at the workload, the field and the file", () => {
     const item = `apiVersion: apps/v1
 kind: Deployment
