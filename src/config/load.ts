@@ -125,6 +125,7 @@ const VERSION_KEYS = new Set(["kubernetesVersion", "kubeletVersion", "nativeMinV
 
 /** How to write a value YAML read as a number or boolean as the string it must be. */
 function quoteHint(key: string, value: unknown): string {
+  if (value === null) return `${key} has no value (YAML reads an empty value or ~ as null): give it one, or leave ${key} out`;
   const read = `unquoted, YAML read it as the ${typeof value} ${JSON.stringify(value)}`;
   // An unquoted 1.30 is the number 1.3: the text as written is gone, so do not suggest "1.3".
   if (VERSION_KEYS.has(key) && typeof value === "number") return `quote the version, e.g. ${key}: "1.30" (${read}; an unquoted 1.30 reads as 1.3)`;

@@ -80,6 +80,8 @@ describe("loadConfig", () => {
     [typed({ podTemplatePaths: [{ group: "ray.io", kind: "RayCluster", path: "spec.workerGroupSpecs.*.template.spec" }] }), "podTemplatePaths[0].path", "is not supported"],
     [typed({ podTemplatePaths: [{ group: "x.io", kind: "Dual", path: "spec/a/template/spec" }, { group: "x.io", kind: "Dual", path: "spec/b/template/spec" }] }), "podTemplatePaths", "entries 0 and 1 both name Dual"],
     [typed({ podTemplatePaths: [{ group: "x.io", version: "v1", kind: "Dual", path: "spec/a/spec" }, { group: "x.io", kind: "Dual", path: "spec/b/spec" }] }), "podTemplatePaths", "one path per kind and version"],
+    // An empty value is null to YAML: quoting "null" would not be what was meant.
+    [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { strategy: null } }, "data.strategy", "strategy has no value (YAML reads an empty value or ~ as null): give it one, or leave strategy out"],
     // A ConfigMap's options are read from data only: anything beside it is said, not ignored.
     [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, strategy: "legacy" }, "strategy", "at the ConfigMap's top level, where it is not read"],
     [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, Date: { strategy: "legacy" } }, "Date", "is it a misspelt data?"],
