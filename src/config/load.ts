@@ -76,7 +76,7 @@ export function loadConfig(functionConfig: unknown): LoadedConfig {
 }
 
 /** A ConfigMap's own fields; sidecar-order reads `data` only. */
-const CONFIGMAP_FIELDS = new Set(["apiVersion", "kind", "metadata", "data", "immutable"]);
+const CONFIGMAP_FIELDS = new Set(["apiVersion", "kind", "metadata", "data", "binaryData", "immutable"]);
 
 function fromConfigMap(cm: Plain, ref: ResourceRef | undefined): LoadedConfig {
   // Options written beside `data` (the SidecarOrder form's habit) or a misspelt `data` would

@@ -216,13 +216,15 @@ function resizePolicy(plan: Plan, c: Container, target: TargetVersions | undefin
 function ungated(plan: Plan, s: MatchedSidecar): void {
   const c = s.container;
   if (c.restartPolicy !== "Always" || c.startupProbe || c.lifecycle?.postStart) return;
+  // A preset that knows its sidecar has nothing to probe (Vault's agent) said so when it converted
+  // the sidecar; repeating advice that cannot be followed on every run would be noise.
+  if (s.settings.noStartupProbe) return;
   const readiness = c.readinessProbe ? " (its readinessProbe holds nothing back: native sidecars gate on the startupProbe)" : "";
-  const why = s.settings.noStartupProbe ? ` (${s.settings.preset?.title ?? "its preset"} gives none: ${s.settings.noStartupProbe})` : "";
   plan.notes.push({
     severity: "warning",
     target: { list: "initContainers", name: c.name },
     path: ["startupProbe"],
-    message: `native sidecar "${c.name}" has no startupProbe or postStart hook${readiness}${why}, so the containers after it start as soon as its process runs, not when it is ready; give it a startupProbe (sidecar-order leaves a sidecar that is native already as it is)`,
+    message: `native sidecar "${c.name}" has no startupProbe or postStart hook${readiness}, so the containers after it start as soon as its process runs, not when it is ready; give it a startupProbe in the workload (sidecar-order leaves a sidecar that is native already as it is: a startupProbe in its sidecars entry applies only when it converts one)`,
   });
 }
 

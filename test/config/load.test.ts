@@ -99,10 +99,10 @@ describe("loadConfig", () => {
     expect(cfg.results.map((r) => r.field?.path)).toEqual(["data.kubernetesVersion", "data.strategy", "data.allowLegacyJobs"]);
   });
 
-  it("takes one path per version of a kind, and a ConfigMap's immutable field", () => {
+  it("takes one path per version of a kind, and a ConfigMap's immutable and binaryData fields", () => {
     const paths = [{ group: "x.io", version: "v1", kind: "Dual", path: "spec/a/spec" }, { group: "x.io", version: "v2", kind: "Dual", path: "spec/b/spec" }];
     expect(loadConfig(typed({ podTemplatePaths: paths })).results).toEqual([]);
-    expect(loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, immutable: true, data: { strategy: "legacy" } }).results).toEqual([]);
+    expect(loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, immutable: true, binaryData: {}, data: { strategy: "legacy" } }).results).toEqual([]);
   });
 
   it.each(["1.33.4", "v1.30.2", "1.30.2-gke.1587003", "1.29.3+k3s1", "1.10", "v1.35.0-rc.1"])("accepts the Kubernetes version %s", (version) => {

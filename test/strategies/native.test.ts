@@ -469,7 +469,26 @@ spec:
       - name: app
         image: app
 `,
-    warnings: [/^native sidecar "proxy" has no startupProbe or postStart hook \(its readinessProbe holds nothing back: native sidecars gate on the startupProbe\), so the containers after it start as soon as its process runs, not when it is ready; give it a startupProbe \(sidecar-order leaves a sidecar that is native already as it is\)/],
+    warnings: [/^native sidecar "proxy" has no startupProbe or postStart hook \(its readinessProbe holds nothing back: native sidecars gate on the startupProbe\), so the containers after it start as soon as its process runs, not when it is ready; give it a startupProbe in the workload \(sidecar-order leaves a sidecar that is native already as it is: a startupProbe in its sidecars entry applies only when it converts one\)$/],
+  },
+  {
+    name: "says nothing on later runs of a native sidecar whose preset has nothing to probe (the converting run said it)",
+    config: config("", "- preset: vault\n"),
+    in: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: vault-agent
+        image: hashicorp/vault:1.15
+        restartPolicy: Always
+      containers:
+      - name: app
+        image: app
+`,
   },
   {
     name: "converts a workload ordered earlier by the legacy strategy: the startupProbe gates it, so its own wait hook goes",
