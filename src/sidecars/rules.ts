@@ -184,6 +184,8 @@ export interface SidecarSettings {
   stopAfterApp: boolean;
   /** Whether stopAfterApp was set explicitly in the config. */
   stopAfterAppExplicit: boolean;
+  /** Whether the config sets how long the sidecar may take to start (its entry's startupProbe or timeoutSeconds). */
+  startTimeExplicit: boolean;
   /** The image's `sleep`, for a legacy exec preStop wait. */
   sleepBinary?: string;
   nativePreStop?: Handler;
@@ -219,6 +221,7 @@ class Settings implements SidecarSettings {
   readonly initContainersAfter: string[];
   readonly stopAfterApp: boolean;
   readonly stopAfterAppExplicit: boolean;
+  readonly startTimeExplicit: boolean;
   readonly isWait?: (command: readonly string[]) => boolean;
   readonly jobExit?: string;
   readonly checks: PresetCheck[];
@@ -240,6 +243,7 @@ class Settings implements SidecarSettings {
     this.initContainersAfter = [...(p?.initContainersAfter ?? []), ...(spec.initContainersAfter ?? [])];
     this.stopAfterApp = spec.stopAfterApp ?? p?.stopAfterApp ?? false;
     this.stopAfterAppExplicit = spec.stopAfterApp !== undefined;
+    this.startTimeExplicit = spec.startupProbe !== undefined || spec.timeoutSeconds !== undefined;
     this.checks = p?.check?.(this.input) ?? [];
     if (p) this.preset = p;
     if (p?.isWait) this.isWait = p.isWait;

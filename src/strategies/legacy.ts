@@ -138,10 +138,20 @@ export function waitLimitSeconds(command: readonly string[]): number | undefined
   }
   // Inside a script a flag may time one try of a loop that never ends; and `--connect-timeout 1` is no limit.
   if (script) return undefined;
-  const flag = /(?:^|\s)--?(?:timeout|timeoutSeconds|max|max-wait|wait-timeout)[= ](\d+)(s|m)?\b/i.exec(command.join(" "));
-  if (flag) return Number(flag[1]) * (flag[2] === "m" ? 60 : 1);
+  // A number of seconds, or a Go duration (`5m30s`, `1h`: cloud-sql-proxy's --max, linkerd-await's --timeout).
+  const flag = /(?:^|\s)--?(?:timeout|timeoutSeconds|max|max-wait|wait-timeout)[= ]((?:\d+(?:\.\d+)?(?:h|ms|m|s))+|\d+)(?=\s|$)/i.exec(command.join(" "));
+  if (flag) return goDurationSeconds(flag[1]!);
   if (command[1] === "wait") return SELF_TIMED_DEFAULT.find(([re]) => re.test(command[0] ?? ""))?.[1];
   return undefined;
+}
+
+/** Seconds in a plain number (seconds) or a Go duration such as `2m30s`. */
+function goDurationSeconds(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  let seconds = 0;
+  for (const [, n, u] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/gi)) seconds += Number(n) * unit[u!.toLowerCase()]!;
+  return seconds;
 }
 
 /** The words of an `sh -c` (bash, dash) script, or undefined for any other command. */

@@ -236,18 +236,29 @@ function gate(plan: Plan, s: MatchedSidecar, opts: NativeOptions): void {
   const command = hold?.exec?.command;
   const ownWait = Array.isArray(command) && (s.settings.isWait?.(command) || (s.settings.wait !== undefined && sameValue(command, s.settings.wait)));
   // The wait hook a legacy output gave the sidecar goes (below); a probe added in its place allows
-  // at least as long as that wait did, or a sidecar slow to start would now be killed and restarted.
+  // at least as long as that wait did (unless the config says how long), or a sidecar slow to
+  // start would now be killed and restarted.
   const waited = ownWait ? waitLimitSeconds(command) : undefined;
+  const cover = s.settings.startTimeExplicit ? undefined : waited;
   let probed = true;
   if (c.startupProbe) {
     if (c.startupProbe.successThreshold !== undefined && c.startupProbe.successThreshold !== 1) {
       plan.edits.push({ target, path: ["startupProbe", "successThreshold"], value: 1, says: `set the startupProbe successThreshold of "${c.name}" to 1 (the only value the API server accepts)` });
     }
+    const budget = probeBudget(c.startupProbe);
+    if (waited !== undefined && waited > budget) {
+      plan.notes.push({
+        severity: "warning",
+        target,
+        path: ["startupProbe"],
+        message: `the startupProbe of "${c.name}" gives up after ${budget} s, but the postStart wait it now stands in for (${commandText(command!)}) allowed ${waited} s: a sidecar that takes longer to start is restarted and the app keeps waiting; raise its failureThreshold if it can take that long`,
+      });
+    }
   } else if (s.settings.startupProbe) {
-    const { probe, stretched } = coverWait(s.settings.startupProbe, waited);
+    const { probe, stretched } = coverWait(s.settings.startupProbe, cover);
     plan.edits.push({ target, path: ["startupProbe"], value: probe, says: `added a startupProbe to "${c.name}" so the containers after it wait until it is ready${stretched}` });
   } else if (c.readinessProbe && handlerOf(c.readinessProbe)) {
-    const { probe, stretched } = coverWait(deriveStartupProbe(c.readinessProbe, s.settings.timeoutSeconds), waited);
+    const { probe, stretched } = coverWait(deriveStartupProbe(c.readinessProbe, s.settings.timeoutSeconds), cover);
     plan.edits.push({
       target,
       path: ["startupProbe"],

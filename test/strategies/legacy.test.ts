@@ -700,6 +700,8 @@ describe("how long a wait command runs at most (waitLimitSeconds, which explain 
   it.each([
     ["a timeout flag", ["/proxy", "wait", "--timeout=60s"], 60],
     ["minutes", ["/proxy", "wait", "--max", "2m"], 120],
+    ["a Go duration of two units (cloud-sql-proxy's --max)", ["/cloud-sql-proxy", "wait", "--max", "5m30s"], 330],
+    ["hours", ["/usr/lib/linkerd/linkerd-await", "--timeout=1h", "--port=4191"], 3600],
     ["timeout in front", ["timeout", "60", "sh", "-c", "until ready; do sleep 1; done"], 60],
     ["timeout with its own options", ["timeout", "-s", "KILL", "--preserve-status", "1.5m", "wait-ready"], 90],
     ["timeout at the head of an sh -c script", ["sh", "-c", "timeout 120 /bin/wait-ready"], 120],

@@ -1,6 +1,6 @@
 /** The native strategy, as whole YAML documents in and out. */
 import { describe, expect, it } from "vitest";
-import { resourceList, runChecked, typedConfig } from "../support/resource-list";
+import { messages, resourceList, runChecked, typedConfig } from "../support/resource-list";
 import { checkRow, type Row } from "../support/table";
 
 const config = (extra = "", sidecar = "- name: proxy\n") => typedConfig(`strategy: native\n${extra}sidecars:\n${sidecar}`);
@@ -1109,6 +1109,36 @@ spec:
 
 describe("native strategy", () => {
   it.each(rows)("$name", (row) => checkRow(row, config()));
+
+  it("converting a legacy wait: the config's own start time wins, and a sidecar's own shorter startupProbe is said", () => {
+    const legacyOut = (probe: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+${probe}    lifecycle:
+      postStart:
+        exec:
+          command: ["pilot-agent", "wait", "--timeoutSeconds=600"]
+  - name: app
+    image: app
+`;
+    // timeoutSeconds set in the entry: the derived probe keeps it, however long the old wait was.
+    const explicit = runChecked(resourceList([legacyOut("")], config("", "- preset: istio\n  timeoutSeconds: 60\n")));
+    expect(explicit.bodies[1]).toContain("failureThreshold: 60\n");
+    expect(explicit.bodies[1]).not.toContain("postStart");
+    // The sidecar's own startupProbe (30 s) stays, with a warning that the 600 s wait it stood behind is gone.
+    const own = runChecked(resourceList([legacyOut("    startupProbe: {httpGet: {path: /healthz/ready, port: 15021}, periodSeconds: 10, failureThreshold: 3}\n")], config("", "- preset: istio\n")));
+    expect(own.bodies[1]).toContain("failureThreshold: 3}");
+    expect(messages(own.results, "warning")).toEqual([
+      'the startupProbe of "istio-proxy" gives up after 30 s, but the postStart wait it now stands in for (pilot-agent wait --timeoutSeconds=600) allowed 600 s: a sidecar that takes longer to start is restarted and the app keeps waiting; raise its failureThreshold if it can take that long',
+    ]);
+  });
 
   it("never leaves restartPolicy on a regular container nor probes on a plain init container", () => {
     const out = runChecked(resourceList([rows[2]!.in], rows[2]!.config));
