@@ -1,5 +1,5 @@
 /** YAML printing for what the function writes: block style, no re-wrapping, kpt's compact lists. */
-import { Document, isAlias, isMap, isNode, isScalar, isSeq, parse, parseDocument, visit, type ToStringOptions } from "yaml";
+import { Document, isAlias, isMap, isNode, isScalar, isSeq, parse, parseDocument, visit, type Node, type ToStringOptions } from "yaml";
 import type { Result } from "./results";
 import { MAX_ALIAS_COUNT } from "./limits";
 import { indent } from "./text";
@@ -48,32 +48,61 @@ export function keepKeyLineComments(doc: Document, text: string): void {
 
 /**
  * Before an item parsed from `text` is edited and re-printed. Comment lines between two entries of
- * a list, after ones indented under the first entry: yaml stores all of them as the first entry's
- * trailing comment, so a reorder would leave a comment about the second entry (`# Mesh proxy`
- * above `- name: istio-proxy`) behind with the first. Lines at the dash's column or left of it
- * are the second entry's: they go before it.
+ * a list, after ones indented under the first entry (or after a blank line): yaml stores all of
+ * them as a trailing comment inside the first entry, so a reorder would leave a comment about the
+ * second entry (`# Mesh proxy` above `- name: istio-proxy`) behind with the first. The last lines
+ * at the dash's column or left of it are the second entry's: they go before it. Only where the
+ * stored comment is exactly those lines (nothing else is guessed at).
  */
 export function keepEntryLeadComments(doc: Document, text: string): void {
   visit(doc, {
     Seq(_, seq) {
       seq.items.forEach((prev, i) => {
         const next = seq.items[i + 1];
-        if (!isNode(prev) || !isNode(next) || !prev.comment || !prev.range || !next.range || next.commentBefore) return;
-        const gap = text.slice(prev.range[1], next.range[0]).split("\n");
-        const dash = gap.pop()!; // the next entry's `- `
+        if (!isNode(prev) || !isNode(next) || !next.range || next.commentBefore) return;
+        const { end, commented } = contentOf(prev);
+        if (end < 0 || commented.length === 0) return;
+        const lines = text.slice(end, next.range[0]).split("\n").map((l) => l.replace(/\r$/, ""));
+        const own = lines.shift()!; // the rest of the last content line: an end-of-line comment stays
+        const dash = lines.pop()!; // the next entry's `- `
         const dashColumn = dash.length - dash.trimStart().length;
-        const lines = gap.filter((l) => l.trim() !== "");
-        const comments = prev.comment.split("\n");
-        // Only where every gap line is one of the comment's lines, none blank, in the same order.
-        if (lines.length !== gap.length || lines.length !== comments.length || !lines.every((l) => l.trimStart().startsWith("#"))) return;
+        const isComment = (l: string) => l.trimStart().startsWith("#");
+        if (!lines.every((l) => l.trim() === "" || isComment(l))) return;
+        const expected = [...(isComment(own) ? [own] : []), ...lines].map((l) => (l.trim() === "" ? "" : l.trimStart().slice(1)));
+        // The node yaml gave exactly those lines to (CRLF input keeps its \r in them).
+        const holder = commented.find((n) => n.comment!.split(/\r?\n/).join("\n") === expected.join("\n"));
+        if (!holder) return;
+        const eol = holder.comment!.includes("\r\n") ? "\r\n" : "\n";
+        const stored = holder.comment!.split(eol);
         let k = lines.length;
-        while (k > 0 && lines[k - 1]!.length - lines[k - 1]!.trimStart().length <= dashColumn) k--;
+        while (k > 0 && isComment(lines[k - 1]!) && lines[k - 1]!.length - lines[k - 1]!.trimStart().length <= dashColumn) k--;
         if (k === lines.length) return;
-        next.commentBefore = comments.slice(k).join("\n");
-        prev.comment = k > 0 ? comments.slice(0, k).join("\n") : undefined;
+        const moved = stored.length - (lines.length - k);
+        let kept = moved;
+        while (kept > 0 && stored[kept - 1] === "") kept--;
+        next.commentBefore = stored.slice(moved).join(eol);
+        if (kept < moved) next.spaceBefore = true;
+        holder.comment = kept > 0 ? stored.slice(0, kept).join(eol) : undefined;
       });
     },
   });
+}
+
+/** Where the content under `node` ends (its last scalar, alias or flow collection), and its nodes that hold a trailing comment. */
+function contentOf(node: Node): { end: number; commented: Node[] } {
+  let end = -1;
+  const commented: Node[] = [];
+  const walk = (n: unknown) => {
+    if (!isNode(n) || !n.range) return;
+    if (n.comment) commented.push(n);
+    // A block collection's own range runs over the comments after it; its leaves' do not.
+    const leaf = isScalar(n) || isAlias(n) || ((isMap(n) || isSeq(n)) && n.flow === true);
+    if (leaf && n.range[1] > end) end = n.range[1];
+    if (isMap(n)) for (const p of n.items) (walk(p.key), walk(p.value));
+    else if (isSeq(n)) n.items.forEach(walk);
+  };
+  walk(node);
+  return { end, commented };
 }
 
 /** Plain data of a parsed item, refusing alias bombs. */
