@@ -178,6 +178,12 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
     return { identity, results: [result("info", `left alone: ${wk.templateElsewhere.why}`, subject, { path: wk.templateElsewhere.field.join(".") })] };
   }
   const where = wk.templatePath.join(".");
+  // kustomize's fieldSpecs step through lists on their own; a podTemplatePaths entry does not.
+  const list = wk.templatePath.findIndex((_, i) => Array.isArray(valueAt(data, wk.templatePath.slice(0, i + 1))));
+  if (list !== -1 && list < wk.templatePath.length - 1) {
+    const at = wk.templatePath.slice(0, list + 1).join(".");
+    return { identity, results: [result("error", `${at} is a list, and a podTemplatePaths path does not step into lists as kustomize's fieldSpecs do: sidecar-order orders one pod template per object, reached through maps, so it cannot order the pod templates in ${at}; the workload was left as it is`, subject, { path: at })] };
+  }
   const read = readTemplate(valueAt(data, wk.templatePath), where);
   if (!read.ok) {
     return { identity, results: [result("error", `${read.problem}; the workload was left as it is`, subject, { path: read.field })] };

@@ -64,6 +64,14 @@ describe("workload kinds", () => {
     expect(untouched.bodies[1]).toBe(crd);
   });
 
+  it("says a podTemplatePaths path that would have to step into a list cannot (kustomize's fieldSpecs do, it does not)", () => {
+    const ray = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: r\nspec:\n  workerGroupSpecs:\n  - template:\n      spec:\n        containers:\n        - name: worker\n          image: ray\n        - name: istio-proxy\n          image: docker.io/istio/proxyv2:1.24.0\n";
+    const cfg = typedConfig('kubernetesVersion: "1.31"\npodTemplatePaths:\n- group: ray.io\n  kind: RayCluster\n  path: spec/workerGroupSpecs/template/spec\n');
+    const out = runChecked(resourceList([ray], cfg));
+    expect(out.bodies[1]).toBe(ray);
+    expect(out.results).toEqual([expect.objectContaining({ severity: "error", field: { path: "spec.workerGroupSpecs" }, message: expect.stringMatching(/^spec.workerGroupSpecs is a list, and a podTemplatePaths path does not step into lists/) })]);
+  });
+
   it("warns about an unknown kind whose pod spec holds a sidecar, with the podTemplatePaths entry that would order it", () => {
     const crd = withTemplate("example.com/v1", "Worker", ["spec", "pod"]);
     const out = runChecked(resourceList([crd], NATIVE));
