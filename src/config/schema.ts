@@ -225,7 +225,9 @@ export const podTemplatePathSchema = z.lazy(() =>
       z.string().check(
         z.regex(/(^|[/.])spec$/, { message: 'a path to the pod spec ending in "spec", e.g. spec/template/spec' }),
         // One pod template per object, reached through maps: an index or `*` would need a list walk.
-        z.refine((p) => !p.split(/[/.]/).some((s) => /^(\d+|\*)$/.test(s)), {
+        // Every segment holds a character other than a digit, and none holds `*` (no lookahead:
+        // the JSON Schema's pattern must compile in RE2 too).
+        z.regex(/^(?:[0-9]*[^/.*0-9][^/.*]*)?(?:[/.](?:[0-9]*[^/.*0-9][^/.*]*)?)*$/, {
           message: "a path of field names only: a pod template inside a list (an index or * in the path) is not supported; sidecar-order orders one pod template per object, reached through maps",
         }),
       ),
