@@ -68,9 +68,17 @@ export function keepEntryLeadComments(doc: Document, text: string): void {
         const dashColumn = dash.length - dash.trimStart().length;
         const isComment = (l: string) => l.trimStart().startsWith("#");
         if (!lines.every((l) => l.trim() === "" || isComment(l))) return;
-        const expected = [...(isComment(own) ? [own] : []), ...lines].map((l) => (l.trim() === "" ? "" : l.trimStart().slice(1)));
-        // The node yaml gave exactly those lines to (CRLF input keeps its \r in them).
-        const holder = commented.find((n) => n.comment!.split(/\r?\n/).join("\n") === expected.join("\n"));
+        // yaml leaves blank lines before the first comment line out of the stored comment.
+        const text_ = (ls: readonly string[]) => ls.map((l) => (l.trim() === "" ? "" : l.trimStart().slice(1))).join("\n");
+        // The node yaml gave exactly those lines to, the last such in the entry (CRLF input keeps
+        // its \r in them); an end-of-line comment may have gone to its scalar instead.
+        const holds = (want: string) => commented.filter((n) => n.comment!.split(/\r?\n/).join("\n") === want).pop();
+        let holder = isComment(own) ? holds(text_([own, ...lines])) : undefined;
+        let leadingBlank = false;
+        if (!holder) {
+          while (lines.length > 0 && lines[0]!.trim() === "") (lines.shift(), (leadingBlank = true));
+          if (lines.length > 0) holder = holds(text_(lines));
+        }
         if (!holder) return;
         const eol = holder.comment!.includes("\r\n") ? "\r\n" : "\n";
         const stored = holder.comment!.split(eol);
@@ -81,7 +89,7 @@ export function keepEntryLeadComments(doc: Document, text: string): void {
         let kept = moved;
         while (kept > 0 && stored[kept - 1] === "") kept--;
         next.commentBefore = stored.slice(moved).join(eol);
-        if (kept < moved) next.spaceBefore = true;
+        if (kept < moved || (kept === 0 && leadingBlank)) next.spaceBefore = true;
         holder.comment = kept > 0 ? stored.slice(0, kept).join(eol) : undefined;
       });
     },

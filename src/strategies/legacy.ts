@@ -139,7 +139,7 @@ export function waitLimitSeconds(command: readonly string[]): number | undefined
   // Inside a script a flag may time one try of a loop that never ends; and `--connect-timeout 1` is no limit.
   if (script) return undefined;
   // A number of seconds, or a Go duration (`5m30s`, `1h`: cloud-sql-proxy's --max, linkerd-await's --timeout).
-  const flag = /(?:^|\s)--?(?:timeout|timeoutSeconds|max|max-wait|wait-timeout)[= ]((?:\d+(?:\.\d+)?(?:h|ms|m|s))+|\d+)(?=\s|$)/i.exec(command.join(" "));
+  const flag = /(?:^|\s)--?(?:timeout|timeoutSeconds|max|max-wait|wait-timeout)[= ]((?:(?:\d+(?:\.\d*)?|\.\d+)(?:h|ms|m|s))+|\d+)(?=\s|$)/.exec(command.join(" "));
   if (flag) return goDurationSeconds(flag[1]!);
   if (command[1] === "wait") return SELF_TIMED_DEFAULT.find(([re]) => re.test(command[0] ?? ""))?.[1];
   return undefined;
@@ -150,8 +150,9 @@ function goDurationSeconds(text: string): number {
   if (/^\d+$/.test(text)) return Number(text);
   const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
   let seconds = 0;
-  for (const [, n, u] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/gi)) seconds += Number(n) * unit[u!.toLowerCase()]!;
-  return seconds;
+  for (const [, n, u] of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s)/g)) seconds += Number(n) * unit[u!]!;
+  // 8.3m is 498 s, not 498.00000000000006.
+  return Math.round(seconds * 1000) / 1000;
 }
 
 /** The words of an `sh -c` (bash, dash) script, or undefined for any other command. */

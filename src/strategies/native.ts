@@ -216,9 +216,9 @@ function resizePolicy(plan: Plan, c: Container, target: TargetVersions | undefin
 function ungated(plan: Plan, s: MatchedSidecar): void {
   const c = s.container;
   if (c.restartPolicy !== "Always" || c.startupProbe || c.lifecycle?.postStart) return;
-  // A preset that knows its sidecar has nothing to probe (Vault's agent) said so when it converted
-  // the sidecar; repeating advice that cannot be followed on every run would be noise.
-  if (s.settings.noStartupProbe) return;
+  // A preset that knows its sidecar has nothing to gate on at all, neither probe nor wait (Vault's
+  // agent), said so when it converted it; advice that cannot be followed, on every run, is noise.
+  if (s.settings.noStartupProbe && !s.settings.wait) return;
   const readiness = c.readinessProbe ? " (its readinessProbe holds nothing back: native sidecars gate on the startupProbe)" : "";
   plan.notes.push({
     severity: "warning",

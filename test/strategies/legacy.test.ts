@@ -652,6 +652,61 @@ spec:
     info: [/moved sidecar "proxy" to the front/],
   },
   {
+    name: "a comment above a sidecar travels with it after an end-of-line comment and a comment under the entry before",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: app
+    image: nginx # pinned
+    env:
+    - name: A
+      value: "1"
+      # end
+    # ----
+    - name: B
+      value: "2"
+      # end
+  # the proxy
+  - name: proxy
+    image: envoy
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  # the proxy
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - /proxy
+          - wait
+          - --timeout=60s
+  - name: app
+    image: nginx # pinned
+    env:
+    - name: A
+      value: "1"
+      # end
+    # ----
+    - name: B
+      value: "2"
+      # end
+`,
+    info: [/moved sidecar "proxy" to the front/],
+  },
+  {
     name: "an empty initContainers list the user wrote is kept (only a list the move emptied goes)",
     in: `apiVersion: v1
 kind: Pod
@@ -809,6 +864,9 @@ describe("how long a wait command runs at most (waitLimitSeconds, which explain 
     ["minutes", ["/proxy", "wait", "--max", "2m"], 120],
     ["a Go duration of two units (cloud-sql-proxy's --max)", ["/cloud-sql-proxy", "wait", "--max", "5m30s"], 330],
     ["hours", ["/usr/lib/linkerd/linkerd-await", "--timeout=1h", "--port=4191"], 3600],
+    ["a decimal Go duration, without float noise", ["/usr/lib/linkerd/linkerd-await", "--timeout=8.3m"], 498],
+    ["a Go duration starting with a dot", ["/cloud-sql-proxy", "wait", "--max", ".5m"], 30],
+    ["an upper-case unit, which Go refuses", ["/cloud-sql-proxy", "wait", "--max", "5M"], 30],
     ["timeout in front", ["timeout", "60", "sh", "-c", "until ready; do sleep 1; done"], 60],
     ["timeout with its own options", ["timeout", "-s", "KILL", "--preserve-status", "1.5m", "wait-ready"], 90],
     ["timeout at the head of an sh -c script", ["sh", "-c", "timeout 120 /bin/wait-ready"], 120],
