@@ -671,6 +671,54 @@ spec:
     - name: B
       value: "2"
       # end
+  # ----
+  - name: proxy
+    image: envoy
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  # ----
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - /proxy
+          - wait
+          - --timeout=60s
+  - name: app
+    image: nginx # pinned
+    env:
+    - name: A
+      value: "1"
+      # end
+    # ----
+    - name: B
+      value: "2"
+      # end
+`,
+    info: [/moved sidecar "proxy" to the front/],
+  },
+  {
+    name: "a comment above a sidecar travels with it after an end-of-line comment on the last line of the entry before",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27 # pinned
+    # TODO: move to a digest
   # the proxy
   - name: proxy
     image: envoy
@@ -694,15 +742,8 @@ spec:
           - wait
           - --timeout=60s
   - name: app
-    image: nginx # pinned
-    env:
-    - name: A
-      value: "1"
-      # end
-    # ----
-    - name: B
-      value: "2"
-      # end
+    image: nginx:1.27 # pinned
+    # TODO: move to a digest
 `,
     info: [/moved sidecar "proxy" to the front/],
   },
