@@ -408,7 +408,7 @@ function checkResults(
     // lists (a native sidecar): its new fields are only valid where it goes, so point there.
     const now = currentPath(view, e.target, e.path);
     const mover = e.target !== "template" && now[1] !== e.target.list ? e.target : undefined;
-    const field: Result["field"] & object = { path: tpl(resultPath(view, plan, e.target, e.path, true)) };
+    const field: Result["field"] & object = { path: tpl(mover ? targetPath(view, plan, mover, e.path) : now) };
     // currentValue is what stands at field.path now: nothing does where a sidecar has yet to move.
     const current = mover ? undefined : valueAt(template, now);
     if (current !== undefined) field.currentValue = current;

@@ -5,6 +5,7 @@
  * budget all come from simulating the pod, not from restating the rules here. It imports nothing
  * but the model: the executable loads the two only when explaining (src/explain/load.ts).
  */
+import { probeBudget, probePeriod } from "../pod/probe-timing";
 import { simulate, type ContainerFacts, type PodEvent, type PodSpec as ModelSpec, type Script } from "../model/kubelet";
 import type { Container, Handler, PodSpec, Probe } from "../pod/types";
 import { waitLimitSeconds } from "../strategies/legacy";
@@ -122,8 +123,7 @@ function gateOf(c: Container, pod: PodSpec): string {
 }
 
 function probeText(p: Probe): string {
-  const limit = (p.initialDelaySeconds ?? 0) + (p.periodSeconds || 10) * (p.failureThreshold || 3);
-  return `${handlerText(p)}, every ${p.periodSeconds || 10} s, up to ${limit} s`;
+  return `${handlerText(p)}, every ${probePeriod(p)} s, up to ${probeBudget(p)} s`;
 }
 
 function handlerText(h: Handler): string {

@@ -30,6 +30,8 @@
  * image pulls beyond `runningAfter`, liveness probes, exit codes.
  */
 
+import { probeSpan, type ProbeTiming } from "../pod/probe-timing";
+
 export interface Container {
   name: string;
   restartPolicy?: string;
@@ -300,18 +302,14 @@ function sleepSeconds(handler: unknown): number {
   return (handler as { sleep?: { seconds?: number } } | undefined)?.sleep?.seconds ?? 0;
 }
 
-/** Seconds after a container runs at which its failing startupProbe gets it killed. */
-type ProbeTiming = { initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number };
-
 /** How long after the container's start the startupProbe's first try comes. */
 function startupProbeDelay(probe: unknown): number {
   return ((probe ?? {}) as ProbeTiming).initialDelaySeconds ?? 0;
 }
 
-/** How long the startupProbe keeps trying once it tries (the API server defaults an unset or zero period and threshold). */
+/** How long the startupProbe keeps trying once it tries. */
 function startupProbeSpan(probe: unknown): number {
-  const p = (probe ?? {}) as ProbeTiming;
-  return (p.periodSeconds || 10) * (p.failureThreshold || 3);
+  return probeSpan((probe ?? {}) as ProbeTiming);
 }
 
 /** Specs the API server rejects, and facts that do not fit the spec, are mistakes in a test. */

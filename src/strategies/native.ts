@@ -13,6 +13,7 @@ import { checkAfter } from "./after";
 import { commandText, holdHook, startOrder, waitLimitSeconds, type LegacyOptions } from "./legacy";
 import { emptyPlan, sameValue, type Plan, type Slot } from "./plan";
 import { judgePreStop } from "./prestop";
+import { probeBudget, probePeriod } from "../pod/probe-timing";
 
 export { judgePreStop } from "./prestop";
 
@@ -303,15 +304,10 @@ function finalProbe(plan: Plan, c: Container): Probe {
   return (added?.value as Probe | undefined) ?? c.startupProbe ?? {};
 }
 
-/** How long a startupProbe lets a container take to start before it gives up (the API server's defaults: period 10 s, threshold 3). */
-function probeBudget(p: Probe): number {
-  return (p.initialDelaySeconds ?? 0) + (p.periodSeconds || 10) * (p.failureThreshold || 3);
-}
-
 /** The probe, its failureThreshold raised to cover `seconds` of waiting if it would give up sooner. */
 function coverWait(probe: Probe, seconds: number | undefined): { probe: Probe; stretched: string } {
   if (seconds === undefined || probeBudget(probe) >= seconds) return { probe, stretched: "" };
-  const period = probe.periodSeconds || 10;
+  const period = probePeriod(probe);
   const failureThreshold = Math.ceil((seconds - (probe.initialDelaySeconds ?? 0)) / period);
   return { probe: { ...probe, failureThreshold }, stretched: ` (failureThreshold ${failureThreshold}: as long as the postStart wait it replaces allowed, ${seconds} s)` };
 }
