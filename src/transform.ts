@@ -28,9 +28,10 @@ import { newUsage, recordUsage, type Usage } from "./sidecars/usage";
 import { planVersionRisks } from "./strategies/risks";
 import { mayHoldPodSpec, unknownKindNote } from "./workloads/unknown-kinds";
 import { changes, emptyPlan, refused, targetPath, type Plan, type Target } from "./strategies/plan";
-import { BUILT_IN, customKinds, identityOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
+import { BUILT_IN, customKinds, identityOf, templatePathsIn, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
 import { SKIP_ANNOTATION, skipReason, type ObjectFacts } from "./workloads/select";
 import { explainItem } from "./explain/item";
+import { dedent } from "./krm/text";
 
 export interface ItemOutcome {
   /** New text for the item's body, when it changed. */
@@ -96,8 +97,8 @@ export function transformContext(config: Config, choice: Choice, rules: readonly
 export function transformItem(item: ItemSource, ctx: TransformContext): ItemOutcome {
   const out = transformOne(item, ctx);
   // explain: true adds the workload's timeline (the kubelet model loads only then).
-  const explained = ctx.config.explain && out.identity !== undefined ? explainItem(item, out, ctx) : undefined;
-  return explained ? { ...out, results: [...out.results, explained] } : out;
+  const explained = ctx.config.explain && out.identity !== undefined ? explainItem(item, out, ctx) : [];
+  return explained.length > 0 ? { ...out, results: [...out.results, ...explained] } : out;
 }
 
 function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
@@ -169,21 +170,46 @@ interface ReadWorkload {
   doc: Document.Parsed | undefined;
 }
 
-/** The plan for a workload's pod template, carried out on its text (or said, in check mode). */
+/** The plan for each of a workload's pod templates, carried out on its text (or said, in check mode). */
 function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
-  const { item, data, meta, wk, subject, identity } = w;
-  let doc = w.doc;
-  const { config, choice } = ctx;
+  const { data, wk, subject, identity } = w;
   if (wk.templateElsewhere && valueAt(data, wk.templateElsewhere.field) != null) {
     return { identity, results: [result("info", `left alone: ${wk.templateElsewhere.why}`, subject, { path: wk.templateElsewhere.field.join(".") })] };
   }
-  const where = wk.templatePath.join(".");
-  // kustomize's fieldSpecs step through lists on their own; a podTemplatePaths entry does not.
-  const list = wk.templatePath.findIndex((_, i) => Array.isArray(valueAt(data, wk.templatePath.slice(0, i + 1))));
-  if (list !== -1 && list < wk.templatePath.length - 1) {
-    const at = wk.templatePath.slice(0, list + 1).join(".");
-    return { identity, results: [result("error", `${at} is a list, and a podTemplatePaths path does not step into lists as kustomize's fieldSpecs do: sidecar-order orders one pod template per object, reached through maps, so it cannot order the pod templates in ${at}; the workload was left as it is`, subject, { path: at })] };
+  const paths = templatePathsIn(data, wk.templatePath);
+  if (paths.length === 1) return templateOutcome(w, paths[0]!, ctx);
+  // Pod templates in a list (JobSet's replicatedJobs): each in turn, on the text the one before left.
+  const results: Result[] = [];
+  let at = w;
+  let replacement: string | undefined;
+  for (const path of paths) {
+    const out = templateOutcome(at, path, ctx);
+    results.push(...out.results);
+    if (out.replacement === undefined) continue;
+    replacement = out.replacement;
+    const next = reread(at.item, replacement);
+    if (!next) return { identity, results: [...results, itemProblem(w.item, "error", "cannot be read again after its first pod templates were ordered; it was left as it is")] };
+    at = { ...at, ...next };
   }
+  return replacement === undefined || replacement === w.item.body ? { identity, results } : { identity, replacement, results };
+}
+
+/** An item as `replacement` (its new text) leaves it, read the careful way. */
+function reread(item: ItemSource, replacement: string): Pick<ReadWorkload, "item" | "data" | "doc"> | undefined {
+  const { raw: _raw, light: _light, ...rest } = item;
+  const next: ItemSource = { ...rest, index: item.index, start: item.start, bodyStart: item.bodyStart, end: item.end, column: item.column, body: dedent(replacement, item.column) };
+  const doc = parseItem(next);
+  const data = doc ? itemData(doc) : undefined;
+  return doc && isPlain(data) ? { item: next, data, doc } : undefined;
+}
+
+/** The plan for the pod template at `templatePath` (concrete: list entries by index). */
+function templateOutcome(w: ReadWorkload, templatePath: readonly (string | number)[], ctx: TransformContext): ItemOutcome {
+  const { item, data, meta, subject, identity } = w;
+  const wk = { ...w.wk, templatePath };
+  let doc = w.doc;
+  const { config, choice } = ctx;
+  const where = pathText(wk.templatePath);
   const read = readTemplate(valueAt(data, wk.templatePath), where);
   if (!read.ok) {
     return { identity, results: [result("error", `${read.problem}; the workload was left as it is`, subject, { path: read.field })] };
@@ -277,7 +303,7 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
     return { identity, results: [...results, result("warning", `needs a change but was left as it is: ${item.frozen}, which sidecar-order does not re-print`, subject, { path: tpl(["spec"]) })] };
   }
   // An item the yaml printer would print as it is written is edited in its own text (krm/edit.ts).
-  const edited = item.light ? editItem(item, wk.templatePath, plan, data) : undefined;
+  const edited = item.light && wk.templatePath.every((k) => typeof k === "string") ? editItem(item, wk.templatePath as string[], plan, data) : undefined;
   if (edited) {
     results.push(...costs(edited.data));
     results.unshift(summary(view, plan, subject, tpl, []));

@@ -212,8 +212,9 @@ export const selectorSchema = z.lazy(() =>
 export type Selector = z.output<typeof selectorSchema>;
 
 /**
- * Where a custom resource keeps its pod spec, kustomize fieldSpec style. The pod template is the
- * object holding that spec (its `metadata` gets the annotations sidecar-order sets).
+ * Where a custom resource keeps its pod spec, kustomize fieldSpec style: where the path meets a
+ * list, every entry's pod spec is ordered. The pod template is the object holding that spec (its
+ * `metadata` gets the annotations sidecar-order sets).
  * @see https://kubectl.docs.kubernetes.io/references/kustomize/builtins/#fieldspec
  */
 export const podTemplatePathSchema = z.lazy(() =>
@@ -224,11 +225,11 @@ export const podTemplatePathSchema = z.lazy(() =>
     path: d(
       z.string().check(
         z.regex(/(^|[/.])spec$/, { message: 'a path to the pod spec ending in "spec", e.g. spec/template/spec' }),
-        // One pod template per object, reached through maps: an index or `*` would need a list walk.
-        // Every segment holds a character other than a digit, and none holds `*` (no lookahead:
-        // the JSON Schema's pattern must compile in RE2 too).
+        // Field names only: a step that meets a list goes on in every entry, as kustomize's
+        // fieldSpecs do, so an index or `*` has no meaning. Every segment holds a character other
+        // than a digit, and none holds `*` (no lookahead: the JSON Schema's pattern must compile in RE2 too).
         z.regex(/^(?:[0-9]*[^/.*0-9][^/.*]*)?(?:[/.](?:[0-9]*[^/.*0-9][^/.*]*)?)*$/, {
-          message: "a path of field names only: a pod template inside a list (an index or * in the path) is not supported; sidecar-order orders one pod template per object, reached through maps",
+          message: "a path of field names only, with no index or *: where a field holds a list, name the field and the rest of the path is followed in every entry, as kustomize's fieldSpecs do (e.g. spec/workerGroupSpecs/template/spec)",
         }),
       ),
       "Path to the pod spec, e.g. spec/template/spec.",
@@ -246,7 +247,7 @@ function sameKindTwice(paths: readonly PodTemplatePath[]): string | undefined {
       const b = paths[j]!;
       if (a.group !== b.group || a.kind !== b.kind) continue;
       if (a.version !== undefined && b.version !== undefined && a.version !== b.version) continue;
-      return `entries ${i} and ${j} both name ${b.kind} (group "${b.group}"${b.version ? `, version ${b.version}` : ""}): sidecar-order orders one pod template per object, so give one path per kind and version`;
+      return `entries ${i} and ${j} both name ${b.kind} (group "${b.group}"${b.version ? `, version ${b.version}` : ""}): only one could count, so give one path per kind and version (a path through a list already reaches every entry)`;
     }
   }
   return undefined;
@@ -277,7 +278,7 @@ export const configSchema = z.strictObject({
   exclude: d(z._default(z.array(selectorSchema), []), "Leave alone objects that match one of these."),
   /**
    * Custom resources with a pod template, so any CRD works without a release.
-   * @default [] (built in: Pod, PodTemplate, ReplicationController, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Argo Rollout, OpenKruise CloneSet/StatefulSet/DaemonSet, OpenShift DeploymentConfig)
+   * @default [] (built in: Pod, PodTemplate, ReplicationController, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, JobSet, Argo Rollout, OpenKruise CloneSet/StatefulSet/DaemonSet, OpenShift DeploymentConfig)
    */
   podTemplatePaths: d(
     z._default(

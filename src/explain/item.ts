@@ -7,27 +7,35 @@ import { parse } from "yaml";
 import type { ItemSource } from "../krm/resource-list";
 import { result, type Result } from "../krm/results";
 import { dedent } from "../krm/text";
-import { isPlain, valueAt } from "../plain";
+import { isPlain, valueAt, type Plain } from "../plain";
 import { readTemplate } from "../pod/read";
 import { pathText, type Container, type PodTemplateView } from "../pod/types";
 import { matchSidecars } from "../sidecars/match";
 import { drainSeconds } from "../strategies/native-shutdown";
 import { DEFAULT_GRACE_SECONDS, preStopSleepSeconds } from "../strategies/shutdown";
 import { subjectOf, type ItemOutcome, type TransformContext } from "../transform";
-import { workloadKind } from "../workloads/pod-templates";
+import { templatePathsIn, workloadKind, type WorkloadKind } from "../workloads/pod-templates";
 import { loadTimeline } from "./load";
 
 /** The tag that marks an explanation among the results (`--explain` prints only these). */
 export const EXPLAIN_TAG = "sidecar-order.dev/explain";
 
-/** The explanation of one item, when it is a workload whose pod can be read. */
-export function explainItem(item: ItemSource, outcome: ItemOutcome, ctx: TransformContext): Result | undefined {
-  if (outcome.identity === undefined) return undefined;
+/** The explanation of one item, one per pod template, when it is a workload whose pods can be read. */
+export function explainItem(item: ItemSource, outcome: ItemOutcome, ctx: TransformContext): Result[] {
+  if (outcome.identity === undefined) return [];
   const before = read(item.body);
   const after = outcome.replacement !== undefined ? read(dedent(outcome.replacement, item.column)) : before;
-  if (!isPlain(after)) return undefined;
+  if (!isPlain(after)) return [];
   const wk = workloadKind(after["apiVersion"], after["kind"], ctx.kinds);
-  if (!wk) return undefined;
+  if (!wk) return [];
+  const paths = templatePathsIn(after, wk.templatePath);
+  return paths.flatMap((path) => {
+    const r = explainTemplate(item, outcome, ctx, before, after, { ...wk, templatePath: path }, paths.length > 1);
+    return r ? [r] : [];
+  });
+}
+
+function explainTemplate(item: ItemSource, outcome: ItemOutcome, ctx: TransformContext, before: unknown, after: Plain, wk: Omit<WorkloadKind, "templatePath"> & { templatePath: readonly (string | number)[] }, several: boolean): Result | undefined {
   const view = templateView(after, wk.templatePath);
   if (!view) return undefined;
   const meta = isPlain(after["metadata"]) ? after["metadata"] : {};
@@ -43,7 +51,7 @@ export function explainItem(item: ItemSource, outcome: ItemOutcome, ctx: Transfo
   const ns = typeof meta["namespace"] === "string" && meta["namespace"] ? `${meta["namespace"]}/` : "";
   const changed = isPlain(before) && outcome.replacement !== undefined ? changes(templateView(before, wk.templatePath), view) : undefined;
   const text = loadTimeline().explain({
-    title: `${String(after["kind"])} ${ns}${String(meta["name"] ?? "(no name)")}${subject.file ? ` (${subject.file.path})` : ""}`,
+    title: `${String(after["kind"])} ${ns}${String(meta["name"] ?? "(no name)")}${several ? ` ${pathText(wk.templatePath)}` : ""}${subject.file ? ` (${subject.file.path})` : ""}`,
     spec: view.spec,
     graceSeconds: view.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS,
     preStopSeconds: new Map([...view.spec.initContainers, ...view.spec.containers].map((c) => [c.name, preStopSleepSeconds(c)])),
@@ -67,8 +75,8 @@ function read(text: string): unknown {
   }
 }
 
-function templateView(data: unknown, path: readonly string[]): PodTemplateView | undefined {
-  const r = readTemplate(valueAt(data, [...path]), path.join("."));
+function templateView(data: unknown, path: readonly (string | number)[]): PodTemplateView | undefined {
+  const r = readTemplate(valueAt(data, path), pathText(path));
   return r.ok ? r.view : undefined;
 }
 

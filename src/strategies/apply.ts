@@ -18,18 +18,26 @@ function child(w: Walk, parent: YAMLMap, key: string, where: readonly (string | 
   return w.shared ? w.shared.own(parent, key, pathText(where)) : parent.get(key, true);
 }
 
-export function templateNode(doc: Document, templatePath: readonly string[], shared?: Unsharer): YAMLMap | undefined {
+/** The pod template at `templatePath` (a number steps to a list entry). */
+export function templateNode(doc: Document, templatePath: readonly (string | number)[], shared?: Unsharer): YAMLMap | undefined {
   let node: unknown = doc.contents;
   if (shared && isMap(node)) shared.spellOutMerges(node, "the object");
   for (let i = 0; i < templatePath.length; i++) {
+    const key = templatePath[i]!;
+    const where = templatePath.slice(0, i + 1);
+    if (typeof key === "number") {
+      if (!isSeq(node)) return undefined;
+      node = shared ? shared.own(node, key, pathText(where)) : node.get(key, true);
+      continue;
+    }
     if (!isMap(node)) return undefined;
-    node = child({ doc, shared }, node, templatePath[i]!, templatePath.slice(0, i + 1));
+    node = child({ doc, shared }, node, key, where);
   }
   return isMap(node) ? node : undefined;
 }
 
 /** Carries out the plan; returns what it had to say about shared nodes (aliases spelled out). */
-export function applyPlan(doc: Document, templatePath: readonly string[], plan: Plan): string[] {
+export function applyPlan(doc: Document, templatePath: readonly (string | number)[], plan: Plan): string[] {
   const w: Walk = { doc, shared: Unsharer.needed(doc) ? new Unsharer(doc) : undefined };
   const template = templateNode(doc, templatePath, w.shared);
   if (!template) throw new Error("pod template vanished between planning and applying");

@@ -9,7 +9,11 @@ export interface WorkloadKind {
   /** API version, when only one version has this shape (custom kinds may say). */
   version?: string;
   kind: string;
-  /** Path from the object's root to its pod template; [] when the object is itself a pod. */
+  /**
+   * Path from the object's root to its pod template; [] when the object is itself a pod. Where a
+   * step meets a list, the rest of the path is followed in every entry, as kustomize's fieldSpecs
+   * are (JobSet's `spec/replicatedJobs/template/...`): see templatePathsIn.
+   */
   templatePath: string[];
   /** Whether the pod runs to completion (a sidecar must not keep it alive). */
   runsToCompletion: boolean;
@@ -33,6 +37,9 @@ export const BUILT_IN: readonly WorkloadKind[] = [
   { group: "apps", kind: "DaemonSet", templatePath: template, runsToCompletion: false },
   { group: "batch", kind: "Job", templatePath: template, runsToCompletion: true },
   { group: "batch", kind: "CronJob", templatePath: ["spec", "jobTemplate", "spec", "template"], runsToCompletion: true },
+  // JobSet: a list of Job templates, each with its pod template; its pods run to completion.
+  // https://jobset.sigs.k8s.io/docs/reference/jobset.v1alpha2/#jobset-x-k8s-io-v1alpha2-ReplicatedJob
+  { group: "jobset.x-k8s.io", kind: "JobSet", templatePath: ["spec", "replicatedJobs", "template", "spec", "template"], runsToCompletion: true },
   // Argo Rollouts: https://argo-rollouts.readthedocs.io/en/stable/features/specification/
   {
     group: "argoproj.io",
@@ -90,6 +97,24 @@ export function workloadKind(apiVersion: unknown, kind: unknown, kinds: readonly
     if (w.group === group && w.kind === kind && (w.version === undefined || w.version === version)) return w;
   }
   return undefined;
+}
+
+/**
+ * The concrete paths of an object's pod templates: `templatePath` with a list index put in
+ * wherever a step meets a list, one path per entry (an empty list: none). A path that stops at
+ * something missing or not a map is returned as far as it is written, for the reader to name.
+ */
+export function templatePathsIn(data: unknown, templatePath: readonly string[]): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const walk = (node: unknown, at: number, path: (string | number)[]) => {
+    if (at === templatePath.length) return void out.push(path);
+    if (Array.isArray(node)) return node.forEach((entry, i) => walk(entry, at, [...path, i]));
+    if (typeof node !== "object" || node === null) return void out.push([...path, ...templatePath.slice(at)]);
+    const key = templatePath[at]!;
+    walk((node as Record<string, unknown>)[key], at + 1, [...path, key]);
+  };
+  walk(data, 0, []);
+  return out;
 }
 
 /** The kinds from the config's podTemplatePaths (path to the pod spec, `/` or `.` separated). */

@@ -83,10 +83,10 @@ export function unknownKindNote(data: Plain, rules: readonly SidecarRule[]): { m
   if (!found) return undefined;
   const { path, container: c, rule } = found;
   const where = containersAt(path);
-  const fix = path.some((k) => typeof k === "number")
-    ? "its pod spec is inside a list, which podTemplatePaths cannot name (one pod template per object, reached through maps), so sidecar-order cannot order it; order that sidecar by hand"
-    : path[path.length - 1] === "spec"
-      ? `to have it ordered, add {group: "${groupOf(apiVersion)}", kind: "${kind}", path: "${path.join("/")}"} to podTemplatePaths`
+  // A path through a list is written without the index: it reaches every entry, as kustomize's fieldSpecs do.
+  const fix =
+    path[path.length - 1] === "spec"
+      ? `to have it ordered, add {group: "${groupOf(apiVersion)}", kind: "${kind}", path: "${path.filter((k) => typeof k === "string").join("/")}"} to podTemplatePaths`
       : "podTemplatePaths can only name a pod spec at a path ending in `spec`, so sidecar-order cannot order it";
   return {
     path: where,

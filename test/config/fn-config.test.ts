@@ -37,7 +37,7 @@ describe("the JSON Schema", () => {
     expect(validate({ ...base, stratgy: "legacy" })).toBe(false);
     expect(validate({ ...base, strategy: "sideways" })).toBe(false);
     expect(validate({ ...base, sidecars: [{ preset: "istio", after: ["x"] }], kubernetesVersion: "1.30" })).toBe(true);
-    // A pod template inside a list cannot be named (editors say so as the function does).
+    // A path names fields only; through a list it reaches every entry (editors refuse an index as the function does).
     const paths = (path: string) => ({ ...base, podTemplatePaths: [{ group: "ray.io", kind: "RayCluster", path }] });
     expect(validate(paths("spec/workerGroupSpecs/0/template/spec"))).toBe(false);
     expect(validate(paths("spec.workerGroupSpecs.*.template.spec"))).toBe(false);

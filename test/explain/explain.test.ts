@@ -81,6 +81,13 @@ describe("--explain: the predicted timeline of each workload, as sidecar-order l
     expect(out.stdout).toContain("2. istio-proxy, legacy sidecar, after app is started");
   });
 
+  it("explains each pod template of a JobSet, named by its path", () => {
+    const pod = (name: string) => `  - name: ${name}\n    template:\n      spec:\n        template:\n          spec:\n            restartPolicy: Never\n            containers:\n${`${app}\n${sqlProxy}`.replace(/^/gm, "            ")}\n`;
+    const out = explain(`apiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata:\n  name: train\nspec:\n  replicatedJobs:\n${pod("leader")}${pod("workers")}`);
+    expect(out.stdout.match(/^JobSet .*$/gm)).toEqual(["JobSet train spec.replicatedJobs[0].template.spec.template", "JobSet train spec.replicatedJobs[1].template.spec.template"]);
+    expect(out.stdout.match(/pod completes/g)).toHaveLength(2);
+  });
+
   it("explains a workload without sidecars, and nothing else", () => {
     const out = explain(`${deployment("plain", `containers:\n${app}`)}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n`);
     expect(out.stdout.match(/^Deployment /gm)).toHaveLength(1);

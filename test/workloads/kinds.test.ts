@@ -35,6 +35,7 @@ describe("workload kinds", () => {
     ["apps.kruise.io/v1beta1", "StatefulSet", ["spec", "template"]],
     ["apps.kruise.io/v1alpha1", "DaemonSet", ["spec", "template"]],
     ["apps.openshift.io/v1", "DeploymentConfig", ["spec", "template"]],
+    ["jobset.x-k8s.io/v1alpha2", "JobSet", ["spec", "replicatedJobs", "template", "spec", "template"]],
     ["v1", "DeploymentConfig", ["spec", "template"]],
   ])("%s %s", (apiVersion, kind, path) => {
     const out = runChecked(resourceList([withTemplate(apiVersion, kind, path)], NATIVE));
@@ -64,12 +65,130 @@ describe("workload kinds", () => {
     expect(untouched.bodies[1]).toBe(crd);
   });
 
-  it("says a podTemplatePaths path that would have to step into a list cannot (kustomize's fieldSpecs do, it does not)", () => {
-    const ray = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: r\nspec:\n  workerGroupSpecs:\n  - template:\n      spec:\n        containers:\n        - name: worker\n          image: ray\n        - name: istio-proxy\n          image: docker.io/istio/proxyv2:1.24.0\n";
-    const cfg = typedConfig('kubernetesVersion: "1.31"\npodTemplatePaths:\n- group: ray.io\n  kind: RayCluster\n  path: spec/workerGroupSpecs/template/spec\n');
+  it("orders every entry's pod template where a podTemplatePaths path meets a list, as kustomize's fieldSpecs do", () => {
+    const ray = `apiVersion: ray.io/v1
+kind: RayCluster
+metadata:
+  name: r
+spec:
+  workerGroupSpecs:
+  - groupName: a # first
+    template:
+      spec:
+        containers:
+        - name: worker
+          image: ray
+        # the mesh
+        - name: istio-proxy
+          image: docker.io/istio/proxyv2:1.24.0
+  - groupName: b
+    template:
+      spec:
+        containers:
+        - name: worker
+          image: ray
+  - groupName: c
+    template:
+      spec:
+        containers:
+        - name: worker
+          image: 'ray'
+        - name: istio-proxy
+          image: docker.io/istio/proxyv2:1.24.0
+`;
+    const want = `apiVersion: ray.io/v1
+kind: RayCluster
+metadata:
+  name: r
+spec:
+  workerGroupSpecs:
+  - groupName: a # first
+    template:
+      spec:
+        initContainers:
+        # the mesh
+        - name: istio-proxy
+          image: docker.io/istio/proxyv2:1.24.0
+          restartPolicy: Always
+          startupProbe:
+            httpGet:
+              path: /healthz/ready
+              port: 15021
+            periodSeconds: 1
+            failureThreshold: 120
+          lifecycle:
+            preStop:
+              exec:
+                command:
+                - pilot-agent
+                - request
+                - --debug-port=15020
+                - POST
+                - drain
+        containers:
+        - name: worker
+          image: ray
+  - groupName: b
+    template:
+      spec:
+        containers:
+        - name: worker
+          image: ray
+  - groupName: c
+    template:
+      spec:
+        initContainers:
+        - name: istio-proxy
+          image: docker.io/istio/proxyv2:1.24.0
+          restartPolicy: Always
+          startupProbe:
+            httpGet:
+              path: /healthz/ready
+              port: 15021
+            periodSeconds: 1
+            failureThreshold: 120
+          lifecycle:
+            preStop:
+              exec:
+                command:
+                - pilot-agent
+                - request
+                - --debug-port=15020
+                - POST
+                - drain
+        containers:
+        - name: worker
+          image: 'ray'
+`;
+    const cfg = typedConfig('kubernetesVersion: "1.31"\npodTemplatePaths:\n- group: ray.io\n  kind: RayCluster\n  path: spec/workerGroupSpecs/template/spec\nsidecars:\n- preset: istio\n');
     const out = runChecked(resourceList([ray], cfg));
-    expect(out.bodies[1]).toBe(ray);
-    expect(out.results).toEqual([expect.objectContaining({ severity: "error", field: { path: "spec.workerGroupSpecs" }, message: expect.stringMatching(/^spec.workerGroupSpecs is a list, and a podTemplatePaths path does not step into lists/) })]);
+    expect(out.bodies[1]).toBe(want);
+    const infos = out.results.filter((r) => r.severity === "info").map((r) => r.field?.path);
+    expect(infos).toEqual(["spec.workerGroupSpecs[0].template.spec.initContainers", "spec.workerGroupSpecs[2].template.spec.initContainers"]);
+    // Its own output changes nothing; an empty list orders nothing and says nothing.
+    expect(runChecked(resourceList([want], cfg)).bodies[1]).toBe(want);
+    const none = ray.replace(/  workerGroupSpecs:\n[\s\S]*$/, "  workerGroupSpecs: []\n");
+    const empty = runChecked(resourceList([none], cfg));
+    expect(empty.bodies[1]).toBe(none);
+    expect(empty.results).toEqual([]);
+  });
+
+  it("orders each of a JobSet's replicated jobs, and refuses legacy sidecars in them as in any Job", () => {
+    const jobset = `apiVersion: jobset.x-k8s.io/v1alpha2
+kind: JobSet
+metadata:
+  name: train
+spec:
+  replicatedJobs:
+${["leader", "workers"].map((n) => `  - name: ${n}\n    template:\n      spec:\n        template:\n          spec:\n${indent(CONTAINERS, 12)}`).join("")}`;
+    const out = runChecked(resourceList([jobset], NATIVE));
+    for (const i of [0, 1]) expect(initOf(out.bodies[1]!, ["spec", "replicatedJobs", String(i), "template", "spec", "template"])?.map((c) => c.name)).toEqual(["istio-proxy"]);
+    const legacy = runChecked(resourceList([jobset], typedConfig('kubernetesVersion: "1.27"\nsidecars:\n- preset: istio\n')));
+    expect(legacy.bodies[1]).toBe(jobset);
+    expect(legacy.results.filter((r) => r.severity === "error").map((r) => r.field?.path)).toEqual([
+      "spec.replicatedJobs[0].template.spec.template.spec.containers",
+      "spec.replicatedJobs[1].template.spec.template.spec.containers",
+    ]);
   });
 
   it("warns about an unknown kind whose pod spec holds a sidecar, with the podTemplatePaths entry that would order it", () => {
@@ -90,7 +209,7 @@ describe("workload kinds", () => {
     expect(runChecked(resourceList(["apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  containers: 3\n"], NATIVE)).results).toEqual([]);
   });
 
-  it("warns about a pod spec with a sidecar inside a list (Ray's worker groups), which podTemplatePaths cannot name", () => {
+  it("warns about a pod spec with a sidecar inside a list (Ray's worker groups), with the podTemplatePaths entry that reaches every entry", () => {
     const ray = `apiVersion: ray.io/v1
 kind: RayCluster
 metadata:
@@ -111,7 +230,7 @@ spec:
     expect(out.results).toEqual([
       expect.objectContaining({
         severity: "warning",
-        message: expect.stringMatching(/^RayCluster \(ray.io\/v1\) is not a kind sidecar-order knows, but spec.workerGroupSpecs\[0\].template.spec.containers holds sidecar "istio-proxy" .*its pod spec is inside a list, which podTemplatePaths cannot name/),
+        message: expect.stringMatching(/^RayCluster \(ray.io\/v1\) is not a kind sidecar-order knows, but spec.workerGroupSpecs\[0\].template.spec.containers holds sidecar "istio-proxy" .*add \{group: "ray.io", kind: "RayCluster", path: "spec\/workerGroupSpecs\/template\/spec"\} to podTemplatePaths$/),
         field: { path: "spec.workerGroupSpecs[0].template.spec.containers" },
       }),
     ]);
