@@ -24,7 +24,7 @@ import { API_RULES, apiRuleViolations, ownRuleViolations, targetOf, type Target 
 import { ApiServer, lostFields, mapLimit } from "./apiserver/client";
 import { changingListText } from "./apiserver/lists";
 import { startEmulatedApiServer, type Emulated } from "./apiserver/emulated";
-import { describe as name, exampleNames, examplesDir, namespaces, readObjects, runExample, templateAsPod, type Sent } from "./apiserver/objects";
+import { describe as name, exampleNames, examplesDir, listedTemplatesAsPods, namespaces, readCrds, readObjects, runExample, templateAsPod, type Sent } from "./apiserver/objects";
 
 type Plain = Record<string, unknown>;
 
@@ -38,6 +38,8 @@ const CHANGING = 300;
 /** The oldest minor kube-apiserver 1.34 emulates. */
 const OLD_MINOR = 31;
 const BUILT_IN = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate"];
+/** Custom kinds whose CRDs the test installs (pod templates in lists). */
+const CRD_KINDS = ["JobSet", "RayCluster"];
 
 type Outcome = "accepted" | "rejected" | "dropped";
 interface Verdict {
@@ -97,6 +99,10 @@ describe.runIf(up)("the real kube-apiserver (server-side dry run)", () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(await api.version()).toMatch(/^v1\.34\./);
+    // JobSet and RayCluster, for the examples that hold them (build.sh fetches them; CI needs them).
+    const crds = readCrds();
+    expect(crds.map((c) => (c["spec"] as { names: { kind: string } }).names.kind).sort(), "test/cluster/build.sh fetches the CRDs into test/cluster/.crds").toEqual(CRD_KINDS);
+    for (const crd of crds) await api.ensureCrd(crd);
     old = await startEmulatedApiServer(OLD_MINOR);
   });
 
@@ -133,9 +139,14 @@ describe.runIf(up)("the real kube-apiserver (server-side dry run)", () => {
       const run = runExample(n);
       const expected = (parse(readFileSync(join(examplesDir, n, ".expected", "config.yaml"), "utf8")) as { exitCode?: number }).exitCode ?? 0;
       expect(run.exitCode, `kpt on examples/${n} exited ${run.exitCode}, expected ${expected}\n${run.stderr}`).toBe(expected);
-      const workloads = run.objects.filter((o) => BUILT_IN.includes(String(o.obj["kind"])));
+      const workloads = run.objects.filter((o) => [...BUILT_IN, ...CRD_KINDS].includes(String(o.obj["kind"])));
       expect(workloads.length, `examples/${n} has no workload`).toBeGreaterThan(0);
-      for (const o of run.objects) objects.push({ ...o, old: forOld(run.target) });
+      for (const o of run.objects) {
+        // Custom kinds go to v1.34 only (their CRDs are installed there), with each pod template as a Pod too.
+        const custom = CRD_KINDS.includes(String(o.obj["kind"]));
+        objects.push({ ...o, old: !custom && forOld(run.target) });
+        if (custom) for (const t of listedTemplatesAsPods(o.obj)) objects.push({ where: `${o.where} ${t.where} (as a Pod)`, obj: t.pod, old: false });
+      }
       summary.push(`${n}: ${run.objects.length} objects${forOld(run.target) ? "" : " (v1.34 only)"}`);
     }
     const problems = await send(objects);

@@ -91,5 +91,23 @@ if [[ ${CLUSTER_CRICTL:-1} != 0 ]]; then
 		"$bin/crictl" sigs.k8s.io/cri-tools/cmd/crictl
 fi
 
+# The CRDs of the custom workload kinds the examples use, from the Go modules that publish them
+# (module zips hold their config/), so the API server judges those objects by their own schemas:
+# .crds/ holds each as MODULE-VERSION.yaml.
+crds="$PWD/.crds"
+mkdir -p "$crds"
+crd() { # MODULE VERSION FILE (in the module)
+	local out="$crds/${1##*/}-$2.yaml" dir
+	[[ -s $out ]] && return 0
+	dir=$(cd / && go mod download -json "$1@$2" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+	[[ -n $dir && -f $dir/$3 ]] || { echo "build.sh: no $3 in $1@$2" >&2; exit 1; }
+	cp "$dir/$3" "$out"
+	chmod 644 "$out"
+	echo "    $1@$2: ${3##*/}"
+}
+echo "==> CRDs (JobSet, RayCluster)"
+crd sigs.k8s.io/jobset v0.10.1 config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml
+crd github.com/ray-project/kuberay/ray-operator v1.4.0 config/crd/bases/ray.io_rayclusters.yaml
+
 echo "==> done in $(secs "$start" "$(now)")s"
 (cd "$bin" && ls -l -- * | awk '{ printf "    %5.1f MiB  %s\n", $5 / 1048576, $NF }')

@@ -150,6 +150,26 @@ export class ApiServer {
     if (status !== 201 && status !== 200 && status !== 409) throw new Error(`creating namespace ${name}: HTTP ${status} ${JSON.stringify(body)}`);
   }
 
+  /**
+   * Create a CustomResourceDefinition for real (one that exists is fine) and wait until its kinds
+   * are served. Discovery answers asked before then are forgotten.
+   */
+  async ensureCrd(crd: Plain): Promise<void> {
+    const { status, body } = await this.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+    if (status !== 201 && status !== 200 && status !== 409) throw new Error(`creating CRD: HTTP ${status} ${JSON.stringify(body).slice(0, 500)}`);
+    const spec = crd["spec"] as { group: string; names: { kind: string }; versions: { name: string; served: boolean }[] };
+    const deadline = Date.now() + 60_000;
+    for (const v of spec.versions.filter((x) => x.served)) {
+      const apiVersion = `${spec.group}/${v.name}`;
+      for (;;) {
+        this.discovery.delete(apiVersion);
+        if (await this.serves(apiVersion, spec.names.kind)) break;
+        if (Date.now() > deadline) throw new Error(`the API server does not serve ${apiVersion} ${spec.names.kind} a minute after its CRD was created`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
   /** GET /readyz is "ok". */
   async ready(): Promise<boolean> {
     try {

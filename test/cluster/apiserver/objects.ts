@@ -96,6 +96,40 @@ export function describe(obj: Plain): string {
   return `${String(obj["kind"])} ${String(m["namespace"] ?? "default")}/${String(m["name"])}`;
 }
 
+/** Directory of the CRDs test/cluster/build.sh fetches (JobSet, RayCluster). */
+export const crdsDir = join(__dirname, "..", ".crds");
+
+/** The CRDs build.sh fetched, as objects. */
+export function readCrds(): Plain[] {
+  return existsSync(crdsDir) ? readdirSync(crdsDir).filter((f) => f.endsWith(".yaml")).sort().flatMap((f) => readObjects(readFileSync(join(crdsDir, f), "utf8"))) : [];
+}
+
+/**
+ * Every pod template of an object of a custom kind whose templates sit in lists (a JobSet's
+ * replicated jobs, a RayCluster's head and worker groups), each as a Pod, so the server's pod
+ * validation judges them too (a CRD's schema checks shapes only).
+ */
+export function listedTemplatesAsPods(obj: Plain): { where: string; pod: Plain }[] {
+  const spec = (obj["spec"] as Plain | undefined) ?? {};
+  const found: { where: string; template: Plain }[] = [];
+  const entries = (v: unknown) => (Array.isArray(v) ? (v as Plain[]) : []);
+  entries(spec["replicatedJobs"]).forEach((j, i) => found.push({ where: `spec.replicatedJobs[${i}]`, template: ((j["template"] as Plain | undefined)?.["spec"] as Plain | undefined)?.["template"] as Plain }));
+  if (spec["headGroupSpec"]) found.push({ where: "spec.headGroupSpec", template: (spec["headGroupSpec"] as Plain)["template"] as Plain });
+  entries(spec["workerGroupSpecs"]).forEach((g, i) => found.push({ where: `spec.workerGroupSpecs[${i}]`, template: g["template"] as Plain }));
+  const m = (obj["metadata"] as Plain | undefined) ?? {};
+  return found
+    .filter((f) => Array.isArray((f.template?.["spec"] as Plain | undefined)?.["containers"]))
+    .map((f, i) => ({
+      where: f.where,
+      pod: {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { ...((f.template["metadata"] as Plain | undefined) ?? {}), name: `${String(obj["kind"]).toLowerCase()}-${String(m["name"])}-${i}`, ...(m["namespace"] ? { namespace: m["namespace"] } : {}) },
+        spec: f.template["spec"] as Plain,
+      },
+    }));
+}
+
 /** The pod template of a workload of a kind the server does not serve, as a Pod; undefined when there is none. */
 export function templateAsPod(obj: Plain): Plain | undefined {
   const spec = obj["spec"] as Plain | undefined;
