@@ -7,7 +7,7 @@ import { nearest } from "./config/load";
 import { runFiles } from "./files";
 import { runArgoGenerate } from "./front-doors/argocd";
 import { runExplain } from "./explain/index";
-import { CONFIG_FILE, findConfig, withOptions } from "./front-doors/config";
+import { CONFIG_FILE, findConfig, modeOf, withOptions } from "./front-doors/config";
 import { InputError } from "./krm/resource-list";
 import { formatResults, oneLine } from "./krm/results";
 import { PLUGIN_NAME, runPlugin } from "./kustomize-plugin";
@@ -287,6 +287,10 @@ function main(argv: string[], io: Io): number {
   }
   // Plain manifests: files, or a stream on stdin (Helm's --post-renderer, a pipe).
   const found = findConfig(values.config, cwd);
+  if (values["in-place"] && modeOf(found.functionConfig) === "check") {
+    io.err(`sidecar-order: ${found.path ?? "the config"} sets mode: check, which changes nothing, and --in-place asks to rewrite the files: remove one of them (or use --check); see --help\n`);
+    return 2;
+  }
   const input = stdin;
   if (values.explain) {
     const check = values.check === true;
@@ -313,6 +317,11 @@ function usageRules(values: Options, positionals: readonly string[]): void {
   if (values.check && values["in-place"]) throw new UsageError("--check and --in-place cannot go together: --check changes nothing");
   if (values.format === "github" && !values.check && !values["in-place"]) {
     throw new UsageError("--format github prints GitHub workflow commands on stdout, where the stream would go: add --check (or --in-place)");
+  }
+  // Helm runs a post-renderer with no PATH and takes its stdout for the release's manifests: results
+  // there would install an empty release (and an upgrade would delete everything), so say it.
+  if (values.check && positionals.length === 0) {
+    throw new UsageError("--check needs PATH arguments (- for stdin): it prints results, not manifests, so as Helm's --post-renderer it would hand Helm an empty release; check a chart with `helm template REL CHART | sidecar-order --check -`");
   }
   if (values["in-place"] && (positionals.length === 0 || positionals.includes("-"))) {
     throw new UsageError("--in-place needs file or directory arguments (stdin cannot be rewritten)");

@@ -5,11 +5,11 @@
  * stderr (or as GitHub workflow commands on stdout).
  */
 import { chmodSync, chownSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { isMap, parseAllDocuments, visit } from "yaml";
 import { githubCommands } from "./front-doors/github";
 import { InputError, decode } from "./krm/resource-list";
-import { exitCode, formatResults } from "./krm/results";
+import { exitCode, formatResults, type Result } from "./krm/results";
 import { readStream, writeStream, type StreamSource } from "./krm/stream";
 import { processItems } from "./run";
 
@@ -43,7 +43,8 @@ export interface FilesOutput {
   written: string[];
 }
 
-const MANIFEST = /\.ya?ml$/i;
+const MANIFEST = /\.(?:ya?ml|json)$/i;
+const JSON_FILE = /\.json$/i;
 
 /**
  * Every manifest a path names: a file, or the YAML files below a directory (sorted, hidden ones
@@ -246,6 +247,22 @@ function joined(before: string, text: string): string {
   return own.startsWith("---") ? `${nl}${own}` : `${nl}---\n${own}`;
 }
 
+/** A file's device and inode: the same file, whatever path names it; undefined when it cannot be read. */
+function fileId(path: string): string | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? `${st.dev}:${st.ino}` : undefined;
+}
+
+/** Whether a .json file holds a Kubernetes object (or a List of them): an object with string apiVersion and kind. */
+function isKubernetesJson(bytes: Uint8Array): boolean {
+  try {
+    const v = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8").replace(/^\uFEFF/, "")) as unknown;
+    return typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as Record<string, unknown>)["apiVersion"] === "string" && typeof (v as Record<string, unknown>)["kind"] === "string";
+  } catch {
+    return false;
+  }
+}
+
 /** What a file system error says, without its code and system call ("ENOSPC: no space left on device, write"). */
 function osReason(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
@@ -302,12 +319,20 @@ function readManifests(bytes: Uint8Array, name: string, firstIndex: number, path
 export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOutput {
   const configPath = opts.configPath ?? opts.config;
   const functionConfig = opts.functionConfig === undefined && opts.config !== undefined ? readConfigFile(opts.config) : opts.functionConfig;
-  const skip = configPath !== undefined ? resolve(configPath) : undefined;
-  const files = expandPaths(paths).filter((p) => p === "-" || (resolve(p) !== skip && !(opts.skipKptfile && basename(p) === "Kptfile")));
+  // The config is never read as a manifest, whatever path (a link, `./`) names it.
+  const skip = configPath !== undefined ? fileId(configPath) : undefined;
+  const files = expandPaths(paths).filter((p) => p === "-" || (fileId(p) !== skip && !(opts.skipKptfile && basename(p) === "Kptfile")));
   const sources: { path: string; src: StreamSource; bytes: Uint8Array }[] = [];
+  const leftOut: Result[] = [];
   let next = 0;
   for (const path of files) {
     const bytes = path === "-" ? opts.readStdin() : readFileSync(path);
+    // A directory's .json files are read as kubectl and Argo CD read them; one that is not a
+    // Kubernetes object (package.json) is left out, and said.
+    if (JSON_FILE.test(path) && !paths.includes(path) && !isKubernetesJson(bytes)) {
+      leftOut.push({ message: `${path} is a JSON file but not a Kubernetes object (no apiVersion and kind), so it was left out`, severity: "warning", file: { path } });
+      continue;
+    }
     const name = path === "-" ? "stdin" : path;
     const src = readManifests(bytes, name, next, path === "-" ? undefined : path);
     next += src.items.length;
@@ -316,8 +341,14 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
   const { replacements, results } = processItems(
     sources.flatMap((s) => s.src.items),
     functionConfig,
-    sources.flatMap((s) => s.src.problems),
+    [...leftOut, ...sources.flatMap((s) => s.src.problems)],
   );
+  // A config error names the file it is in, which the user may not know was read (.sidecar-order.yaml).
+  if (configPath !== undefined) {
+    const near = relative(process.cwd(), configPath);
+    const shown = near && !near.startsWith("..") && !isAbsolute(near) ? near : configPath;
+    for (const r of results) if (r.message.startsWith("invalid functionConfig: ")) r.message = `invalid config in ${shown}: ${r.message.slice("invalid functionConfig: ".length)}`;
+  }
   const code = exitCode(results);
   const github = opts.format === "github";
   const report = github ? githubCommands(results, new Map(sources.map((s) => [s.path, s.src.text]))) : formatResults(results);
@@ -336,6 +367,12 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
   }
   replaceFiles(writes);
   written.push(...writes.map((w) => w.path));
+  // The results above may say what changed: on an error none of it was written, and that must be said.
+  if (opts.inPlace && code !== 0 && sources.some((s) => s.src.items.some((item) => replacements.has(item.index)))) {
+    const note: Result = { message: "nothing was written: --in-place writes no file while any result is an error; fix the errors and run again", severity: "error" };
+    results.push(note);
+    return github ? { stdout: report + githubCommands([note], new Map()), stderr: "", exitCode: code, written } : { stdout, stderr: report + formatResults([note]), exitCode: code, written };
+  }
   // Workflow commands are read from stdout; the stream is never printed with them (the CLI refuses that).
   if (github) return { stdout: report, stderr: "", exitCode: code, written };
   return { stdout, stderr: report, exitCode: code, written };

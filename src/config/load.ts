@@ -71,7 +71,9 @@ export function loadConfig(functionConfig: unknown): LoadedConfig {
     "none",
     ref,
     "kind",
-    `the functionConfig kind ${JSON.stringify(kind ?? null)} is not supported; use kind ${KIND} (apiVersion ${API_VERSION}) or a ConfigMap`,
+    kind === undefined
+      ? `the config has no kind; begin it with apiVersion: ${API_VERSION} and kind: ${KIND}, with the options after them at the top level (or use a ConfigMap with the options under data)`
+      : `the functionConfig kind ${JSON.stringify(kind)} is not supported; use kind ${KIND} (apiVersion ${API_VERSION}) or a ConfigMap`,
   );
 }
 

@@ -14,7 +14,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { editDistance, nearest } from "../config/load";
 import { InputError } from "../krm/resource-list";
 import { formatResult, formatResults, oneLine, type Result } from "../krm/results";
@@ -136,9 +136,8 @@ function kustomizeBuild(dir: string, env: Env): Uint8Array {
 export function runArgoGenerate(dir: string, env: Env): GenerateOutput {
   const fromEnv = optionsFromEnv(env);
   if (fromEnv.errors.length > 0) return { stdout: "", stderr: fromEnv.errors.map((e) => `sidecar-order: ${e}\n`).join(""), exitCode: 1 };
-  const found = fromEnv.configFile !== undefined
-    ? { functionConfig: readConfigFile(join(dir, fromEnv.configFile), "the config parameter's file"), path: join(dir, fromEnv.configFile) }
-    : findConfig(undefined, dir);
+  const configPath = fromEnv.configFile !== undefined ? configInRepo(dir, fromEnv.configFile, env) : undefined;
+  const found = configPath !== undefined ? { functionConfig: readConfigFile(configPath, "the config parameter's file"), path: configPath } : findConfig(undefined, dir);
   const options = { ...fromEnv.options };
   const notes: Result[] = [];
   const kube = env["KUBE_VERSION"];
@@ -165,6 +164,25 @@ export function runArgoGenerate(dir: string, env: Env): GenerateOutput {
   const comments = [...notes.map(formatResult), ...out.stderr.split("\n").filter((l) => l !== "")];
   const tail = comments.length ? `${out.stdout.endsWith("\n") || out.stdout === "" ? "" : "\n"}${comments.map((c) => `# sidecar-order: ${c}\n`).join("")}` : "";
   return { stdout: out.stdout + tail, stderr: "", exitCode: 0 };
+}
+
+/**
+ * The config parameter's file: a path relative to the app directory that stays inside the
+ * repository (the app directory less ARGOCD_APP_SOURCE_PATH, Argo CD's path of the app in the
+ * repo; the app directory itself when that is not set). A file outside is never read: an
+ * Application's parameters must not reach the repo server's own files.
+ */
+function configInRepo(dir: string, file: string, env: Env): string {
+  if (isAbsolute(file)) throw new InputError(`the config parameter ${JSON.stringify(file)} is an absolute path; give the file's path relative to the app directory (e.g. config/sidecar-order.yaml)`);
+  const app = resolve(dir);
+  const source = (env["ARGOCD_APP_SOURCE_PATH"] ?? "").replace(/^\.?\/+|\/+$/g, "");
+  const root = source && source !== "." && app.endsWith(sep + source.split("/").join(sep)) ? app.slice(0, app.length - source.length - 1) : app;
+  const path = resolve(app, file);
+  const inside = relative(root, path);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+    throw new InputError(`the config parameter ${JSON.stringify(file)} leads outside the ${root === app ? "app directory" : "repository"}; give a file inside it`);
+  }
+  return path;
 }
 
 /** Paths in results read relative to the app directory, as the user wrote them in the repo. */

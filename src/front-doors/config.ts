@@ -3,7 +3,7 @@
  * `--config FILE`, else `.sidecar-order.yaml` in the working directory, else the defaults; and
  * options given as strings (a flag, Argo CD's environment) laid over it.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { isScalar, parseAllDocuments } from "yaml";
 import { InputError } from "../krm/resource-list";
@@ -17,8 +17,11 @@ export function readConfigFile(path: string, flag = "--config"): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
-  } catch {
-    throw new InputError(`${flag} ${path}: cannot read the file`);
+  } catch (e) {
+    const link = lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(path) : undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = link !== undefined && code === "ENOENT" ? `it is a symbolic link to ${link}, which does not exist` : code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : "cannot read the file";
+    throw new InputError(`${flag} ${path}: ${why}`);
   }
   const docs = parseAllDocuments(text, { prettyErrors: false });
   const all = Array.isArray(docs) ? docs : [];
@@ -44,7 +47,8 @@ export interface FoundConfig {
 export function findConfig(explicit: string | undefined, dir: string): FoundConfig {
   if (explicit !== undefined) return { functionConfig: readConfigFile(explicit), path: explicit };
   const local = join(dir, CONFIG_FILE);
-  if (existsSync(local)) return { functionConfig: readConfigFile(local, "the config file"), path: local };
+  // lstat: a link whose target is gone is a config the user meant, not no config.
+  if (lstatSync(local, { throwIfNoEntry: false })) return { functionConfig: readConfigFile(local, "the config file"), path: local };
   return { functionConfig: undefined };
 }
 
@@ -72,6 +76,13 @@ export function withOptions(functionConfig: unknown, options: Readonly<Record<st
     typed[key] = convert ? convert(value) : value;
   }
   return typed;
+}
+
+/** The config's mode, as a SidecarOrder or a ConfigMap sets it. */
+export function modeOf(functionConfig: unknown): unknown {
+  if (!isPlain(functionConfig)) return undefined;
+  const where = functionConfig["kind"] === "ConfigMap" ? functionConfig["data"] : functionConfig;
+  return isPlain(where) ? where["mode"] : undefined;
 }
 
 /** Whether the config names the cluster's version already. */

@@ -52,10 +52,13 @@ export function readStream(input: string | Uint8Array, name: string, firstIndex 
     }
     const node = doc.contents;
     if (isEmptyDocument(doc) || !node?.range) return;
+    // `null` or `~` (what Helm renders for `{{ toYaml .Values.unset }}`): kubectl's decoder and
+    // Argo CD skip such a document, so it is passed through as it is, with nothing said.
+    if (isScalar(node) && node.value === null && !node.tag && !node.anchor) return;
     const label = `${name} document ${n + 1}`;
     const file = path !== undefined ? { path, index: n } : undefined;
     if (!isMap(node)) {
-      problems.push({ message: `${label} is not an object; it was left as it is`, severity: "error", ...(file ? { file } : {}) });
+      problems.push({ message: `${label} is not an object (Kubernetes takes only objects), so nothing was changed; remove it or make it an object`, severity: "error", ...(file ? { file } : {}) });
       return;
     }
     const bodyStart = node.range[0];
