@@ -132,9 +132,16 @@ describe("the executable as a new user meets it", () => {
   });
 
   it("refuses plain-manifest options on a ResourceList, which carries its own config", () => {
-    const r = run(resourceList([]), ["--check"]);
+    const r = run(resourceList([]), ["--config", "sidecar-order.yaml"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^sidecar-order: stdin is a ResourceList, which carries its own functionConfig: .*set mode: check in the functionConfig instead\)\n$/);
+  });
+
+  it("refuses --check with no PATH, the shape Helm's post-renderer calls it in (Helm would take the results for an empty release)", () => {
+    const r = run("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", ["--check"]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^sidecar-order: --check needs PATH arguments \(- for stdin\): .*helm template REL CHART \| sidecar-order --check -`; see --help\n$/);
   });
 
   it("says what it wants instead of waiting on a terminal", () => {

@@ -3,7 +3,8 @@
  * CD's build environment, print the ordered manifests (YAML only) on stdout.
  *
  * - A directory with a kustomization is built with `kustomize build .` first; any other
- *   directory is read as plain manifests (*.yaml, *.yml, recursively; a Kptfile is left out).
+ *   directory is read as plain manifests (*.yaml, *.yml and Kubernetes *.json, recursively; a
+ *   Kptfile is left out).
  * - Config: `.sidecar-order.yaml` in the app directory (or the `config` parameter's file), with
  *   plugin parameters and `ARGOCD_ENV_*` variables laid over it; `KUBE_VERSION` (the destination
  *   cluster's) gives the version when neither sets one.

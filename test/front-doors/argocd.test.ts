@@ -162,6 +162,16 @@ describe("generate, as the repo server runs it", () => {
     expect(typo.stderr).toContain('unknown plugin parameter "stratgy"; did you mean "strategy"?');
   });
 
+  it("reads the config parameter's file only inside the repository", () => {
+    const param = (file: string) => ({ KUBE_VERSION: "1.33.2", ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: "config", string: file }]) });
+    const outside = generate("plain", param("../../../outside.yaml"));
+    expect(outside.status).toBe(1);
+    expect(outside.stderr).toBe('sidecar-order: the config parameter "../../../outside.yaml" leads outside the repository; give a file inside it\n');
+    const absolute = generate("plain", param("/etc/passwd"));
+    expect(absolute.status).toBe(1);
+    expect(absolute.stderr).toMatch(/^sidecar-order: the config parameter "\/etc\/passwd" is an absolute path; give the file's path relative to the app directory/);
+  });
+
   it("refuses an ARGOCD_ENV_ variable that misspells an option, and leaves other tools' variables alone", () => {
     const typo = generate("plain", { KUBE_VERSION: "1.33.2", ARGOCD_ENV_STRATEGIE: "legacy" });
     expect(typo.status).toBe(1);

@@ -121,8 +121,68 @@ describe("plain files", () => {
     writeFileSync(join(dir, "bad.yaml"), CONFIG.replace("1.27", "latest"));
     const bad = run(["--config", "bad.yaml", "--in-place", "app"]);
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/^\[error\] invalid functionConfig: kubernetesVersion/m);
+    expect(bad.stderr).toMatch(/^\[error\] invalid config in bad.yaml: kubernetesVersion/m);
     expect(readFileSync(join(dir, "app", "deploy.yaml"), "utf8")).toBe(DEPLOY);
+  });
+
+  it("says, on an error, that --in-place wrote nothing the results above say it changed", () => {
+    writeFileSync(join(dir, "app", "job.yaml"), "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  template:\n    spec:\n      containers:\n      - name: j\n        image: j\n      - name: cloud-sql-proxy\n        image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1\n");
+    const r = run(["--config", "config.yaml", "--in-place", "app"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^\[info\] moved sidecar "cloud-sql-proxy"/m);
+    expect(r.stderr).toMatch(/\[error\] nothing was written: --in-place writes no file while any result is an error; fix the errors and run again\n$/);
+    expect(readFileSync(join(dir, "app", "deploy.yaml"), "utf8")).toBe(DEPLOY);
+  });
+
+  it("reads a directory's .json manifests as kubectl and Argo CD do, and leaves out a .json file that is no Kubernetes object, saying so", () => {
+    const json = '{\n  "apiVersion": "v1",\n  "kind": "Service",\n  "metadata": {"name": "api"}\n}\n';
+    writeFileSync(join(dir, "app", "api.json"), json);
+    writeFileSync(join(dir, "app", "package.json"), '{"name": "tooling", "private": true}\n');
+    const r = run(["--config", "config.yaml", "app"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.startsWith(json + "---\n# the web tier\n")).toBe(true);
+    expect(r.stdout).not.toContain("tooling");
+    expect(r.stderr).toMatch(/^\[warning\] app\/package.json is a JSON file but not a Kubernetes object \(no apiVersion and kind\), so it was left out/m);
+  });
+
+  it("passes a null document through, as kubectl and Argo CD skip it (Helm renders one for an unset value)", () => {
+    const input = `${DEPLOY}---\nnull\n---\n~\n`;
+    const r = run(["--config", "config.yaml", "-"], input);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("- name: cloud-sql-proxy");
+    expect(r.stdout.endsWith("---\nnull\n---\n~\n")).toBe(true);
+    // A string is no object: an error, and nothing changes.
+    const str = run(["--config", "config.yaml", "-"], `${DEPLOY}---\n"a string"\n`);
+    expect(str.status).toBe(1);
+    expect(str.stdout).toBe(`${DEPLOY}---\n"a string"\n`);
+    expect(str.stderr).toMatch(/stdin document 3 is not an object \(Kubernetes takes only objects\), so nothing was changed; remove it or make it an object/);
+  });
+
+  it("never reads the config as a manifest, whatever path names it (a link), and refuses a config link whose target is gone", () => {
+    mkdirSync(join(dir, "pkg"));
+    writeFileSync(join(dir, "pkg", "order.yaml"), CONFIG);
+    writeFileSync(join(dir, "pkg", "svc.yaml"), SERVICE);
+    symlinkSync(join("pkg", "order.yaml"), join(dir, "cfg-link.yaml"));
+    const r = run(["--config", "cfg-link.yaml", "pkg"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(SERVICE);
+    symlinkSync(join("..", "shared", "gone.yaml"), join(dir, "app", ".sidecar-order.yaml"));
+    const gone = spawnSync(process.execPath, [bin, "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
+    expect(gone.status).toBe(1);
+    expect(gone.stdout).toBe("");
+    expect(gone.stderr).toMatch(/the config file .*\.sidecar-order\.yaml: it is a symbolic link to \.\.\/shared\/gone\.yaml, which does not exist/);
+  });
+
+  it("refuses --in-place when the config sets mode: check, which changes nothing, and names its file when it is wrong", () => {
+    writeFileSync(join(dir, "app", ".sidecar-order.yaml"), CONFIG + "mode: check\n");
+    const r = spawnSync(process.execPath, [bin, "--in-place", "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/sets mode: check, which changes nothing, and --in-place asks to rewrite the files/);
+    expect(readFileSync(join(dir, "app", "deploy.yaml"), "utf8")).toBe(DEPLOY);
+    writeFileSync(join(dir, "app", ".sidecar-order.yaml"), "strategy: legacy\n");
+    const kindless = spawnSync(process.execPath, [bin, "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
+    expect(kindless.status).toBe(1);
+    expect(kindless.stderr).toMatch(/^\[error\] invalid config in \.sidecar-order\.yaml: the config has no kind; begin it with apiVersion: fn\.sidecar-order\.dev\/v1alpha1 and kind: SidecarOrder/m);
   });
 
   it("says clearly when a path does not exist or a file is not YAML", () => {
