@@ -247,6 +247,28 @@ function joined(before: string, text: string): string {
   return own.startsWith("---") ? `${nl}${own}` : `${nl}---\n${own}`;
 }
 
+/**
+ * `text` with a block scalar that ends it (no line break after its last line, `|` or `|+`) made
+ * strip-chomped (`|-`): the value stays what it was when a line break is added after the text.
+ */
+function stripChompedAtEnd(text: string): string {
+  const docs = parseAllDocuments(text);
+  let header = -1;
+  for (const doc of Array.isArray(docs) ? docs : []) {
+    visit(doc, {
+      Scalar: (_, node) => {
+        // Go's YAML (kubectl, Argo CD) reads `|` there without the line break that is not in the file.
+        if ((node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") && node.range && node.range[1] >= text.length) header = node.range[0];
+      },
+    });
+  }
+  if (header === -1) return text;
+  const m = /^[|>](?:([1-9])?([-+])?|([-+])?([1-9])?)/.exec(text.slice(header));
+  if (!m || m[2] === "-" || m[3] === "-") return text;
+  const indent = m[1] ?? m[4] ?? "";
+  return `${text.slice(0, header)}${text[header]}-${indent}${text.slice(header + m[0].length)}`;
+}
+
 /** A file's device and inode: the same file, whatever path names it; undefined when it cannot be read. */
 function fileId(path: string): string | undefined {
   const st = statSync(path, { throwIfNoEntry: false });
@@ -363,7 +385,11 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
       if (code === 0 && src.items.some((item) => replacements.has(item.index))) writes.push({ path, text, original: bytes });
       continue;
     }
+    // A file that ends without a line break, in a block scalar, would gain one in its value when
+    // the next file is joined on: strip-chomp it, which reads the same alone and in the stream.
+    const last = i === sources.length - 1;
     stdout += i > 0 && stdout !== "" ? joined(stdout, text) : text;
+    if (!last && !text.endsWith("\n")) stdout = stdout.slice(0, stdout.length - text.length) + stripChompedAtEnd(text);
   }
   replaceFiles(writes);
   written.push(...writes.map((w) => w.path));

@@ -16,7 +16,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { editDistance, nearest } from "../config/load";
+import { editDistance, loadConfig, nearest } from "../config/load";
 import { InputError } from "../krm/resource-list";
 import { formatResult, formatResults, oneLine, type Result } from "../krm/results";
 import { runFiles } from "../files";
@@ -76,13 +76,16 @@ interface Parameter {
  */
 export function optionsFromEnv(env: Env): { options: Record<string, string>; configFile?: string; errors: string[] } {
   const options: Record<string, string> = {};
+  /** Where each option came from, in the user's words: `ARGOCD_ENV_STRATEGY`, `the strategy parameter`. */
+  const from: Record<string, string> = {};
   const errors: string[] = [];
   let configFile: string | undefined;
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith("ARGOCD_ENV_") || value === undefined) continue;
+    // An empty variable is an unset one (a Helm value or an Application left blank).
+    if (!name.startsWith("ARGOCD_ENV_") || value === undefined || value === "") continue;
     const suffix = name.slice("ARGOCD_ENV_".length);
     const key = optionKey(suffix);
-    if (key) options[key] = value;
+    if (key) [options[key], from[key]] = [value, name];
     else if (suffix.toLowerCase() === "config") configFile = value;
     else {
       // The Application's plugin env may carry other tools' variables too: only a near miss of an option is a typo.
@@ -107,12 +110,17 @@ export function optionsFromEnv(env: Env): { options: Record<string, string>; con
         continue;
       }
       const key = optionKey(p.name);
-      if (key) options[key] = value;
+      if (key) [options[key], from[key]] = [value, `the ${p.name} parameter`];
       else {
         const near = nearest(p.name, [...OPTION_KEYS, "config"]);
         errors.push(`unknown plugin parameter "${p.name}"${near ? `; did you mean "${near}"?` : `; the parameters are ${[...OPTION_KEYS, "config"].join(", ")}`}`);
       }
     }
+  }
+  // Each value is checked on its own, so a bad one is named as the user set it (not as the data of a ConfigMap they never wrote).
+  for (const [key, value] of Object.entries(options)) {
+    const loaded = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: { [key]: value } });
+    for (const r of loaded.results) if (r.severity === "error") errors.push(`${from[key]}: ${r.message.replace(/^invalid functionConfig: /, "").replace(`data.${key}: `, "").replace(`data.${key} `, `${key} `)}`);
   }
   return configFile === undefined ? { options, errors } : { options, configFile, errors };
 }

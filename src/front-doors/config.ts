@@ -63,7 +63,8 @@ export const OPTION_KEYS: readonly string[] = Object.keys(CONFIGMAP_KEYS);
 export function withOptions(functionConfig: unknown, options: Readonly<Record<string, string>>): unknown {
   if (Object.keys(options).length === 0) return functionConfig;
   if (functionConfig === undefined || functionConfig === null) {
-    return { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "sidecar-order-options" }, data: { ...options } };
+    // No name: results then name no ConfigMap the user never wrote.
+    return { apiVersion: "v1", kind: "ConfigMap", data: { ...options } };
   }
   if (!isPlain(functionConfig)) return functionConfig;
   if (functionConfig["kind"] === "ConfigMap") {

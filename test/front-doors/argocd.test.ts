@@ -162,6 +162,19 @@ describe("generate, as the repo server runs it", () => {
     expect(typo.stderr).toContain('unknown plugin parameter "stratgy"; did you mean "strategy"?');
   });
 
+  it("names a bad value by the variable or parameter that set it, and takes an empty variable for an unset one", () => {
+    const bad = generate("plain", { KUBE_VERSION: "1.27.9", ARGOCD_ENV_STRATEGY: "Legacy" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe('sidecar-order: ARGOCD_ENV_STRATEGY: strategy must be one of "auto", "native", "legacy"\n');
+    const param = generate("plain", { KUBE_VERSION: "1.27.9", ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: "kubernetesVersion", string: "latest" }]) });
+    expect(param.status).toBe(1);
+    expect(param.stderr).toMatch(/^sidecar-order: the kubernetesVersion parameter: "latest" is not a Kubernetes version/);
+    const empty = generate("plain", { KUBE_VERSION: "1.27.9", ARGOCD_ENV_KUBERNETES_VERSION: "" });
+    expect(empty.status, empty.stderr).toBe(0);
+    expect(empty.stdout).not.toContain("ConfigMap sidecar-order-options");
+    expect(order(empty.objects[0]).containers?.[0]).toBe("cloud-sql-proxy");
+  });
+
   it("reads the config parameter's file only inside the repository", () => {
     const param = (file: string) => ({ KUBE_VERSION: "1.33.2", ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: "config", string: file }]) });
     const outside = generate("plain", param("../../../outside.yaml"));

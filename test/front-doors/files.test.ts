@@ -185,6 +185,18 @@ describe("plain files", () => {
     expect(kindless.stderr).toMatch(/^\[error\] invalid config in \.sidecar-order\.yaml: the config has no kind; begin it with apiVersion: fn\.sidecar-order\.dev\/v1alpha1 and kind: SidecarOrder/m);
   });
 
+  it("keeps a block scalar's value when a file that ends in it, with no line break, is joined to the next (Go's YAML reads it without one)", () => {
+    mkdirSync(join(dir, "cm"));
+    writeFileSync(join(dir, "cm", "1.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |\n    line");
+    writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |2+\n    line");
+    writeFileSync(join(dir, "cm", "3.yaml"), SERVICE);
+    const r = run(["cm"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |-\n    line\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |-2\n    line\n---\n" + SERVICE);
+    // Alone, or last, it is written as it was.
+    expect(run(["cm/1.yaml"]).stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |\n    line");
+  });
+
   it("says clearly when a path does not exist or a file is not YAML", () => {
     const missing = run(["nope.yaml"]);
     expect(missing.status).toBe(1);
