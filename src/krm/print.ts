@@ -84,13 +84,17 @@ export function keepEntryLeadComments(doc: Document, text: string): void {
         const stored = holder.comment!.split(eol);
         let k = lines.length;
         while (k > 0 && isComment(lines[k - 1]!) && lines[k - 1]!.length - lines[k - 1]!.trimStart().length <= dashColumn) k--;
-        if (k === lines.length) return;
+        if (k === lines.length) {
+          // All of them stay under the first entry: the blank line above them, which yaml leaves out, stays too.
+          if (leadingBlank) holder.comment = `${eol}${holder.comment!}`;
+          return;
+        }
         const moved = stored.length - (lines.length - k);
         let kept = moved;
         while (kept > 0 && stored[kept - 1] === "") kept--;
         next.commentBefore = stored.slice(moved).join(eol);
         if (kept < moved || (kept === 0 && leadingBlank)) next.spaceBefore = true;
-        holder.comment = kept > 0 ? stored.slice(0, kept).join(eol) : undefined;
+        holder.comment = kept > 0 ? `${leadingBlank ? eol : ""}${stored.slice(0, kept).join(eol)}` : undefined;
       });
     },
   });

@@ -748,6 +748,90 @@ spec:
     info: [/moved sidecar "proxy" to the front/],
   },
   {
+    name: "a blank line above comments that stay under the entry before a sidecar is kept, with a comment above the sidecar moving with it",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: app
+    image: nginx
+
+    # about the app
+  # the proxy
+  - name: proxy
+    image: envoy
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  # the proxy
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - /proxy
+          - wait
+          - --timeout=60s
+  - name: app
+    image: nginx
+
+    # about the app
+`,
+    info: [/moved sidecar "proxy" to the front/],
+  },
+  {
+    name: "a blank line above comments that stay under the entry before a sidecar is kept",
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: app
+    image: nginx
+
+    # about the app
+  - name: proxy
+    image: envoy
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: proxy
+    image: envoy
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - /proxy
+          - wait
+          - --timeout=60s
+  - name: app
+    image: nginx
+
+    # about the app
+`,
+    info: [/moved sidecar "proxy" to the front/],
+  },
+  {
     name: "an empty initContainers list the user wrote is kept (only a list the move emptied goes)",
     in: `apiVersion: v1
 kind: Pod
