@@ -28,7 +28,7 @@ import { newUsage, recordUsage, type Usage } from "./sidecars/usage";
 import { planVersionRisks } from "./strategies/risks";
 import { mayHoldPodSpec, unknownKindNote } from "./workloads/unknown-kinds";
 import { changes, emptyPlan, refused, targetPath, type Plan, type Target } from "./strategies/plan";
-import { BUILT_IN, customKinds, identityOf, templatePathsIn, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
+import { BUILT_IN, allTemplatePaths, customKinds, identityOf, templatePathsIn, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
 import { SKIP_ANNOTATION, skipReason, type ObjectFacts } from "./workloads/select";
 import { explainItem } from "./explain/item";
 import { dedent } from "./krm/text";
@@ -176,7 +176,7 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
   if (wk.templateElsewhere && valueAt(data, wk.templateElsewhere.field) != null) {
     return { identity, results: [result("info", `left alone: ${wk.templateElsewhere.why}`, subject, { path: wk.templateElsewhere.field.join(".") })] };
   }
-  const paths = templatePathsIn(data, wk.templatePath);
+  const paths = allTemplatePaths(wk).flatMap((p) => templatePathsIn(data, p));
   if (paths.length === 1) return templateOutcome(w, paths[0]!, ctx);
   // Pod templates in a list (JobSet's replicatedJobs): each in turn, on the text the one before left.
   const results: Result[] = [];

@@ -237,22 +237,6 @@ export const podTemplatePathSchema = z.lazy(() =>
   }),
 );
 
-type PodTemplatePath = { group: string; version?: string | undefined; kind: string; path: string };
-
-/** Two entries for the same kind (and version): only one could count, so none is guessed at. */
-function sameKindTwice(paths: readonly PodTemplatePath[]): string | undefined {
-  for (let j = 1; j < paths.length; j++) {
-    for (let i = 0; i < j; i++) {
-      const a = paths[i]!;
-      const b = paths[j]!;
-      if (a.group !== b.group || a.kind !== b.kind) continue;
-      if (a.version !== undefined && b.version !== undefined && a.version !== b.version) continue;
-      return `entries ${i} and ${j} both name ${b.kind} (group "${b.group}"${b.version ? `, version ${b.version}` : ""}): only one could count, so give one path per kind and version (a path through a list already reaches every entry)`;
-    }
-  }
-  return undefined;
-}
-
 export const configSchema = z.strictObject({
   /**
    * `apply` changes the workloads; `check` changes nothing and reports every workload that would
@@ -282,11 +266,7 @@ export const configSchema = z.strictObject({
    */
   podTemplatePaths: d(
     z._default(
-      z.array(podTemplatePathSchema).check(
-        z.refine((paths) => sameKindTwice(paths) === undefined, {
-          error: (issue) => sameKindTwice(issue.input as readonly PodTemplatePath[]),
-        }),
-      ),
+      z.array(podTemplatePathSchema),
       [],
     ),
     "Custom kinds with a pod spec: group, version, kind and the path to the pod spec.",

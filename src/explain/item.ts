@@ -14,7 +14,7 @@ import { matchSidecars } from "../sidecars/match";
 import { drainSeconds } from "../strategies/native-shutdown";
 import { DEFAULT_GRACE_SECONDS, preStopSleepSeconds } from "../strategies/shutdown";
 import { subjectOf, type ItemOutcome, type TransformContext } from "../transform";
-import { templatePathsIn, workloadKind, type WorkloadKind } from "../workloads/pod-templates";
+import { allTemplatePaths, templatePathsIn, workloadKind, type WorkloadKind } from "../workloads/pod-templates";
 import { loadTimeline } from "./load";
 
 /** The tag that marks an explanation among the results (`--explain` prints only these). */
@@ -28,7 +28,7 @@ export function explainItem(item: ItemSource, outcome: ItemOutcome, ctx: Transfo
   if (!isPlain(after)) return [];
   const wk = workloadKind(after["apiVersion"], after["kind"], ctx.kinds);
   if (!wk) return [];
-  const paths = templatePathsIn(after, wk.templatePath);
+  const paths = allTemplatePaths(wk).flatMap((p) => templatePathsIn(after, p));
   return paths.flatMap((path) => {
     const r = explainTemplate(item, outcome, ctx, before, after, { ...wk, templatePath: path }, paths.length > 1);
     return r ? [r] : [];

@@ -23,6 +23,15 @@ export interface WorkloadKind {
   templateElsewhere?: { field: string[]; why: string };
   /** The group the same object is known by under its current API, when this entry is an old one. */
   sameAs?: string;
+  /** Set on kinds from the config's podTemplatePaths. */
+  custom?: boolean;
+  /** More pod template paths of the same kind (several podTemplatePaths entries name it): each counts. */
+  alsoAt?: string[][];
+}
+
+/** Every pod template path of a kind: its own, then those of further podTemplatePaths entries. */
+export function allTemplatePaths(wk: WorkloadKind): string[][] {
+  return [wk.templatePath, ...(wk.alsoAt ?? [])];
 }
 
 const template = ["spec", "template"];
@@ -92,9 +101,22 @@ export function workloadKind(apiVersion: unknown, kind: unknown, kinds: readonly
   if (group === "extensions") group = "apps";
   const version = versionOf(apiVersion);
   // Later entries (the config's) win over built-in ones.
+  const matches = (w: WorkloadKind) => w.group === group && w.kind === kind && (w.version === undefined || w.version === version);
   for (let i = kinds.length - 1; i >= 0; i--) {
     const w = kinds[i]!;
-    if (w.group === group && w.kind === kind && (w.version === undefined || w.version === version)) return w;
+    if (!matches(w)) continue;
+    if (!w.custom) return w;
+    // podTemplatePaths entries for one kind all count, in the config's order, as kustomize's
+    // fieldSpecs do (a RayCluster's head and workers); the same path twice counts once.
+    const seen = new Set<string>();
+    const paths: string[][] = [];
+    for (let j = 0; j <= i; j++) {
+      const o = kinds[j]!;
+      if (!o.custom || !matches(o) || seen.has(o.templatePath.join("/"))) continue;
+      seen.add(o.templatePath.join("/"));
+      paths.push(o.templatePath);
+    }
+    return paths.length > 1 ? { ...w, templatePath: paths[0]!, alsoAt: paths.slice(1) } : w;
   }
   return undefined;
 }
@@ -121,7 +143,7 @@ export function templatePathsIn(data: unknown, templatePath: readonly string[]):
 export function customKinds(paths: readonly { group: string; version?: string | undefined; kind: string; path: string }[]): WorkloadKind[] {
   return paths.map((p) => {
     const segments = p.path.split(/[/.]/).filter((s) => s !== "");
-    const w: WorkloadKind = { group: p.group, kind: p.kind, templatePath: segments.slice(0, -1), runsToCompletion: false };
+    const w: WorkloadKind = { group: p.group, kind: p.kind, templatePath: segments.slice(0, -1), runsToCompletion: false, custom: true };
     if (p.version !== undefined) w.version = p.version;
     return w;
   });

@@ -78,8 +78,6 @@ describe("loadConfig", () => {
     // One pod template per object, reached through maps: a list index would crash the edit, a second path for the same kind would be ignored.
     [typed({ podTemplatePaths: [{ group: "ray.io", kind: "RayCluster", path: "spec/workerGroupSpecs/0/template/spec" }] }), "podTemplatePaths[0].path", "with no index or *"],
     [typed({ podTemplatePaths: [{ group: "ray.io", kind: "RayCluster", path: "spec.workerGroupSpecs.*.template.spec" }] }), "podTemplatePaths[0].path", "name the field and the rest of the path is followed in every entry"],
-    [typed({ podTemplatePaths: [{ group: "x.io", kind: "Dual", path: "spec/a/template/spec" }, { group: "x.io", kind: "Dual", path: "spec/b/template/spec" }] }), "podTemplatePaths", "entries 0 and 1 both name Dual"],
-    [typed({ podTemplatePaths: [{ group: "x.io", version: "v1", kind: "Dual", path: "spec/a/spec" }, { group: "x.io", kind: "Dual", path: "spec/b/spec" }] }), "podTemplatePaths", "one path per kind and version"],
     // An empty value is null to YAML: quoting "null" would not be what was meant.
     [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { strategy: null } }, "data.strategy", "strategy has no value (YAML reads an empty value or ~ as null): give it one, or leave strategy out"],
     // A ConfigMap's options are read from data only: anything beside it is said, not ignored.

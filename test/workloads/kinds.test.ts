@@ -173,6 +173,20 @@ spec:
     expect(empty.results).toEqual([]);
   });
 
+  it("orders the pod template of every podTemplatePaths entry that names the kind (a RayCluster's head group and worker groups)", () => {
+    const ray = `apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: r\nspec:\n  headGroupSpec:\n    template:\n      spec:\n${indent(CONTAINERS, 8)}  workerGroupSpecs:\n  - template:\n      spec:\n${indent(CONTAINERS, 8)}`;
+    const both = 'kubernetesVersion: "1.31"\nsidecars:\n- preset: istio\npodTemplatePaths:\n- group: ray.io\n  kind: RayCluster\n  path: spec/headGroupSpec/template/spec\n- {group: ray.io, version: v1, kind: RayCluster, path: spec/workerGroupSpecs/template/spec}\n- group: ray.io\n  kind: RayCluster\n  path: spec.headGroupSpec.template.spec\n';
+    const out = runChecked(resourceList([ray], typedConfig(both)));
+    expect(initOf(out.bodies[1]!, ["spec", "headGroupSpec", "template"])?.map((c) => c.name)).toEqual(["istio-proxy"]);
+    expect(initOf(out.bodies[1]!, ["spec", "workerGroupSpecs", "0", "template"])?.map((c) => c.name)).toEqual(["istio-proxy"]);
+    // The same path twice counts once.
+    expect(out.results.filter((r) => r.severity === "info" && /moved sidecar/.test(r.message)).map((r) => r.field?.path)).toEqual(["spec.headGroupSpec.template.spec.initContainers", "spec.workerGroupSpecs[0].template.spec.initContainers"]);
+    // An entry for another version does not count for this one.
+    const other = both.replace("version: v1", "version: v2");
+    const head = runChecked(resourceList([ray], typedConfig(other)));
+    expect(initOf(head.bodies[1]!, ["spec", "workerGroupSpecs", "0", "template"])).toBeUndefined();
+  });
+
   it("orders each of a JobSet's replicated jobs, and refuses legacy sidecars in them as in any Job", () => {
     const jobset = `apiVersion: jobset.x-k8s.io/v1alpha2
 kind: JobSet
