@@ -248,41 +248,56 @@ function joined(before: string, text: string): string {
 }
 
 /**
- * `text` with a block scalar that ends it (no line break after its last line, `|` or `|+`) made
- * strip-chomped (`|-`): the value stays what it was when a line break is added after the text.
+ * `text` (which ends with no line break) made to mean the same when a line break and another file
+ * follow it, where it ends in a block scalar. Go's YAML (kubectl, Argo CD) reads the file alone
+ * with no line break after the last line: a last line with content becomes strip-chomped (`|-`);
+ * a last line of spaces only is dropped from a keep-chomped one (`|+`), whose line breaks before
+ * it are kept either way. Anything else is returned as it is.
  */
-function stripChompedAtEnd(text: string): string {
+function blockEndJoinable(text: string): string {
   const docs = parseAllDocuments(text);
   let header = -1;
   for (const doc of Array.isArray(docs) ? docs : []) {
     visit(doc, {
       Scalar: (_, node) => {
-        // Go's YAML (kubectl, Argo CD) reads `|` there without the line break that is not in the file.
         if ((node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") && node.range && node.range[1] >= text.length) header = node.range[0];
       },
     });
   }
   if (header === -1) return text;
   const m = /^[|>](?:([1-9])?([-+])?|([-+])?([1-9])?)/.exec(text.slice(header));
-  if (!m || m[2] === "-" || m[3] === "-") return text;
+  if (!m) return text;
+  const chomp = m[2] ?? m[3] ?? "";
+  const lastLine = text.slice(text.lastIndexOf("\n") + 1);
+  if (lastLine.trim() === "") return chomp === "+" ? text.slice(0, text.length - lastLine.length) : text;
+  if (chomp === "-") return text;
   const indent = m[1] ?? m[4] ?? "";
   return `${text.slice(0, header)}${text[header]}-${indent}${text.slice(header + m[0].length)}`;
 }
 
+/** Config errors say which file they are in, as the user would write its path. */
+export function nameConfigFile(results: readonly Result[], configPath: string): void {
+  const near = relative(process.cwd(), configPath);
+  const shown = near && !near.startsWith("..") && !isAbsolute(near) ? near : configPath;
+  for (const r of results) if (r.message.startsWith("invalid functionConfig: ")) r.message = `invalid config in ${shown}: ${r.message.slice("invalid functionConfig: ".length)}`;
+}
+
 /** A file's device and inode: the same file, whatever path names it; undefined when it cannot be read. */
-function fileId(path: string): string | undefined {
+export function fileId(path: string): string | undefined {
   const st = statSync(path, { throwIfNoEntry: false });
   return st ? `${st.dev}:${st.ino}` : undefined;
 }
 
-/** Whether a .json file holds a Kubernetes object (or a List of them): an object with string apiVersion and kind. */
-function isKubernetesJson(bytes: Uint8Array): boolean {
+/** What a .json file below a directory holds: a Kubernetes object (or a List), another JSON value, or not one JSON value. */
+function jsonKind(bytes: Uint8Array): "manifest" | "other" | "unreadable" {
+  let v: unknown;
   try {
-    const v = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8").replace(/^\uFEFF/, "")) as unknown;
-    return typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as Record<string, unknown>)["apiVersion"] === "string" && typeof (v as Record<string, unknown>)["kind"] === "string";
+    v = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8").replace(/^\uFEFF/, ""));
   } catch {
-    return false;
+    return "unreadable";
   }
+  const o = v as Record<string, unknown>;
+  return typeof v === "object" && v !== null && !Array.isArray(v) && typeof o["apiVersion"] === "string" && typeof o["kind"] === "string" ? "manifest" : "other";
 }
 
 /** What a file system error says, without its code and system call ("ENOSPC: no space left on device, write"). */
@@ -351,8 +366,19 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
     const bytes = path === "-" ? opts.readStdin() : readFileSync(path);
     // A directory's .json files are read as kubectl and Argo CD read them; one that is not a
     // Kubernetes object (package.json) is left out, and said.
-    if (JSON_FILE.test(path) && !paths.includes(path) && !isKubernetesJson(bytes)) {
+    const json = JSON_FILE.test(path) && !paths.includes(path) ? jsonKind(bytes) : "manifest";
+    if (json === "other") {
       leftOut.push({ message: `${path} is a JSON file but not a Kubernetes object (no apiVersion and kind), so it was left out`, severity: "warning", file: { path } });
+      continue;
+    }
+    if (json === "unreadable") {
+      // Objects kubectl would read from a stream of JSON values must not vanish in silence (Argo CD would prune them).
+      const looks = /"apiVersion"/.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+      leftOut.push({
+        message: `${path} is not one JSON value (several objects one after another, or JSON with comments), which sidecar-order does not read, so it was left out${looks ? "; it looks like Kubernetes objects: write them as one object, a List, or YAML documents" : ""}`,
+        severity: looks ? "error" : "warning",
+        file: { path },
+      });
       continue;
     }
     const name = path === "-" ? "stdin" : path;
@@ -366,11 +392,7 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
     [...leftOut, ...sources.flatMap((s) => s.src.problems)],
   );
   // A config error names the file it is in, which the user may not know was read (.sidecar-order.yaml).
-  if (configPath !== undefined) {
-    const near = relative(process.cwd(), configPath);
-    const shown = near && !near.startsWith("..") && !isAbsolute(near) ? near : configPath;
-    for (const r of results) if (r.message.startsWith("invalid functionConfig: ")) r.message = `invalid config in ${shown}: ${r.message.slice("invalid functionConfig: ".length)}`;
-  }
+  if (configPath !== undefined) nameConfigFile(results, configPath);
   const code = exitCode(results);
   const github = opts.format === "github";
   const report = github ? githubCommands(results, new Map(sources.map((s) => [s.path, s.src.text]))) : formatResults(results);
@@ -385,11 +407,10 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
       if (code === 0 && src.items.some((item) => replacements.has(item.index))) writes.push({ path, text, original: bytes });
       continue;
     }
-    // A file that ends without a line break, in a block scalar, would gain one in its value when
-    // the next file is joined on: strip-chomp it, which reads the same alone and in the stream.
-    const last = i === sources.length - 1;
-    stdout += i > 0 && stdout !== "" ? joined(stdout, text) : text;
-    if (!last && !text.endsWith("\n")) stdout = stdout.slice(0, stdout.length - text.length) + stripChompedAtEnd(text);
+    // A file that ends in a block scalar with no line break would gain one in its value when the
+    // next file is joined on: it is written so that it reads the same alone and in the stream.
+    const own = i < sources.length - 1 && !text.endsWith("\n") ? blockEndJoinable(text) : text;
+    stdout += i > 0 && stdout !== "" ? joined(stdout, own) : own;
   }
   replaceFiles(writes);
   written.push(...writes.map((w) => w.path));

@@ -152,8 +152,9 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
   const subject = subjectOf(data, meta, annotations);
   if (!subject.file && item.file) subject.file = item.file;
   const identity = identityOf(wk, String(meta["namespace"] ?? ""), String(meta["name"] ?? ""));
-  // A skip annotation whose value is not "true" does not skip: said, whatever else is said.
-  const oddSkips = oddSkipValues(annotations, valueAt(data, [...wk.templatePath, "metadata", "annotations"]), wk.templatePath, subject);
+  // A skip annotation whose value is not "true" does not skip: said, whatever else is said (the
+  // pod templates' own, in templateOutcome).
+  const oddSkips = oddSkipValues(annotations, undefined, [], subject);
   const out = workloadOutcome({ item, data, meta, wk, subject, identity, doc }, ctx);
   return oddSkips.length === 0 ? out : { ...out, results: [...oddSkips, ...out.results] };
 }
@@ -168,6 +169,8 @@ interface ReadWorkload {
   identity: string;
   /** The item's yaml Document, when the careful path parsed it. */
   doc: Document.Parsed | undefined;
+  /** Set once the object is counted among the workloads (its first pod template read). */
+  counted?: boolean;
 }
 
 /** The plan for each of a workload's pod templates, carried out on its text (or said, in check mode). */
@@ -179,16 +182,24 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
   const paths = allTemplatePaths(wk).flatMap((p) => templatePathsIn(data, p));
   if (paths.length === 1) return templateOutcome(w, paths[0]!, ctx);
   // Pod templates in a list (JobSet's replicatedJobs): each in turn, on the text the one before left.
-  const results: Result[] = [];
+  // An error in one leaves the whole object as it was (as its message says): the changes said
+  // before it are taken back, and the templates after it are only judged, each on the object as read.
+  let results: Result[] = [];
   let at = w;
   let replacement: string | undefined;
+  let refused = false;
   for (const path of paths) {
-    const out = templateOutcome(at, path, ctx);
-    results.push(...out.results);
-    if (out.replacement === undefined) continue;
+    const out = templateOutcome(refused ? { ...w, doc: undefined } : at, path, ctx);
+    if (!refused && ctx.config.mode !== "check" && out.results.some((r) => r.severity === "error")) {
+      refused = true;
+      replacement = undefined;
+      results = results.filter((r) => r.severity !== "info");
+    }
+    results.push(...(refused ? out.results.filter((r) => r.severity !== "info") : out.results));
+    if (refused || out.replacement === undefined) continue;
     replacement = out.replacement;
     const next = reread(at.item, replacement);
-    if (!next) return { identity, results: [...results, itemProblem(w.item, "error", "cannot be read again after its first pod templates were ordered; it was left as it is")] };
+    if (!next) return { identity, results: [...results.filter((r) => r.severity !== "info"), itemProblem(w.item, "error", "cannot be read again after its first pod templates were ordered; it was left as it is")] };
     at = { ...at, ...next };
   }
   return replacement === undefined || replacement === w.item.body ? { identity, results } : { identity, replacement, results };
@@ -203,8 +214,14 @@ function reread(item: ItemSource, replacement: string): Pick<ReadWorkload, "item
   return doc && isPlain(data) ? { item: next, data, doc } : undefined;
 }
 
-/** The plan for the pod template at `templatePath` (concrete: list entries by index). */
+/** The plan for the pod template at `templatePath` (concrete: list entries by index), after what its skip annotation has to say. */
 function templateOutcome(w: ReadWorkload, templatePath: readonly (string | number)[], ctx: TransformContext): ItemOutcome {
+  const odd = oddSkipValues({}, valueAt(w.data, [...templatePath, "metadata", "annotations"]), templatePath, w.subject);
+  const out = plannedOutcome(w, templatePath, ctx);
+  return odd.length === 0 ? out : { ...out, results: [...odd, ...out.results] };
+}
+
+function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number)[], ctx: TransformContext): ItemOutcome {
   const { item, data, meta, subject, identity } = w;
   const wk = { ...w.wk, templatePath };
   let doc = w.doc;
@@ -219,7 +236,8 @@ function templateOutcome(w: ReadWorkload, templatePath: readonly (string | numbe
   const tpl = (path: (string | number)[]) => pathText([...wk.templatePath, ...path]);
   // A mesh whose proxy is in the package is ordered directly; only injected ones need their switch.
   const meshes = injectedMeshes(view, config.meshes).filter((p) => !matched.sidecars.some((s) => s.settings.preset === p));
-  recordUsage(ctx.usage, view, matched.sidecars, meshes, ctx.rules);
+  recordUsage(ctx.usage, view, matched.sidecars, meshes, ctx.rules, w.counted !== true);
+  w.counted = true;
   const toOrder = matched.sidecars.filter((s) => s.list === "containers");
   // Every container a "sidecar": this is the sidecar's own workload (say, a collector Deployment).
   const allSidecars = toOrder.length > 0 && toOrder.length === view.spec.containers.length;
@@ -336,7 +354,7 @@ function templateOutcome(w: ReadWorkload, templatePath: readonly (string | numbe
  * boolean, which the API server refuses in an annotation) would otherwise be obeyed by nobody in
  * silence.
  */
-function oddSkipValues(annotations: Plain, templateAnnotations: unknown, templatePath: readonly string[], subject: Subject): Result[] {
+function oddSkipValues(annotations: Plain, templateAnnotations: unknown, templatePath: readonly (string | number)[], subject: Subject): Result[] {
   const out: Result[] = [];
   const check = (value: unknown, path: string) => {
     if (value === undefined || value === "true" || value === "false") return;

@@ -4,8 +4,7 @@
  * Other results go to stderr, as in a plain run.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { expandPaths } from "../files";
+import { expandPaths, fileId, nameConfigFile } from "../files";
 import { withOptions } from "../front-doors/config";
 import { exitCode, formatResults } from "../krm/results";
 import { readStream } from "../krm/stream";
@@ -24,12 +23,12 @@ export interface ExplainOptions {
 }
 
 export function runExplain(paths: readonly string[], opts: ExplainOptions): { stdout: string; stderr: string; exitCode: 0 | 1 } {
-  const skip = opts.configPath !== undefined ? resolve(opts.configPath) : undefined;
+  const skip = opts.configPath !== undefined ? fileId(opts.configPath) : undefined;
   const items = [];
   const problems = [];
   let next = 0;
   for (const path of expandPaths(paths)) {
-    if (path !== "-" && resolve(path) === skip) continue;
+    if (path !== "-" && skip !== undefined && fileId(path) === skip) continue;
     const src = readStream(path === "-" ? opts.readStdin() : readFileSync(path), path === "-" ? "stdin" : path, next, path === "-" ? undefined : path);
     next += src.items.length;
     items.push(...src.items);
@@ -38,6 +37,7 @@ export function runExplain(paths: readonly string[], opts: ExplainOptions): { st
   const options: Record<string, string> = { explain: "true" };
   if (opts.check) options["mode"] = "check";
   const { results } = processItems(items, withOptions(opts.functionConfig, options), problems);
+  if (opts.configPath !== undefined) nameConfigFile(results, opts.configPath);
   const isExplanation = (r: (typeof results)[number]) => r.tags?.[EXPLAIN_TAG] !== undefined;
   const texts = results.filter(isExplanation).map((r) => r.message);
   const stdout = texts.length ? `${texts.join("\n\n")}\n` : "";

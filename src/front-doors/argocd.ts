@@ -188,7 +188,7 @@ function configInRepo(dir: string, file: string, env: Env): string {
   const root = source && source !== "." && app.endsWith(sep + source.split("/").join(sep)) ? app.slice(0, app.length - source.length - 1) : app;
   const path = resolve(app, file);
   const inside = relative(root, path);
-  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+  if (inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
     throw new InputError(`the config parameter ${JSON.stringify(file)} leads outside the ${root === app ? "app directory" : "repository"}; give a file inside it`);
   }
   return path;

@@ -23,8 +23,9 @@ export function newUsage(): Usage {
   return { used: new Set(), names: new Set(), images: new Set(), workloads: 0, found: 0 };
 }
 
-export function recordUsage(u: Usage, view: PodTemplateView, sidecars: readonly MatchedSidecar[], meshes: readonly Preset[], rules: readonly SidecarRule[]): void {
-  u.workloads++;
+export function recordUsage(u: Usage, view: PodTemplateView, sidecars: readonly MatchedSidecar[], meshes: readonly Preset[], rules: readonly SidecarRule[], newWorkload = true): void {
+  // An object with several pod templates (a JobSet) is one workload.
+  if (newWorkload) u.workloads++;
   for (const c of [...view.spec.initContainers, ...view.spec.containers]) {
     u.names.add(c.name);
     if (typeof c.image === "string") u.images.add(c.image);

@@ -129,9 +129,12 @@ export function workloadKind(apiVersion: unknown, kind: unknown, kinds: readonly
 export function templatePathsIn(data: unknown, templatePath: readonly string[]): (string | number)[][] {
   const out: (string | number)[][] = [];
   const walk = (node: unknown, at: number, path: (string | number)[]) => {
-    if (at === templatePath.length) return void out.push(path);
+    // A list where the path ends holds the pod templates themselves: each entry is one.
     if (Array.isArray(node)) return node.forEach((entry, i) => walk(entry, at, [...path, i]));
-    if (typeof node !== "object" || node === null) return void out.push([...path, ...templatePath.slice(at)]);
+    if (at === templatePath.length) return void out.push(path);
+    // Missing: the whole path, for the reader to name; something else: where it stands.
+    if (node === undefined || node === null) return void out.push([...path, ...templatePath.slice(at)]);
+    if (typeof node !== "object") return void out.push(path);
     const key = templatePath[at]!;
     walk((node as Record<string, unknown>)[key], at + 1, [...path, key]);
   };

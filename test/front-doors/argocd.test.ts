@@ -180,6 +180,12 @@ describe("generate, as the repo server runs it", () => {
     const outside = generate("plain", param("../../../outside.yaml"));
     expect(outside.status).toBe(1);
     expect(outside.stderr).toBe('sidecar-order: the config parameter "../../../outside.yaml" leads outside the repository; give a file inside it\n');
+    // A file name that starts with two dots is inside.
+    writeFileSync(join(repo, "apps", "plain", "..order.yaml"), "apiVersion: fn.sidecar-order.dev/v1alpha1\nkind: SidecarOrder\nmetadata:\n  name: o\nstrategy: legacy\n");
+    const dots = generate("plain", param("..order.yaml"));
+    rmSync(join(repo, "apps", "plain", "..order.yaml"));
+    expect(dots.status, dots.stderr).toBe(0);
+    expect(order(dots.objects[0]).containers?.[0]).toBe("cloud-sql-proxy");
     const absolute = generate("plain", param("/etc/passwd"));
     expect(absolute.status).toBe(1);
     expect(absolute.stderr).toMatch(/^sidecar-order: the config parameter "\/etc\/passwd" is an absolute path; give the file's path relative to the app directory/);

@@ -143,6 +143,11 @@ describe("plain files", () => {
     expect(r.stdout.startsWith(json + "---\n# the web tier\n")).toBe(true);
     expect(r.stdout).not.toContain("tooling");
     expect(r.stderr).toMatch(/^\[warning\] app\/package.json is a JSON file but not a Kubernetes object \(no apiVersion and kind\), so it was left out/m);
+    // Objects one after another (kubectl reads them) are not read here: an error, not a silent loss.
+    writeFileSync(join(dir, "app", "two.json"), json + json.replace('"api"', '"api2"'));
+    const two = run(["--config", "config.yaml", "app"]);
+    expect(two.status).toBe(1);
+    expect(two.stderr).toMatch(/^\[error\] app\/two.json is not one JSON value \(several objects one after another, or JSON with comments\), which sidecar-order does not read, so it was left out; it looks like Kubernetes objects/m);
   });
 
   it("passes a null document through, as kubectl and Argo CD skip it (Helm renders one for an unset value)", () => {
@@ -183,6 +188,9 @@ describe("plain files", () => {
     const kindless = spawnSync(process.execPath, [bin, "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
     expect(kindless.status).toBe(1);
     expect(kindless.stderr).toMatch(/^\[error\] invalid config in \.sidecar-order\.yaml: the config has no kind; begin it with apiVersion: fn\.sidecar-order\.dev\/v1alpha1 and kind: SidecarOrder/m);
+    // --explain says so too.
+    const explained = spawnSync(process.execPath, [bin, "--explain", "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
+    expect(explained.stderr).toMatch(/^\[error\] invalid config in \.sidecar-order\.yaml: the config has no kind/m);
   });
 
   it("keeps a block scalar's value when a file that ends in it, with no line break, is joined to the next (Go's YAML reads it without one)", () => {
@@ -195,6 +203,13 @@ describe("plain files", () => {
     expect(r.stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |-\n    line\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |-2\n    line\n---\n" + SERVICE);
     // Alone, or last, it is written as it was.
     expect(run(["cm/1.yaml"]).stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |\n    line");
+    // Keep-chomped with a last line of spaces: its line break is the value's, the spaces go.
+    writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |+\n    hello\n    ");
+    expect(run(["cm/2.yaml", "cm/3.yaml"]).stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |+\n    hello\n---\n" + SERVICE);
+    // A byte order mark and no final line break, between two files: the separator stays whole.
+    writeFileSync(join(dir, "cm", "2.yaml"), "\uFEFFapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b");
+    writeFileSync(join(dir, "cm", "4.yaml"), SERVICE.replace("web", "web2"));
+    expect(run(["cm/3.yaml", "cm/2.yaml", "cm/4.yaml"]).stdout).toBe(`${SERVICE}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n---\n${SERVICE.replace("web", "web2")}`);
   });
 
   it("says clearly when a path does not exist or a file is not YAML", () => {

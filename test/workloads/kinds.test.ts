@@ -187,6 +187,42 @@ spec:
     expect(initOf(head.bodies[1]!, ["spec", "workerGroupSpecs", "0", "template"])).toBeUndefined();
   });
 
+  it("leaves the whole object as it was when one of its pod templates is refused, and says what each would need", () => {
+    const job = (containers: string) => `  - template:\n      spec:\n        template:\n          spec:\n${indent(containers, 12)}`;
+    const jobset = `apiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata:\n  name: mixed\nspec:\n  replicatedJobs:\n${job(CONTAINERS)}${job("containers: 3\n")}${job(CONTAINERS)}`;
+    const out = runChecked(resourceList([jobset], NATIVE));
+    expect(out.bodies[1]).toBe(jobset);
+    expect(out.results.map((r) => [r.severity, r.field?.path])).toEqual([["error", "spec.replicatedJobs[1].template.spec.template.spec.containers"]]);
+    // An anchor a later item aliases: the refused edit is not carried into the templates after it.
+    const anchored = jobset.replace("containers: 3\n", "containers: 3\n").replace(/(  - template:\n      spec:\n        template:\n          spec:\n            )containers:/, "$1containers: &ctrs");
+    const copy = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: copy\ndata:\n  copy: *ctrs\n";
+    const shared = runChecked(resourceList([anchored, copy], NATIVE));
+    expect(shared.bodies[1]).toBe(anchored);
+    expect(shared.results.map((r) => [r.severity, r.field?.path])).toEqual([
+      ["error", "spec.replicatedJobs[0].template.spec.template.spec"],
+      ["error", "spec.replicatedJobs[1].template.spec.template.spec.containers"],
+    ]);
+  });
+
+  it("steps into a list where a podTemplatePaths path ends, and names a list entry that is no object where it stands", () => {
+    const pool = `apiVersion: example.com/v1\nkind: Pool\nmetadata:\n  name: p\nspec:\n  podTemplates:\n  - spec:\n${indent(CONTAINERS, 6)}  - spec:\n${indent(CONTAINERS, 6)}`;
+    const cfg = typedConfig('kubernetesVersion: "1.31"\npodTemplatePaths:\n- group: example.com\n  kind: Pool\n  path: spec/podTemplates/spec\nsidecars:\n- preset: istio\n');
+    const out = runChecked(resourceList([pool], cfg));
+    for (const i of ["0", "1"]) expect(initOf(out.bodies[1]!, ["spec", "podTemplates", i])?.map((c) => c.name)).toEqual(["istio-proxy"]);
+    const scalar = runChecked(resourceList([pool.replace(/  podTemplates:\n[\s\S]*$/, "  podTemplates:\n  - just-a-string\n")], cfg));
+    expect(scalar.results.map((r) => [r.severity, r.message])).toEqual([["error", "spec.podTemplates[0] is not an object; the workload was left as it is"]]);
+    // One object is one workload, however many pod templates it has.
+    const unused = runChecked(resourceList([pool], cfg.replace("- preset: istio", "- preset: istio\n- preset: linkerd")));
+    expect(messages(unused.results, "warning")).toEqual([expect.stringContaining("matches no container in any of the 1 workload,")]);
+  });
+
+  it("warns about a skip annotation that does not skip on any one pod template of a list", () => {
+    const job = (annotations: string) => `  - template:\n      spec:\n        template:\n${annotations}          spec:\n${indent(CONTAINERS, 12)}`;
+    const jobset = `apiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata:\n  name: s\nspec:\n  replicatedJobs:\n${job("")}${job('          metadata:\n            annotations:\n              sidecar-order.dev/skip: "yes"\n')}`;
+    const out = runChecked(resourceList([jobset], NATIVE));
+    expect(out.results.filter((r) => r.severity === "warning").map((r) => r.field?.path)).toEqual(["spec.replicatedJobs[1].template.spec.template.metadata.annotations"]);
+  });
+
   it("orders each of a JobSet's replicated jobs, and refuses legacy sidecars in them as in any Job", () => {
     const jobset = `apiVersion: jobset.x-k8s.io/v1alpha2
 kind: JobSet
