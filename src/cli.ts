@@ -320,8 +320,9 @@ function usageRules(values: Options, positionals: readonly string[]): void {
   }
   // Helm runs a post-renderer with no PATH and takes its stdout for the release's manifests: results
   // there would install an empty release (and an upgrade would delete everything), so say it.
-  if (values.check && positionals.length === 0) {
-    throw new UsageError("--check needs PATH arguments (- for stdin): it prints results, not manifests, so as Helm's --post-renderer it would hand Helm an empty release; check a chart with `helm template REL CHART | sidecar-order --check -`");
+  if ((values.check || values.explain) && positionals.length === 0) {
+    const flag = values.check ? "--check" : "--explain";
+    throw new UsageError(`${flag} needs PATH arguments: it prints ${values.check ? "results" : "timelines"}, not manifests, so as Helm's --post-renderer it would hand Helm a release without them; for a chart, pipe its rendered output in: \`helm template REL CHART | sidecar-order ${flag} -\``);
   }
   if (values["in-place"] && (positionals.length === 0 || positionals.includes("-"))) {
     throw new UsageError("--in-place needs file or directory arguments (stdin cannot be rewritten)");

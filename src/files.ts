@@ -11,7 +11,7 @@ import { githubCommands } from "./front-doors/github";
 import { InputError, decode } from "./krm/resource-list";
 import { exitCode, formatResults, type Result } from "./krm/results";
 import { readStream, writeStream, type StreamSource } from "./krm/stream";
-import { processItems } from "./run";
+import { CONFIG_RESULTS, processItems } from "./run";
 
 import { readConfigFile } from "./front-doors/config";
 
@@ -248,19 +248,25 @@ function joined(before: string, text: string): string {
 }
 
 /**
- * `text` (which ends with no line break) made to mean the same when a line break and another file
- * follow it, where it ends in a block scalar. Go's YAML (kubectl, Argo CD) reads the file alone
- * with no line break after the last line: a last line with content becomes strip-chomped (`|-`);
- * a last line of spaces only is dropped from a keep-chomped one (`|+`), whose line breaks before
- * it are kept either way. Anything else is returned as it is.
+ * `text` made to mean the same when a line break and more text follow it, where it ends with no
+ * line break in a block scalar. Go's YAML (kubectl, Argo CD) reads the file alone with no line
+ * break after the last line:
+ * - a last line with content (spaces past the scalar's indentation count) becomes strip-chomped
+ *   (`|-`), so the break added after it is not the value's;
+ * - a last line of spaces only, no deeper than the indentation, is dropped from a keep-chomped
+ *   scalar (`|+`), whose line breaks before it are its value either way.
+ * Anything else is returned as it is.
  */
-function blockEndJoinable(text: string): string {
+export function blockEndJoinable(text: string): string {
+  if (text.endsWith("\n") || text.endsWith("\r") || text === "") return text;
+  const lastLine = text.slice(text.lastIndexOf("\n") + 1);
+  const blankTail = lastLine.trim() === "" ? lastLine.length : 0;
   const docs = parseAllDocuments(text);
   let header = -1;
   for (const doc of Array.isArray(docs) ? docs : []) {
     visit(doc, {
       Scalar: (_, node) => {
-        if ((node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") && node.range && node.range[1] >= text.length) header = node.range[0];
+        if ((node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") && node.range && node.range[1] >= text.length - blankTail) header = node.range[0];
       },
     });
   }
@@ -268,36 +274,74 @@ function blockEndJoinable(text: string): string {
   const m = /^[|>](?:([1-9])?([-+])?|([-+])?([1-9])?)/.exec(text.slice(header));
   if (!m) return text;
   const chomp = m[2] ?? m[3] ?? "";
-  const lastLine = text.slice(text.lastIndexOf("\n") + 1);
-  if (lastLine.trim() === "") return chomp === "+" ? text.slice(0, text.length - lastLine.length) : text;
+  const digit = m[1] ?? m[4];
+  // The scalar's indentation: the indicator's, on top of its line's; else its first line with content.
+  const headerLineStart = text.lastIndexOf("\n", header) + 1;
+  const lineIndent = (at: number) => {
+    let k = at;
+    while (text[k] === " ") k++;
+    return k - at;
+  };
+  let indent = digit ? lineIndent(headerLineStart) + Number(digit) : -1;
+  if (indent === -1) {
+    for (let at = text.indexOf("\n", header) + 1; at > 0 && at < text.length; at = text.indexOf("\n", at) + 1) {
+      const end = text.indexOf("\n", at);
+      const line = text.slice(at, end === -1 ? text.length : end).replace(/\r$/, "");
+      if (line.trim() !== "") {
+        indent = lineIndent(at);
+        break;
+      }
+      if (end === -1) break;
+    }
+  }
+  const content = blankTail === 0 || (indent !== -1 && lastLine.length > indent);
+  if (!content) return chomp === "+" ? text.slice(0, text.length - lastLine.length) : text;
   if (chomp === "-") return text;
-  const indent = m[1] ?? m[4] ?? "";
-  return `${text.slice(0, header)}${text[header]}-${indent}${text.slice(header + m[0].length)}`;
+  return `${text.slice(0, header)}${text[header]}-${digit ?? ""}${text.slice(header + m[0].length)}`;
 }
 
-/** Config errors say which file they are in, as the user would write its path. */
+/**
+ * Whether a .json file met below a directory (not named by the user) is left out, and what is
+ * said: one that is no Kubernetes object is left out with a warning; one that looks like
+ * Kubernetes objects but is not one object (several values one after another, an array) with an
+ * error, since a silent loss would have Argo CD prune them.
+ */
+export function leftOutJson(path: string, bytes: Uint8Array, named: readonly string[]): Result | undefined {
+  if (!JSON_FILE.test(path) || named.includes(path)) return undefined;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8").replace(/^\uFEFF/, "");
+  let v: unknown;
+  let one = true;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    one = false;
+  }
+  const o = v as Record<string, unknown>;
+  if (one && typeof v === "object" && v !== null && !Array.isArray(v) && typeof o["apiVersion"] === "string" && typeof o["kind"] === "string") return undefined;
+  const what = !one ? "is not one JSON value (several objects one after another, or JSON with comments)" : Array.isArray(v) ? "is a JSON array, not an object" : "is a JSON file but not a Kubernetes object (no apiVersion and kind)";
+  if (/"apiVersion"/.test(text)) {
+    return { message: `${path} ${what}, which sidecar-order does not read (kubectl reads one object, a List, or YAML documents), so nothing was changed; write its objects as one of those`, severity: "error", file: { path } };
+  }
+  return { message: `${path} ${what}, so it was left out`, severity: "warning", file: { path } };
+}
+
+/**
+ * Results about the config (processItems marks them) say which file it is, as the user would write its path.
+ */
 export function nameConfigFile(results: readonly Result[], configPath: string): void {
   const near = relative(process.cwd(), configPath);
   const shown = near && !near.startsWith("..") && !isAbsolute(near) ? near : configPath;
-  for (const r of results) if (r.message.startsWith("invalid functionConfig: ")) r.message = `invalid config in ${shown}: ${r.message.slice("invalid functionConfig: ".length)}`;
+  for (const r of results) {
+    if (!CONFIG_RESULTS.has(r) || r.file) continue;
+    if (r.message.startsWith("invalid functionConfig: ")) r.message = `invalid config in ${shown}: ${r.message.slice("invalid functionConfig: ".length)}`;
+    else r.file = { path: shown };
+  }
 }
 
 /** A file's device and inode: the same file, whatever path names it; undefined when it cannot be read. */
 export function fileId(path: string): string | undefined {
   const st = statSync(path, { throwIfNoEntry: false });
   return st ? `${st.dev}:${st.ino}` : undefined;
-}
-
-/** What a .json file below a directory holds: a Kubernetes object (or a List), another JSON value, or not one JSON value. */
-function jsonKind(bytes: Uint8Array): "manifest" | "other" | "unreadable" {
-  let v: unknown;
-  try {
-    v = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8").replace(/^\uFEFF/, ""));
-  } catch {
-    return "unreadable";
-  }
-  const o = v as Record<string, unknown>;
-  return typeof v === "object" && v !== null && !Array.isArray(v) && typeof o["apiVersion"] === "string" && typeof o["kind"] === "string" ? "manifest" : "other";
 }
 
 /** What a file system error says, without its code and system call ("ENOSPC: no space left on device, write"). */
@@ -366,19 +410,9 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
     const bytes = path === "-" ? opts.readStdin() : readFileSync(path);
     // A directory's .json files are read as kubectl and Argo CD read them; one that is not a
     // Kubernetes object (package.json) is left out, and said.
-    const json = JSON_FILE.test(path) && !paths.includes(path) ? jsonKind(bytes) : "manifest";
-    if (json === "other") {
-      leftOut.push({ message: `${path} is a JSON file but not a Kubernetes object (no apiVersion and kind), so it was left out`, severity: "warning", file: { path } });
-      continue;
-    }
-    if (json === "unreadable") {
-      // Objects kubectl would read from a stream of JSON values must not vanish in silence (Argo CD would prune them).
-      const looks = /"apiVersion"/.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
-      leftOut.push({
-        message: `${path} is not one JSON value (several objects one after another, or JSON with comments), which sidecar-order does not read, so it was left out${looks ? "; it looks like Kubernetes objects: write them as one object, a List, or YAML documents" : ""}`,
-        severity: looks ? "error" : "warning",
-        file: { path },
-      });
+    const left = path === "-" ? undefined : leftOutJson(path, bytes, paths);
+    if (left) {
+      leftOut.push(left);
       continue;
     }
     const name = path === "-" ? "stdin" : path;

@@ -27,17 +27,21 @@ export interface ItemsOutput {
  * Config → transform → results over located items, whatever they came from (a ResourceList, a
  * plain YAML stream, files). `problems` are input problems found before: with any, nothing changes.
  */
+/** The results processItems says about the config itself (a front door with a config file names the file on them). */
+export const CONFIG_RESULTS = new WeakSet<Result>();
+
 export function processItems(items: readonly ItemSource[], functionConfig: unknown, problems: readonly Result[] = []): ItemsOutput {
   const results: Result[] = [...problems];
+  const onConfigResult = (r: Result) => (CONFIG_RESULTS.add(r), r);
   const loaded = loadConfig(functionConfig);
-  results.push(...loaded.results);
+  results.push(...loaded.results.map(onConfigResult));
   const replacements = new Map<number, string>();
   const config = loaded.config;
   const onConfig = loaded.ref ? { resourceRef: loaded.ref } : {};
   const chosen = config ? chooseStrategy(config) : undefined;
-  for (const note of chosen?.notes ?? []) results.push({ message: note.message, severity: note.severity, ...onConfig, field: { path: note.field } });
+  for (const note of chosen?.notes ?? []) results.push(onConfigResult({ message: note.message, severity: note.severity, ...onConfig, field: { path: note.field } }));
   const rules = config ? resolveRules(config) : undefined;
-  for (const p of rules?.problems ?? []) results.push({ message: `invalid functionConfig: ${p.message}`, severity: "error", ...onConfig, field: { path: p.path } });
+  for (const p of rules?.problems ?? []) results.push(onConfigResult({ message: `invalid functionConfig: ${p.message}`, severity: "error", ...onConfig, field: { path: p.path } }));
   if (!config || !chosen || !rules || exitCode(results) !== 0) {
     // Nothing is transformed, but the items must still be what the fast path took them for.
     for (const item of items) if (item.light) lightItemDataIf(item, () => false);
@@ -85,30 +89,30 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
     results.push(...outcome.results);
   });
   // A configured sidecar that matched nothing anywhere is a no-op the user should hear about.
-  if (!rules.allPresets) for (const p of unusedRules(rules.rules, ctx.usage)) results.push({ message: p.message, severity: "warning", ...onConfig, field: { path: p.path } });
+  if (!rules.allPresets) for (const p of unusedRules(rules.rules, ctx.usage)) results.push(onConfigResult({ message: p.message, severity: "warning", ...onConfig, field: { path: p.path } }));
   // `sidecars: []` (or kpt's `sidecars=`, an unset variable in a script) with nothing else naming one.
   if (!rules.allPresets && rules.rules.length === 0 && ctx.usage.workloads > 0 && ctx.usage.found === 0) {
     const n = ctx.usage.workloads;
-    results.push({
+    results.push(onConfigResult({
       message: `sidecars is empty and no workload names its sidecars in the sidecar-order.dev/sidecars annotation, so nothing was ordered in ${n > 1 ? `the ${n} workloads` : "the one workload"}; list the sidecars you run, or leave sidecars out to use every preset`,
       severity: "warning",
       ...onConfig,
       field: { path: "sidecars" },
-    });
+    }));
   }
   if (changed && rules.allPresets) {
-    results.push({
+    results.push(onConfigResult({
       message: `no sidecars were configured, so every preset was used (${rules.rules.map((r) => r.key).join(", ")}); list the ones you run under sidecars to narrow or tune this`,
       severity: "info",
       ...onConfig,
-    });
+    }));
   }
   if (changed && chosen.choice.assumed) {
-    results.push({
+    results.push(onConfigResult({
       message: `strategy auto chose native sidecars: ${chosen.choice.reason}; set kubernetesVersion (and kubeletVersion, if nodes lag) to the target cluster's to be sure`,
       severity: "info",
       ...onConfig,
-    });
+    }));
   }
   return { replacements, results };
 }

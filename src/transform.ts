@@ -179,11 +179,20 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
   if (wk.templateElsewhere && valueAt(data, wk.templateElsewhere.field) != null) {
     return { identity, results: [result("info", `left alone: ${wk.templateElsewhere.why}`, subject, { path: wk.templateElsewhere.field.join(".") })] };
   }
-  const paths = allTemplatePaths(wk).flatMap((p) => templatePathsIn(data, p));
+  const own = allTemplatePaths(wk);
+  let paths = own.flatMap((p) => templatePathsIn(data, p));
+  // Several podTemplatePaths entries: one whose field this object leaves out (a RayCluster with
+  // no worker groups) is skipped, as kustomize skips a fieldSpec that finds nothing.
+  if (own.length > 1) {
+    const found = paths.filter((p) => valueAt(data, p) !== undefined);
+    paths = found.length > 0 ? found : paths.slice(0, 1);
+  }
   if (paths.length === 1) return templateOutcome(w, paths[0]!, ctx);
   // Pod templates in a list (JobSet's replicatedJobs): each in turn, on the text the one before left.
-  // An error in one leaves the whole object as it was (as its message says): the changes said
-  // before it are taken back, and the templates after it are only judged, each on the object as read.
+  // An error in one leaves the whole object as it was (as its message says): what was said of the
+  // changes before it is taken back (only errors stay), and the templates after it are only
+  // judged, each on the object as read, for their errors.
+  const errorsOnly = (rs: readonly Result[]) => rs.filter((r) => r.severity === "error");
   let results: Result[] = [];
   let at = w;
   let replacement: string | undefined;
@@ -193,13 +202,13 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
     if (!refused && ctx.config.mode !== "check" && out.results.some((r) => r.severity === "error")) {
       refused = true;
       replacement = undefined;
-      results = results.filter((r) => r.severity !== "info");
+      results = errorsOnly(results);
     }
-    results.push(...(refused ? out.results.filter((r) => r.severity !== "info") : out.results));
+    results.push(...(refused ? errorsOnly(out.results) : out.results));
     if (refused || out.replacement === undefined) continue;
     replacement = out.replacement;
     const next = reread(at.item, replacement);
-    if (!next) return { identity, results: [...results.filter((r) => r.severity !== "info"), itemProblem(w.item, "error", "cannot be read again after its first pod templates were ordered; it was left as it is")] };
+    if (!next) return { identity, results: [...errorsOnly(results), itemProblem(w.item, "error", "cannot be read again after its first pod templates were ordered; it was left as it is")] };
     at = { ...at, ...next };
   }
   return replacement === undefined || replacement === w.item.body ? { identity, results } : { identity, replacement, results };

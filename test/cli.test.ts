@@ -141,7 +141,7 @@ describe("the executable as a new user meets it", () => {
     const r = run("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", ["--check"]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^sidecar-order: --check needs PATH arguments \(- for stdin\): .*helm template REL CHART \| sidecar-order --check -`; see --help\n$/);
+    expect(r.stderr).toMatch(/^sidecar-order: --check needs PATH arguments: it prints results, not manifests, .*helm template REL CHART \| sidecar-order --check -`; see --help\n$/);
   });
 
   it("says what it wants instead of waiting on a terminal", () => {

@@ -4,9 +4,9 @@
  * Other results go to stderr, as in a plain run.
  */
 import { readFileSync } from "node:fs";
-import { expandPaths, fileId, nameConfigFile } from "../files";
+import { expandPaths, fileId, leftOutJson, nameConfigFile } from "../files";
 import { withOptions } from "../front-doors/config";
-import { exitCode, formatResults } from "../krm/results";
+import { exitCode, formatResults, type Result } from "../krm/results";
 import { readStream } from "../krm/stream";
 import { processItems } from "../run";
 
@@ -25,11 +25,17 @@ export interface ExplainOptions {
 export function runExplain(paths: readonly string[], opts: ExplainOptions): { stdout: string; stderr: string; exitCode: 0 | 1 } {
   const skip = opts.configPath !== undefined ? fileId(opts.configPath) : undefined;
   const items = [];
-  const problems = [];
+  const problems: Result[] = [];
   let next = 0;
   for (const path of expandPaths(paths)) {
     if (path !== "-" && skip !== undefined && fileId(path) === skip) continue;
-    const src = readStream(path === "-" ? opts.readStdin() : readFileSync(path), path === "-" ? "stdin" : path, next, path === "-" ? undefined : path);
+    const bytes = path === "-" ? opts.readStdin() : readFileSync(path);
+    const left = path === "-" ? undefined : leftOutJson(path, bytes, paths);
+    if (left) {
+      problems.push(left);
+      continue;
+    }
+    const src = readStream(bytes, path === "-" ? "stdin" : path, next, path === "-" ? undefined : path);
     next += src.items.length;
     items.push(...src.items);
     problems.push(...src.problems);
@@ -38,10 +44,12 @@ export function runExplain(paths: readonly string[], opts: ExplainOptions): { st
   if (opts.check) options["mode"] = "check";
   const { results } = processItems(items, withOptions(opts.functionConfig, options), problems);
   if (opts.configPath !== undefined) nameConfigFile(results, opts.configPath);
+  const stopped = exitCode(results) !== 0;
   const isExplanation = (r: (typeof results)[number]) => r.tags?.[EXPLAIN_TAG] !== undefined;
   const texts = results.filter(isExplanation).map((r) => r.message);
   const stdout = texts.length ? `${texts.join("\n\n")}\n` : "";
   // Only what a reader must know besides the timelines: errors and warnings.
   const others = results.filter((r) => !isExplanation(r) && r.severity !== "info");
-  return { stdout, stderr: formatResults(others) + (texts.length ? "" : "sidecar-order: no workloads to explain\n"), exitCode: exitCode(results) };
+  // "No workloads" only when that is why: an error (a bad config) stops the explaining too.
+  return { stdout, stderr: formatResults(others) + (texts.length || stopped ? "" : "sidecar-order: no workloads to explain\n"), exitCode: exitCode(results) };
 }

@@ -14,12 +14,12 @@
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/config-management-plugins/
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { editDistance, loadConfig, nearest } from "../config/load";
 import { InputError } from "../krm/resource-list";
 import { formatResult, formatResults, oneLine, type Result } from "../krm/results";
-import { runFiles } from "../files";
+import { blockEndJoinable, runFiles } from "../files";
 import { OPTION_KEYS, findConfig, hasKubernetesVersion, majorMinor, readConfigFile, withOptions } from "./config";
 
 export interface GenerateOutput {
@@ -104,7 +104,8 @@ export function optionsFromEnv(env: Env): { options: Record<string, string>; con
     for (const p of Array.isArray(params) ? (params as Parameter[]) : []) {
       if (typeof p.name !== "string") continue;
       const value = typeof p.string === "string" ? p.string : Array.isArray(p.array) ? p.array.map(String).join(",") : undefined;
-      if (value === undefined) continue;
+      // An empty parameter is an unset one, as an empty variable is.
+      if (value === undefined || value === "") continue;
       if (p.name === "config") {
         configFile = value;
         continue;
@@ -120,7 +121,12 @@ export function optionsFromEnv(env: Env): { options: Record<string, string>; con
   // Each value is checked on its own, so a bad one is named as the user set it (not as the data of a ConfigMap they never wrote).
   for (const [key, value] of Object.entries(options)) {
     const loaded = loadConfig({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: { [key]: value } });
-    for (const r of loaded.results) if (r.severity === "error") errors.push(`${from[key]}: ${r.message.replace(/^invalid functionConfig: /, "").replace(`data.${key}: `, "").replace(`data.${key} `, `${key} `)}`);
+    for (const r of loaded.results) {
+      if (r.severity !== "error") continue;
+      // A variable or parameter is a string already: YAML's quoting advice does not apply to it.
+      const said = r.message.replace(/^invalid functionConfig: /, "").replace(`data.${key}: `, "").replace(`data.${key} `, `${key} `).replace(/; quote it, e\.g\. .*$/, "").replace(/; if you meant (\S+), quote it: .*$/, "; did you mean $1?");
+      errors.push(`${from[key]}: ${said}`);
+    }
   }
   return configFile === undefined ? { options, errors } : { options, configFile, errors };
 }
@@ -171,8 +177,10 @@ export function runArgoGenerate(dir: string, env: Env): GenerateOutput {
   );
   if (out.exitCode !== 0) return { stdout: out.stdout, stderr: formatResults(notes) + out.stderr, exitCode: 1 };
   const comments = [...notes.map(formatResult), ...out.stderr.split("\n").filter((l) => l !== "")];
-  const tail = comments.length ? `${out.stdout.endsWith("\n") || out.stdout === "" ? "" : "\n"}${comments.map((c) => `# sidecar-order: ${c}\n`).join("")}` : "";
-  return { stdout: out.stdout + tail, stderr: "", exitCode: 0 };
+  // The comments follow the last file: a block scalar it ends in must keep its value (see blockEndJoinable).
+  const body = comments.length && !out.stdout.endsWith("\n") ? blockEndJoinable(out.stdout) : out.stdout;
+  const tail = comments.length ? `${body.endsWith("\n") || body === "" ? "" : "\n"}${comments.map((c) => `# sidecar-order: ${c}\n`).join("")}` : "";
+  return { stdout: body + tail, stderr: "", exitCode: 0 };
 }
 
 /**
@@ -187,9 +195,19 @@ function configInRepo(dir: string, file: string, env: Env): string {
   const source = (env["ARGOCD_APP_SOURCE_PATH"] ?? "").replace(/^\.?\/+|\/+$/g, "");
   const root = source && source !== "." && app.endsWith(sep + source.split("/").join(sep)) ? app.slice(0, app.length - source.length - 1) : app;
   const path = resolve(app, file);
-  const inside = relative(root, path);
-  if (inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-    throw new InputError(`the config parameter ${JSON.stringify(file)} leads outside the ${root === app ? "app directory" : "repository"}; give a file inside it`);
+  // Where it really is: a link inside the repository may lead out of it.
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p; // missing: said when it is read
+    }
+  };
+  for (const [from, to] of [[root, path], [real(root), real(path)]] as const) {
+    const inside = relative(from, to);
+    if (inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+      throw new InputError(`the config parameter ${JSON.stringify(file)} leads outside the ${root === app ? "app directory" : "repository"}; give a file inside it`);
+    }
   }
   return path;
 }

@@ -132,11 +132,16 @@ export function printItem(doc: Document, src: ItemSource): string {
     // A JSON object (a .json manifest) stays valid JSON, in its own indentation and key order.
     let printed = jsonText(doc, doc.contents, json.indent, "");
     if (src.body.endsWith("\n")) printed += "\n";
-    return indent(printed, src.column);
+    return lineBreaksOf(src.body, indent(printed, src.column));
   }
   let printed = toText(doc, { ...BASE, indentSeq: usesWideLists(src.body) });
   if (!src.body.endsWith("\n")) printed = printed.replace(/\n$/, "");
-  return indent(printed, src.column);
+  return lineBreaksOf(src.body, indent(printed, src.column));
+}
+
+/** An item that kept its own CRLF line breaks (in a stream that mixes them) gets them back. */
+function lineBreaksOf(body: string, printed: string): string {
+  return body.includes("\r\n") ? printed.replace(/\r?\n/g, "\r\n") : printed;
 }
 
 /** The layout of an item written as JSON: one line (indent ""), or indented as its second line is. */

@@ -41,7 +41,9 @@ export function unwrap(input: string): { text: string } & Wrapping {
   let text = input;
   const bom = text.startsWith("\uFEFF");
   if (bom) text = text.slice(1);
-  const crlf = text.includes("\r\n");
+  // Only line breaks that are all CRLF are read as LF and written back as CRLF: in a stream that
+  // mixes them (files joined by a pipe), each line keeps its own.
+  const crlf = text.includes("\r\n") && !/(?:^|[^\r])\n/.test(text);
   if (crlf) text = text.replace(/\r\n/g, "\n");
   return { text, bom, crlf };
 }

@@ -132,9 +132,9 @@ export function templatePathsIn(data: unknown, templatePath: readonly string[]):
     // A list where the path ends holds the pod templates themselves: each entry is one.
     if (Array.isArray(node)) return node.forEach((entry, i) => walk(entry, at, [...path, i]));
     if (at === templatePath.length) return void out.push(path);
-    // Missing: the whole path, for the reader to name; something else: where it stands.
-    if (node === undefined || node === null) return void out.push([...path, ...templatePath.slice(at)]);
-    if (typeof node !== "object") return void out.push(path);
+    // Missing: the whole path, for the reader to name; something else (null, a scalar): where it stands.
+    if (node === undefined) return void out.push([...path, ...templatePath.slice(at)]);
+    if (typeof node !== "object" || node === null) return void out.push(path);
     const key = templatePath[at]!;
     walk((node as Record<string, unknown>)[key], at + 1, [...path, key]);
   };

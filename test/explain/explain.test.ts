@@ -131,11 +131,15 @@ describe("the --explain flag", () => {
     return { out, io: { readStdin: () => Buffer.from(stdin), out: (t: string) => void (out.stdout += t), err: (t: string) => void (out.stderr += t), invokedAs: "sidecar-order", env: {}, cwd: () => "/nonexistent-dir", stdinIsTTY: () => false } };
   };
 
-  it("reads stdin and prints timelines", () => {
+  it("reads stdin (-) and prints timelines; with no PATH it is a usage error, as Helm's post-renderer would take the timelines for manifests", () => {
     const { out, io: x } = io(deployment("api", `containers:\n${app}\n${istio}`));
-    expect(cli(["--explain"], x)).toBe(0);
+    expect(cli(["--explain", "-"], x)).toBe(0);
     expect(out.stdout).toMatch(/^Deployment api\n/);
     expect(out.stdout).toContain("Start, in order:");
+    const { out: bare, io: y } = io(deployment("api", `containers:\n${app}\n${istio}`));
+    expect(cli(["--explain"], y)).toBe(2);
+    expect(bare.stdout).toBe("");
+    expect(bare.stderr).toMatch(/^sidecar-order: --explain needs PATH arguments: it prints timelines, not manifests, so as Helm's --post-renderer/);
   });
 
   it("refuses --in-place and --format", () => {

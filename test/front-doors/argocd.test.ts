@@ -6,7 +6,7 @@
  * repo server accepts, a YAML stream of objects, and nothing else.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -169,10 +169,21 @@ describe("generate, as the repo server runs it", () => {
     const param = generate("plain", { KUBE_VERSION: "1.27.9", ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: "kubernetesVersion", string: "latest" }]) });
     expect(param.status).toBe(1);
     expect(param.stderr).toMatch(/^sidecar-order: the kubernetesVersion parameter: "latest" is not a Kubernetes version/);
+    // A parameter is a string already: no advice to quote it.
+    const short = generate("plain", { KUBE_VERSION: "1.27.9", ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: "kubeletVersion", string: "1.2" }]) });
+    expect(short.stderr).not.toContain("quote it");
     const empty = generate("plain", { KUBE_VERSION: "1.27.9", ARGOCD_ENV_KUBERNETES_VERSION: "" });
     expect(empty.status, empty.stderr).toBe(0);
     expect(empty.stdout).not.toContain("ConfigMap sidecar-order-options");
     expect(order(empty.objects[0]).containers?.[0]).toBe("cloud-sql-proxy");
+  });
+
+  it("keeps a block scalar's value in the last file when the results follow it as comments", () => {
+    writeFileSync(join(repo, "apps", "plain", "z-cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: z\ndata:\n  k: |\n    foo");
+    const r = generate("plain", { KUBE_VERSION: "1.33.2" });
+    rmSync(join(repo, "apps", "plain", "z-cm.yaml"));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/  k: \|-\n    foo\n# sidecar-order: \[info\]/);
   });
 
   it("reads the config parameter's file only inside the repository", () => {
@@ -186,6 +197,14 @@ describe("generate, as the repo server runs it", () => {
     rmSync(join(repo, "apps", "plain", "..order.yaml"));
     expect(dots.status, dots.stderr).toBe(0);
     expect(order(dots.objects[0]).containers?.[0]).toBe("cloud-sql-proxy");
+    // A link inside that leads out is outside; an empty parameter is unset.
+    writeFileSync(join(repo, "..", "outside-order.yaml"), "apiVersion: v1\nkind: ConfigMap\ndata:\n  db_password: x\n");
+    symlinkSync(join(repo, "..", "outside-order.yaml"), join(repo, "apps", "plain", "linked.yaml"));
+    const linked = generate("plain", param("linked.yaml"));
+    rmSync(join(repo, "apps", "plain", "linked.yaml"));
+    expect(linked.status).toBe(1);
+    expect(linked.stderr).toBe('sidecar-order: the config parameter "linked.yaml" leads outside the repository; give a file inside it\n');
+    expect(generate("plain", param("")).status).toBe(0);
     const absolute = generate("plain", param("/etc/passwd"));
     expect(absolute.status).toBe(1);
     expect(absolute.stderr).toMatch(/^sidecar-order: the config parameter "\/etc\/passwd" is an absolute path; give the file's path relative to the app directory/);

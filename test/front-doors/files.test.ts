@@ -147,7 +147,29 @@ describe("plain files", () => {
     writeFileSync(join(dir, "app", "two.json"), json + json.replace('"api"', '"api2"'));
     const two = run(["--config", "config.yaml", "app"]);
     expect(two.status).toBe(1);
-    expect(two.stderr).toMatch(/^\[error\] app\/two.json is not one JSON value \(several objects one after another, or JSON with comments\), which sidecar-order does not read, so it was left out; it looks like Kubernetes objects/m);
+    expect(two.stderr).toMatch(/^\[error\] app\/two.json is not one JSON value \(several objects one after another, or JSON with comments\), which sidecar-order does not read \(kubectl reads one object, a List, or YAML documents\), so nothing was changed/m);
+    // An array of objects too; --explain sorts .json files alike.
+    rmSync(join(dir, "app", "two.json"));
+    writeFileSync(join(dir, "app", "arr.json"), `[${json}]`);
+    const arr = run(["--config", "config.yaml", "app"]);
+    expect(arr.status).toBe(1);
+    expect(arr.stderr).toMatch(/^\[error\] app\/arr.json is a JSON array, not an object, which sidecar-order does not read/m);
+    const explained = run(["--config", "config.yaml", "--explain", "app"]);
+    expect(explained.stderr).toMatch(/^\[error\] app\/arr.json is a JSON array/m);
+    expect(explained.stderr).not.toContain("no workloads to explain");
+  });
+
+  it("writes back a stream that mixes CRLF and LF files as it read it, and a changed CRLF item in CRLF", () => {
+    const crlf = DEPLOY.split("---")[0]!.replace(/\n/g, "\r\n");
+    const input = `${crlf}---\n${SERVICE}`;
+    const r = run(["--config", "config.yaml", "-"], input);
+    expect(r.status, r.stderr).toBe(0);
+    const [first, second] = r.stdout.split("---\n");
+    expect(first).toMatch(/- name: cloud-sql-proxy\r\n/);
+    expect(first!.replace(/\r\n/g, "")).not.toContain("\n");
+    expect(second).toBe(SERVICE);
+    const again = run(["--config", "config.yaml", "-"], r.stdout);
+    expect(again.stdout).toBe(r.stdout);
   });
 
   it("passes a null document through, as kubectl and Argo CD skip it (Helm renders one for an unset value)", () => {
@@ -188,6 +210,12 @@ describe("plain files", () => {
     const kindless = spawnSync(process.execPath, [bin, "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
     expect(kindless.status).toBe(1);
     expect(kindless.stderr).toMatch(/^\[error\] invalid config in \.sidecar-order\.yaml: the config has no kind; begin it with apiVersion: fn\.sidecar-order\.dev\/v1alpha1 and kind: SidecarOrder/m);
+    // A config error that is not a schema one names the file too.
+    writeFileSync(join(dir, "app", ".sidecar-order.yaml"), CONFIG.replace('"1.27"', '"1.26"') + "strategy: native\n");
+    const native = spawnSync(process.execPath, [bin, "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
+    expect(native.status).toBe(1);
+    expect(native.stderr).toMatch(/^\[error\] strategy: native needs .*\(SidecarOrder c, kubernetesVersion, \.sidecar-order\.yaml\)$/m);
+    writeFileSync(join(dir, "app", ".sidecar-order.yaml"), "strategy: legacy\n");
     // --explain says so too.
     const explained = spawnSync(process.execPath, [bin, "--explain", "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
     expect(explained.stderr).toMatch(/^\[error\] invalid config in \.sidecar-order\.yaml: the config has no kind/m);
@@ -203,6 +231,14 @@ describe("plain files", () => {
     expect(r.stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |-\n    line\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |-2\n    line\n---\n" + SERVICE);
     // Alone, or last, it is written as it was.
     expect(run(["cm/1.yaml"]).stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |\n    line");
+    // A last line of spaces past the indentation is content; a lone CR is a line break.
+    writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |\n    foo\n\n      ");
+    expect(run(["cm/2.yaml", "cm/3.yaml"]).stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |-\n    foo\n\n      \n---\n" + SERVICE);
+    writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: b\r\ndata:\r\n  k: |\r\n    foo\r");
+    expect(run(["cm/2.yaml", "cm/3.yaml"]).stdout).toContain("  k: |\r\n    foo\r\n---\n");
+    // Keep-chomped with a last line of spaces (fewer than the indentation): its line break is the value's, the spaces go.
+    writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |+\n    hello\n  ");
+    expect(run(["cm/2.yaml", "cm/3.yaml"]).stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |+\n    hello\n---\n" + SERVICE);
     // Keep-chomped with a last line of spaces: its line break is the value's, the spaces go.
     writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |+\n    hello\n    ");
     expect(run(["cm/2.yaml", "cm/3.yaml"]).stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |+\n    hello\n---\n" + SERVICE);

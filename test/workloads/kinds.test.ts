@@ -181,6 +181,11 @@ spec:
     expect(initOf(out.bodies[1]!, ["spec", "workerGroupSpecs", "0", "template"])?.map((c) => c.name)).toEqual(["istio-proxy"]);
     // The same path twice counts once.
     expect(out.results.filter((r) => r.severity === "info" && /moved sidecar/.test(r.message)).map((r) => r.field?.path)).toEqual(["spec.headGroupSpec.template.spec.initContainers", "spec.workerGroupSpecs[0].template.spec.initContainers"]);
+    // An entry whose field the object leaves out (no worker groups) is skipped, as kustomize skips it.
+    const headOnly = ray.replace(/  workerGroupSpecs:\n[\s\S]*$/, "");
+    const skipped = runChecked(resourceList([headOnly], typedConfig(both)));
+    expect(initOf(skipped.bodies[1]!, ["spec", "headGroupSpec", "template"])?.map((c) => c.name)).toEqual(["istio-proxy"]);
+    expect(skipped.results.filter((r) => r.severity !== "info")).toEqual([]);
     // An entry for another version does not count for this one.
     const other = both.replace("version: v1", "version: v2");
     const head = runChecked(resourceList([ray], typedConfig(other)));
@@ -193,6 +198,10 @@ spec:
     const out = runChecked(resourceList([jobset], NATIVE));
     expect(out.bodies[1]).toBe(jobset);
     expect(out.results.map((r) => [r.severity, r.field?.path])).toEqual([["error", "spec.replicatedJobs[1].template.spec.template.spec.containers"]]);
+    // Nothing said of changes not made: a sidecar with no probe would have been warned about where it would have gone.
+    const noProbe = jobset.replaceAll("image: docker.io/istio/proxyv2:1.24.0", "image: docker.io/istio/proxyv2:1.24.0\n              readinessProbe: null");
+    const bare = runChecked(resourceList([noProbe], typedConfig('kubernetesVersion: "1.31"\nsidecars:\n- name: istio-proxy\n')));
+    expect(bare.results.map((r) => r.severity)).toEqual(["error"]);
     // An anchor a later item aliases: the refused edit is not carried into the templates after it.
     const anchored = jobset.replace("containers: 3\n", "containers: 3\n").replace(/(  - template:\n      spec:\n        template:\n          spec:\n            )containers:/, "$1containers: &ctrs");
     const copy = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: copy\ndata:\n  copy: *ctrs\n";
