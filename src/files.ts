@@ -22,6 +22,8 @@ export interface FilesOptions {
   functionConfig?: unknown;
   /** The file it was read from: never read as a manifest itself. */
   configPath?: string;
+  /** Options laid over the config file from elsewhere (Argo CD's variables): results on them do not name the file. */
+  setElsewhere?: readonly string[];
   /** A config file to read, when `functionConfig` is not given (library callers). */
   config?: string;
   inPlace: boolean;
@@ -258,7 +260,7 @@ function joined(before: string, text: string): string {
  * Anything else is returned as it is.
  */
 export function blockEndJoinable(text: string): string {
-  if (text.endsWith("\n") || text.endsWith("\r") || text === "") return text;
+  if (text.endsWith("\n") || text === "") return text;
   const lastLine = text.slice(text.lastIndexOf("\n") + 1);
   const blankTail = lastLine.trim() === "" ? lastLine.length : 0;
   const docs = parseAllDocuments(text);
@@ -271,33 +273,38 @@ export function blockEndJoinable(text: string): string {
     });
   }
   if (header === -1) return text;
-  const m = /^[|>](?:([1-9])?([-+])?|([-+])?([1-9])?)/.exec(text.slice(header));
+  const m = /^[|>]([1-9][-+]?|[-+][1-9]?)?/.exec(text.slice(header));
   if (!m) return text;
-  const chomp = m[2] ?? m[3] ?? "";
-  const digit = m[1] ?? m[4];
-  // The scalar's indentation: the indicator's, on top of its line's; else its first line with content.
-  const headerLineStart = text.lastIndexOf("\n", header) + 1;
-  const lineIndent = (at: number) => {
-    let k = at;
-    while (text[k] === " ") k++;
-    return k - at;
-  };
-  let indent = digit ? lineIndent(headerLineStart) + Number(digit) : -1;
-  if (indent === -1) {
-    for (let at = text.indexOf("\n", header) + 1; at > 0 && at < text.length; at = text.indexOf("\n", at) + 1) {
-      const end = text.indexOf("\n", at);
-      const line = text.slice(at, end === -1 ? text.length : end).replace(/\r$/, "");
-      if (line.trim() !== "") {
-        indent = lineIndent(at);
-        break;
-      }
-      if (end === -1) break;
-    }
+  const indicators = m[1] ?? "";
+  const chomp = indicators.replace(/[0-9]/g, "");
+  const digit = indicators.replace(/[-+]/g, "");
+  // A last line of spaces is content only past the scalar's indentation (which an indentation
+  // indicator counts from the parent node). Rather than work that out, ask the reader: with a
+  // line break after it, does the line add spaces to the value, or only a line break (or nothing)?
+  let content = blankTail === 0;
+  if (!content) {
+    const withBreak = scalarValueAt(`${text}\n`, header);
+    const without = scalarValueAt(text.slice(0, text.length - lastLine.length), header);
+    const parts = withBreak?.split("\n") ?? [];
+    content = withBreak !== without && parts.length >= 2 && parts[parts.length - 2] !== "";
   }
-  const content = blankTail === 0 || (indent !== -1 && lastLine.length > indent);
   if (!content) return chomp === "+" ? text.slice(0, text.length - lastLine.length) : text;
   if (chomp === "-") return text;
-  return `${text.slice(0, header)}${text[header]}-${digit ?? ""}${text.slice(header + m[0].length)}`;
+  return `${text.slice(0, header)}${text[header]}-${digit}${text.slice(header + m[0].length)}`;
+}
+
+/** The string value of the block scalar whose header is at `header` in `text`, as the `yaml` package reads it. */
+function scalarValueAt(text: string, header: number): string | undefined {
+  let value: string | undefined;
+  const docs = parseAllDocuments(text);
+  for (const doc of Array.isArray(docs) ? docs : []) {
+    visit(doc, {
+      Scalar: (_, node) => {
+        if (node.range?.[0] === header && typeof node.value === "string") value = node.value;
+      },
+    });
+  }
+  return value;
 }
 
 /**
@@ -328,11 +335,13 @@ export function leftOutJson(path: string, bytes: Uint8Array, named: readonly str
 /**
  * Results about the config (processItems marks them) say which file it is, as the user would write its path.
  */
-export function nameConfigFile(results: readonly Result[], configPath: string): void {
+export function nameConfigFile(results: readonly Result[], configPath: string, setElsewhere: readonly string[] = []): void {
   const near = relative(process.cwd(), configPath);
   const shown = near && !near.startsWith("..") && !isAbsolute(near) ? near : configPath;
+  // An option laid over the file (an Argo CD variable, a flag) is not the file's to answer for.
+  const elsewhere = (r: Result) => r.field !== undefined && setElsewhere.some((k) => r.field!.path === k || r.field!.path.startsWith(`${k}[`) || r.field!.path.startsWith(`${k}.`));
   for (const r of results) {
-    if (!CONFIG_RESULTS.has(r) || r.file) continue;
+    if (!CONFIG_RESULTS.has(r) || r.file || elsewhere(r)) continue;
     if (r.message.startsWith("invalid functionConfig: ")) r.message = `invalid config in ${shown}: ${r.message.slice("invalid functionConfig: ".length)}`;
     else r.file = { path: shown };
   }
@@ -387,7 +396,7 @@ function readManifests(bytes: Uint8Array, name: string, firstIndex: number, path
     if (!(e instanceof InputError)) throw e;
     failure = e;
   }
-  const line = failure && /not valid UTF-8|bytes, more than/.test((failure as Error).message) ? undefined : templateLine(decode(bytes), failure !== undefined);
+  const line = failure && /not valid UTF-8|bytes, more than|carriage return/.test((failure as Error).message) ? undefined : templateLine(decode(bytes), failure !== undefined);
   if (line !== undefined) {
     throw new InputError(
       `${name} is a template, not YAML yet (\`{{\` on line ${line}); render it first, e.g. \`helm template RELEASE CHART | sidecar-order -\`, or run sidecar-order as Helm's --post-renderer`,
@@ -426,7 +435,7 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
     [...leftOut, ...sources.flatMap((s) => s.src.problems)],
   );
   // A config error names the file it is in, which the user may not know was read (.sidecar-order.yaml).
-  if (configPath !== undefined) nameConfigFile(results, configPath);
+  if (configPath !== undefined) nameConfigFile(results, configPath, opts.setElsewhere);
   const code = exitCode(results);
   const github = opts.format === "github";
   const report = github ? githubCommands(results, new Map(sources.map((s) => [s.path, s.src.text]))) : formatResults(results);

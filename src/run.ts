@@ -78,7 +78,8 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
           ...(item.file ? { file: item.file } : { field: { path: `items[${item.index}]` } }),
         });
       }
-      if (outcome) results.push(...outcome.results.filter((r) => r.severity !== "info"));
+      // Nothing changes in a copy: only its errors are said, not risks of changes not made.
+      if (outcome) results.push(...outcome.results.filter((r) => r.severity === "error"));
       return;
     }
     if (!outcome) return;

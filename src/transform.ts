@@ -184,7 +184,7 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
   // Several podTemplatePaths entries: one whose field this object leaves out (a RayCluster with
   // no worker groups) is skipped, as kustomize skips a fieldSpec that finds nothing.
   if (own.length > 1) {
-    const found = paths.filter((p) => valueAt(data, p) !== undefined);
+    const found = paths.filter((p) => valueAt(data, p) != null);
     paths = found.length > 0 ? found : paths.slice(0, 1);
   }
   if (paths.length === 1) return templateOutcome(w, paths[0]!, ctx);

@@ -170,6 +170,8 @@ export function runArgoGenerate(dir: string, env: Env): GenerateOutput {
     runFiles(paths, {
       functionConfig,
       ...(found.path ? { configPath: found.path } : {}),
+      // kubernetesVersion answers for the strategy's version checks too.
+      setElsewhere: Object.keys(options).includes("kubernetesVersion") ? [...Object.keys(options), "strategy"] : Object.keys(options),
       inPlace: false,
       readStdin: () => stream ?? new Uint8Array(),
       skipKptfile: true,

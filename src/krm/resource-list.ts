@@ -78,7 +78,7 @@ export type ResultsSlot =
 const RESOURCE_LIST_VERSIONS = new Set(["config.kubernetes.io/v1", "config.kubernetes.io/v1alpha1", "config.kubernetes.io/v1beta1"]);
 
 export function decode(input: string | Uint8Array): string {
-  if (typeof input === "string") return input;
+  if (typeof input === "string") return lineBreaksChecked(input);
   if (input.byteLength > MAX_INPUT_BYTES) {
     throw new InputError(
       `input is ${input.byteLength} bytes, more than the ${MAX_INPUT_BYTES}-byte limit; split the package or run on fewer files`,
@@ -86,7 +86,21 @@ export function decode(input: string | Uint8Array): string {
   }
   // isUtf8 is much cheaper to start than a fatal TextDecoder, which matters for cold starts.
   if (!isUtf8(input)) throw new InputError("input is not valid UTF-8; KRM functions read UTF-8 YAML or JSON");
-  return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
+  return lineBreaksChecked(Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8"));
+}
+
+/**
+ * A carriage return on its own is a line break to YAML (and to Go's reader, which kubectl uses),
+ * but not to the `yaml` package, which reads the rest of such a line into a comment or a scalar:
+ * a container after `# note\r` would vanish. Such input is refused, not guessed at.
+ */
+function lineBreaksChecked(text: string): string {
+  if (!text.includes("\r")) return text; // a plain scan of the input, cheaper than the regex
+  const at = text.search(/\r(?!\n)/);
+  if (at === -1) return text;
+  let line = 1;
+  for (let k = text.indexOf("\n"); k !== -1 && k < at; k = text.indexOf("\n", k + 1)) line++;
+  throw new InputError(`input has a carriage return that is not part of a CRLF line break, on line ${line}; YAML reads it as a line break, which sidecar-order does not: give the file LF or CRLF line breaks (dos2unix, or your editor's line-ending setting)`);
 }
 
 function firstLine(message: string): string {

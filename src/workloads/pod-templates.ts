@@ -129,12 +129,14 @@ export function workloadKind(apiVersion: unknown, kind: unknown, kinds: readonly
 export function templatePathsIn(data: unknown, templatePath: readonly string[]): (string | number)[][] {
   const out: (string | number)[][] = [];
   const walk = (node: unknown, at: number, path: (string | number)[]) => {
-    // A list where the path ends holds the pod templates themselves: each entry is one.
-    if (Array.isArray(node)) return node.forEach((entry, i) => walk(entry, at, [...path, i]));
+    // A list where the path ends holds the pod templates themselves: each entry is one; an entry
+    // that is null is named where it stands.
+    if (Array.isArray(node)) return node.forEach((entry, i) => (entry === null ? void out.push([...path, i]) : walk(entry, at, [...path, i])));
     if (at === templatePath.length) return void out.push(path);
-    // Missing: the whole path, for the reader to name; something else (null, a scalar): where it stands.
-    if (node === undefined) return void out.push([...path, ...templatePath.slice(at)]);
-    if (typeof node !== "object" || node === null) return void out.push(path);
+    // Missing or null (which Kubernetes takes for missing): the whole path, for the reader to name;
+    // a scalar: where it stands.
+    if (node === undefined || node === null) return void out.push([...path, ...templatePath.slice(at)]);
+    if (typeof node !== "object") return void out.push(path);
     const key = templatePath[at]!;
     walk((node as Record<string, unknown>)[key], at + 1, [...path, key]);
   };

@@ -186,6 +186,16 @@ describe("generate, as the repo server runs it", () => {
     expect(r.stdout).toMatch(/  k: \|-\n    foo\n# sidecar-order: \[info\]/);
   });
 
+  it("names the config file only on results about what the file set, not on what a variable laid over it", () => {
+    writeFileSync(join(repo, "apps", "plain", "so.yaml"), "apiVersion: fn.sidecar-order.dev/v1alpha1\nkind: SidecarOrder\nmetadata:\n  name: so\nsidecars:\n- preset: cloud-sql-proxy\n- preset: istio\n");
+    const param = JSON.stringify([{ name: "config", string: "so.yaml" }]);
+    const fromFile = generate("plain", { KUBE_VERSION: "1.33.2", ARGOCD_APP_PARAMETERS: param });
+    const fromEnv = generate("plain", { KUBE_VERSION: "1.33.2", ARGOCD_APP_PARAMETERS: param, ARGOCD_ENV_SIDECARS: "cloud-sql-proxy,linkerd" });
+    rmSync(join(repo, "apps", "plain", "so.yaml"));
+    expect(fromFile.stdout).toMatch(/# sidecar-order: \[warning\] sidecars\[1\] \(the istio preset\) matches no container.*\(SidecarOrder so, sidecars\[1\], so.yaml\)$/m);
+    expect(fromEnv.stdout).toMatch(/# sidecar-order: \[warning\] sidecars\[1\] \(the linkerd preset\) matches no container.*\(SidecarOrder so, sidecars\[1\]\)$/m);
+  });
+
   it("reads the config parameter's file only inside the repository", () => {
     const param = (file: string) => ({ KUBE_VERSION: "1.33.2", ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: "config", string: file }]) });
     const outside = generate("plain", param("../../../outside.yaml"));

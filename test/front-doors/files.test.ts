@@ -234,8 +234,15 @@ describe("plain files", () => {
     // A last line of spaces past the indentation is content; a lone CR is a line break.
     writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |\n    foo\n\n      ");
     expect(run(["cm/2.yaml", "cm/3.yaml"]).stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |-\n    foo\n\n      \n---\n" + SERVICE);
-    writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: b\r\ndata:\r\n  k: |\r\n    foo\r");
-    expect(run(["cm/2.yaml", "cm/3.yaml"]).stdout).toContain("  k: |\r\n    foo\r\n---\n");
+    // Indicators in either order: `|+2` keeps its last line of spaces past the indentation as content.
+    writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |+2\n    one\n     ");
+    expect(run(["cm/2.yaml", "cm/3.yaml"]).stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |-2\n    one\n     \n---\n" + SERVICE);
+    // A carriage return that ends no CRLF line break is a line break to YAML and Go, not to the reader: refused.
+    writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |\n    foo\r");
+    const cr = run(["cm/2.yaml", "cm/3.yaml"]);
+    expect(cr.status).toBe(1);
+    expect(cr.stdout).toBe("");
+    expect(cr.stderr).toBe("sidecar-order: cm/2.yaml has a carriage return that is not part of a CRLF line break, on line 7; YAML reads it as a line break, which sidecar-order does not: give the file LF or CRLF line breaks (dos2unix, or your editor's line-ending setting)\n");
     // Keep-chomped with a last line of spaces (fewer than the indentation): its line break is the value's, the spaces go.
     writeFileSync(join(dir, "cm", "2.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |+\n    hello\n  ");
     expect(run(["cm/2.yaml", "cm/3.yaml"]).stdout).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: |+\n    hello\n---\n" + SERVICE);

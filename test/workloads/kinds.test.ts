@@ -186,6 +186,10 @@ spec:
     const skipped = runChecked(resourceList([headOnly], typedConfig(both)));
     expect(initOf(skipped.bodies[1]!, ["spec", "headGroupSpec", "template"])?.map((c) => c.name)).toEqual(["istio-proxy"]);
     expect(skipped.results.filter((r) => r.severity !== "info")).toEqual([]);
+    // A null field (a chart's empty range renders one) is missing too.
+    const nullWorkers = runChecked(resourceList([`${headOnly}  workerGroupSpecs:\n`], typedConfig(both)));
+    expect(initOf(nullWorkers.bodies[1]!, ["spec", "headGroupSpec", "template"])?.map((c) => c.name)).toEqual(["istio-proxy"]);
+    expect(nullWorkers.results.filter((r) => r.severity !== "info")).toEqual([]);
     // An entry for another version does not count for this one.
     const other = both.replace("version: v1", "version: v2");
     const head = runChecked(resourceList([ray], typedConfig(other)));
@@ -337,6 +341,15 @@ describe("duplicate workloads", () => {
     expect(messages(out.results, "error")).toEqual([expect.stringMatching(/^items\[2\] repeats items\[1\] \(same kind, namespace and name\)/)]);
     expect(out.bodies[1]).toBe(first);
     expect(out.bodies[2]).toBe(second);
+  });
+
+  it("a copy says only its errors: no risk of a change that is not made", () => {
+    // A Job whose native sidecar would get a startupProbe on kubelet 1.30 (kubernetes#132826) is warned about, once.
+    const job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: app\n        image: app\n      - name: istio-proxy\n        image: docker.io/istio/proxyv2:1.24.0\n";
+    const cfg = typedConfig('kubernetesVersion: "1.30"\nsidecars:\n- preset: istio\n');
+    expect(runChecked(resourceList([job], cfg)).results.some((r) => r.severity === "warning")).toBe(true);
+    const twice = runChecked(resourceList([job, job], cfg));
+    expect(twice.results.map((r) => r.severity)).toEqual(["error"]);
   });
 
   it("the same name in another API group is another object", () => {
