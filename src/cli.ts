@@ -268,7 +268,8 @@ function main(argv: string[], io: Io): number {
   }
   const cwd = io.cwd?.() ?? process.cwd();
   if (values.argocd) return emit(io, runArgoGenerate(cwd, io.env));
-  const plainOnly = values.config !== undefined || values.check === true || values.format !== undefined || values.explain === true;
+  // (--check, --explain and --format need PATH arguments, so with none only --config is left to refuse.)
+  const plainOnly = values.config !== undefined;
   let stdin: Uint8Array | undefined;
   if (positionals.length === 0) {
     if (io.stdinIsTTY?.()) {
@@ -277,7 +278,7 @@ function main(argv: string[], io: Io): number {
     }
     stdin = io.readStdin();
     if (looksLikeResourceList(stdin)) {
-      if (plainOnly) throw new InputError("stdin is a ResourceList, which carries its own functionConfig: --config, --check and --format are for plain manifests (set mode: check in the functionConfig instead)");
+      if (plainOnly) throw new InputError("stdin is a ResourceList, which carries its own functionConfig: --config is for plain manifests (set the options, mode: check among them, in the functionConfig instead)");
       const out = runResourceList(stdin);
       io.out(out.text);
       // Some callers show only stderr on failure (standalone kustomize says "exit status 1"): say why there too.
@@ -294,7 +295,7 @@ function main(argv: string[], io: Io): number {
   const input = stdin;
   if (values.explain) {
     const check = values.check === true;
-    return emit(io, runExplain(positionals.length > 0 ? positionals : ["-"], { functionConfig: found.functionConfig, ...(found.path !== undefined ? { configPath: found.path } : {}), check, readStdin: () => input ?? io.readStdin() }));
+    return emit(io, runExplain(positionals, { functionConfig: found.functionConfig, ...(found.path !== undefined ? { configPath: found.path } : {}), check, readStdin: () => input ?? io.readStdin() }));
   }
   return emit(
     io,
@@ -318,19 +319,19 @@ function usageRules(values: Options, positionals: readonly string[]): void {
   if (values.format === "github" && !values.check && !values["in-place"]) {
     throw new UsageError("--format github prints GitHub workflow commands on stdout, where the stream would go: add --check (or --in-place)");
   }
+  if (values.argocd && (positionals.length > 0 || values.config !== undefined || values.check || values["in-place"] || values.format !== undefined)) {
+    throw new UsageError("--argocd takes no paths or other options: it reads the working directory and Argo CD's environment");
+  }
   // Helm runs a post-renderer with no PATH and takes its stdout for the release's manifests: results
   // there would install an empty release (and an upgrade would delete everything), so say it.
-  if ((values.check || values.explain) && positionals.length === 0) {
-    const flag = values.check ? "--check" : "--explain";
-    throw new UsageError(`${flag} needs PATH arguments: it prints ${values.check ? "results" : "timelines"}, not manifests, so as Helm's --post-renderer it would hand Helm a release without them; for a chart, pipe its rendered output in: \`helm template REL CHART | sidecar-order ${flag} -\``);
+  if ((values.check || values.explain) && positionals.length === 0 && !values.argocd) {
+    const flag = values.explain ? "--explain" : "--check";
+    throw new UsageError(`${flag} needs PATH arguments: it prints ${values.explain ? "timelines" : "results"}, not manifests, so as Helm's --post-renderer it would hand Helm a release without them; for a chart, pipe its rendered output in: \`helm template REL CHART | sidecar-order ${flag} -\``);
   }
   if (values["in-place"] && (positionals.length === 0 || positionals.includes("-"))) {
     throw new UsageError("--in-place needs file or directory arguments (stdin cannot be rewritten)");
   }
   if (values.explain && (values["in-place"] || values.format !== undefined)) throw new UsageError("--explain prints timelines, not the stream or results: leave out --in-place and --format");
-  if (values.argocd && (positionals.length > 0 || values.config !== undefined || values.check || values["in-place"] || values.format !== undefined)) {
-    throw new UsageError("--argocd takes no paths or other options: it reads the working directory and Argo CD's environment");
-  }
 }
 
 function emit(io: Io, out: { stdout: string; stderr: string; exitCode: 0 | 1 }): number {

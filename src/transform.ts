@@ -28,7 +28,7 @@ import { newUsage, recordUsage, type Usage } from "./sidecars/usage";
 import { planVersionRisks } from "./strategies/risks";
 import { mayHoldPodSpec, unknownKindNote } from "./workloads/unknown-kinds";
 import { changes, emptyPlan, refused, targetPath, type Plan, type Target } from "./strategies/plan";
-import { BUILT_IN, allTemplatePaths, customKinds, identityOf, templatePathsIn, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
+import { BUILT_IN, customKinds, identityOf, podTemplatesOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
 import { SKIP_ANNOTATION, skipReason, type ObjectFacts } from "./workloads/select";
 import { explainItem } from "./explain/item";
 import { dedent } from "./krm/text";
@@ -169,8 +169,6 @@ interface ReadWorkload {
   identity: string;
   /** The item's yaml Document, when the careful path parsed it. */
   doc: Document.Parsed | undefined;
-  /** Set once the object is counted among the workloads (its first pod template read). */
-  counted?: boolean;
 }
 
 /** The plan for each of a workload's pod templates, carried out on its text (or said, in check mode). */
@@ -179,15 +177,14 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
   if (wk.templateElsewhere && valueAt(data, wk.templateElsewhere.field) != null) {
     return { identity, results: [result("info", `left alone: ${wk.templateElsewhere.why}`, subject, { path: wk.templateElsewhere.field.join(".") })] };
   }
-  const own = allTemplatePaths(wk);
-  let paths = own.flatMap((p) => templatePathsIn(data, p));
-  // Several podTemplatePaths entries: one whose field this object leaves out (a RayCluster with
-  // no worker groups) is skipped, as kustomize skips a fieldSpec that finds nothing.
-  if (own.length > 1) {
-    const found = paths.filter((p) => valueAt(data, p) != null);
-    paths = found.length > 0 ? found : paths.slice(0, 1);
-  }
-  if (paths.length === 1) return templateOutcome(w, paths[0]!, ctx);
+  const paths = podTemplatesOf(data, wk);
+  // One object is one workload, however many pod templates it has: counted once any is read.
+  const readBefore = ctx.usage.templates;
+  const counted = (out: ItemOutcome): ItemOutcome => {
+    if (ctx.usage.templates > readBefore) ctx.usage.workloads++;
+    return out;
+  };
+  if (paths.length === 1) return counted(templateOutcome(w, paths[0]!, ctx));
   // Pod templates in a list (JobSet's replicatedJobs): each in turn, on the text the one before left.
   // An error in one leaves the whole object as it was (as its message says): what was said of the
   // changes before it is taken back (only errors stay), and the templates after it are only
@@ -208,19 +205,25 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
     if (refused || out.replacement === undefined) continue;
     replacement = out.replacement;
     const next = reread(at.item, replacement);
-    if (!next) return { identity, results: [...errorsOnly(results), itemProblem(w.item, "error", "cannot be read again after its first pod templates were ordered; it was left as it is")] };
+    if (!next) return counted({ identity, results: [...errorsOnly(results), itemProblem(w.item, "error", "cannot be read again after its first pod templates were ordered; it was left as it is")] });
     at = { ...at, ...next };
   }
-  return replacement === undefined || replacement === w.item.body ? { identity, results } : { identity, replacement, results };
+  return counted(replacement === undefined || replacement === w.item.body ? { identity, results } : { identity, replacement, results });
 }
 
 /** An item as `replacement` (its new text) leaves it, read the careful way. */
 function reread(item: ItemSource, replacement: string): Pick<ReadWorkload, "item" | "data" | "doc"> | undefined {
   const { raw: _raw, light: _light, ...rest } = item;
-  const next: ItemSource = { ...rest, index: item.index, start: item.start, bodyStart: item.bodyStart, end: item.end, column: item.column, body: dedent(replacement, item.column) };
+  const next: ItemSource = { ...rest, body: dedent(replacement, item.column) };
   const doc = parseItem(next);
-  const data = doc ? itemData(doc) : undefined;
-  return doc && isPlain(data) ? { item: next, data, doc } : undefined;
+  if (!doc) return undefined;
+  let data: unknown;
+  try {
+    data = itemData(doc);
+  } catch {
+    return undefined; // too many aliases: said by the caller as unreadable
+  }
+  return isPlain(data) ? { item: next, data, doc } : undefined;
 }
 
 /** The plan for the pod template at `templatePath` (concrete: list entries by index), after what its skip annotation has to say. */
@@ -245,8 +248,7 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
   const tpl = (path: (string | number)[]) => pathText([...wk.templatePath, ...path]);
   // A mesh whose proxy is in the package is ordered directly; only injected ones need their switch.
   const meshes = injectedMeshes(view, config.meshes).filter((p) => !matched.sidecars.some((s) => s.settings.preset === p));
-  recordUsage(ctx.usage, view, matched.sidecars, meshes, ctx.rules, w.counted !== true);
-  w.counted = true;
+  recordUsage(ctx.usage, view, matched.sidecars, meshes, ctx.rules);
   const toOrder = matched.sidecars.filter((s) => s.list === "containers");
   // Every container a "sidecar": this is the sidecar's own workload (say, a collector Deployment).
   const allSidecars = toOrder.length > 0 && toOrder.length === view.spec.containers.length;

@@ -134,7 +134,7 @@ describe("the executable as a new user meets it", () => {
   it("refuses plain-manifest options on a ResourceList, which carries its own config", () => {
     const r = run(resourceList([]), ["--config", "sidecar-order.yaml"]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^sidecar-order: stdin is a ResourceList, which carries its own functionConfig: .*set mode: check in the functionConfig instead\)\n$/);
+    expect(r.stderr).toMatch(/^sidecar-order: stdin is a ResourceList, which carries its own functionConfig: --config is for plain manifests \(set the options, mode: check among them, in the functionConfig instead\)\n$/);
   });
 
   it("refuses --check with no PATH, the shape Helm's post-renderer calls it in (Helm would take the results for an empty release)", () => {
@@ -142,6 +142,12 @@ describe("the executable as a new user meets it", () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^sidecar-order: --check needs PATH arguments: it prints results, not manifests, .*helm template REL CHART \| sidecar-order --check -`; see --help\n$/);
+  });
+
+  it("says --argocd takes no other options before anything about --check", () => {
+    const r = run("", ["--argocd", "--check"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^sidecar-order: --argocd takes no paths or other options/);
   });
 
   it("says what it wants instead of waiting on a terminal", () => {

@@ -1,5 +1,5 @@
 /**
- * `explain: true`: one info result per workload with its predicted timeline, describing the
+ * `explain: true`: one info result per pod template of a workload with its predicted timeline, describing the
  * workload as sidecar-order leaves it. The facts are gathered here; the timeline itself, and the
  * kubelet model it runs, are loaded only now (see ./load.ts): a plain run has no use for them.
  */
@@ -14,7 +14,7 @@ import { matchSidecars } from "../sidecars/match";
 import { drainSeconds } from "../strategies/native-shutdown";
 import { DEFAULT_GRACE_SECONDS, preStopSleepSeconds } from "../strategies/shutdown";
 import { subjectOf, type ItemOutcome, type TransformContext } from "../transform";
-import { allTemplatePaths, templatePathsIn, workloadKind, type WorkloadKind } from "../workloads/pod-templates";
+import { podTemplatesOf, workloadKind, type WorkloadKind } from "../workloads/pod-templates";
 import { loadTimeline } from "./load";
 
 /** The tag that marks an explanation among the results (`--explain` prints only these). */
@@ -28,7 +28,7 @@ export function explainItem(item: ItemSource, outcome: ItemOutcome, ctx: Transfo
   if (!isPlain(after)) return [];
   const wk = workloadKind(after["apiVersion"], after["kind"], ctx.kinds);
   if (!wk) return [];
-  const paths = allTemplatePaths(wk).flatMap((p) => templatePathsIn(after, p));
+  const paths = podTemplatesOf(after, wk);
   return paths.flatMap((path) => {
     const r = explainTemplate(item, outcome, ctx, before, after, { ...wk, templatePath: path }, paths.length > 1);
     return r ? [r] : [];

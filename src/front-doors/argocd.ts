@@ -197,15 +197,11 @@ function configInRepo(dir: string, file: string, env: Env): string {
   const source = (env["ARGOCD_APP_SOURCE_PATH"] ?? "").replace(/^\.?\/+|\/+$/g, "");
   const root = source && source !== "." && app.endsWith(sep + source.split("/").join(sep)) ? app.slice(0, app.length - source.length - 1) : app;
   const path = resolve(app, file);
-  // Where it really is: a link inside the repository may lead out of it.
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return p; // missing: said when it is read
-    }
-  };
-  for (const [from, to] of [[root, path], [real(root), real(path)]] as const) {
+  // Where it really is: a link inside the repository may lead out of it. A file that is not
+  // there is said to be missing when it is read.
+  const pairs: (readonly [string, string])[] = [[root, path]];
+  if (existsSync(path)) pairs.push([realpathSync(root), realpathSync(path)]);
+  for (const [from, to] of pairs) {
     const inside = relative(from, to);
     if (inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
       throw new InputError(`the config parameter ${JSON.stringify(file)} leads outside the ${root === app ? "app directory" : "repository"}; give a file inside it`);

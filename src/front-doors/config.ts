@@ -6,7 +6,7 @@
 import { lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { isScalar, parseAllDocuments } from "yaml";
-import { InputError } from "../krm/resource-list";
+import { InputError, decode } from "../krm/resource-list";
 import { CONFIGMAP_KEYS } from "../config/load";
 import { isPlain, type Plain } from "../plain";
 
@@ -14,14 +14,22 @@ import { isPlain, type Plain } from "../plain";
 export const CONFIG_FILE = ".sidecar-order.yaml";
 
 export function readConfigFile(path: string, flag = "--config"): unknown {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (e) {
     const link = lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(path) : undefined;
     const code = (e as NodeJS.ErrnoException).code;
     const why = link !== undefined && code === "ENOENT" ? `it is a symbolic link to ${link}, which does not exist` : code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : "cannot read the file";
     throw new InputError(`${flag} ${path}: ${why}`);
+  }
+  let text: string;
+  try {
+    // UTF-8, and no carriage return alone (YAML's line break the yaml package reads as none).
+    text = decode(bytes);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(e.message.replace(/^input\b/, `${flag} ${path}`));
+    throw e;
   }
   const docs = parseAllDocuments(text, { prettyErrors: false });
   const all = Array.isArray(docs) ? docs : [];

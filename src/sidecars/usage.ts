@@ -14,18 +14,21 @@ export interface Usage {
   used: Set<SidecarRule>;
   names: Set<string>;
   images: Set<string>;
+  /** Objects with a pod template read (transform counts them: one object may have several). */
   workloads: number;
+  /** Pod templates read. */
+  templates: number;
   /** Sidecars and injected meshes found, by any means (a rule, the annotation, a mesh switch). */
   found: number;
 }
 
 export function newUsage(): Usage {
-  return { used: new Set(), names: new Set(), images: new Set(), workloads: 0, found: 0 };
+  return { used: new Set(), names: new Set(), images: new Set(), workloads: 0, templates: 0, found: 0 };
 }
 
-export function recordUsage(u: Usage, view: PodTemplateView, sidecars: readonly MatchedSidecar[], meshes: readonly Preset[], rules: readonly SidecarRule[], newWorkload = true): void {
-  // An object with several pod templates (a JobSet) is one workload.
-  if (newWorkload) u.workloads++;
+export function recordUsage(u: Usage, view: PodTemplateView, sidecars: readonly MatchedSidecar[], meshes: readonly Preset[], rules: readonly SidecarRule[]): void {
+  // Workloads are counted by the caller: an object with several pod templates (a JobSet) is one.
+  u.templates++;
   for (const c of [...view.spec.initContainers, ...view.spec.containers]) {
     u.names.add(c.name);
     if (typeof c.image === "string") u.images.add(c.image);

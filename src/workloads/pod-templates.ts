@@ -144,6 +144,31 @@ export function templatePathsIn(data: unknown, templatePath: readonly string[]):
   return out;
 }
 
+/**
+ * The concrete paths of an object's pod templates, for every path of its kind. With several
+ * podTemplatePaths entries, one whose field the object leaves out (a RayCluster with no worker
+ * groups: absent or null) is skipped, as kustomize skips a fieldSpec that finds nothing; an entry
+ * that reached a list keeps all its paths, so a bad entry in it is still named. When every entry
+ * finds nothing, the first path stays, for the reader to name.
+ */
+export function podTemplatesOf(data: unknown, wk: WorkloadKind): (string | number)[][] {
+  const own = allTemplatePaths(wk);
+  if (own.length === 1) return templatePathsIn(data, own[0]!);
+  const perEntry = own.map((p) => templatePathsIn(data, p));
+  const absent = (paths: (string | number)[][]) => paths.length === 1 && paths[0]!.every((k) => typeof k === "string") && valueOf(data, paths[0]!) == null;
+  const found = perEntry.filter((paths) => !absent(paths)).flat();
+  return found.length > 0 ? found : perEntry[0]!.slice(0, 1);
+}
+
+function valueOf(data: unknown, path: readonly (string | number)[]): unknown {
+  let cur = data;
+  for (const k of path) {
+    if (typeof cur !== "object" || cur === null) return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
+}
+
 /** The kinds from the config's podTemplatePaths (path to the pod spec, `/` or `.` separated). */
 export function customKinds(paths: readonly { group: string; version?: string | undefined; kind: string; path: string }[]): WorkloadKind[] {
   return paths.map((p) => {

@@ -99,6 +99,7 @@ mkdir -p "$crds"
 crd() { # MODULE VERSION FILE (in the module)
 	local out="$crds/${1##*/}-$2.yaml" dir
 	[[ -s $out ]] && return 0
+	rm -f "$crds/${1##*/}-"*.yaml # another version's, from before a bump
 	dir=$(cd / && go mod download -json "$1@$2" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
 	[[ -n $dir && -f $dir/$3 ]] || { echo "build.sh: no $3 in $1@$2" >&2; exit 1; }
 	cp "$dir/$3" "$out"

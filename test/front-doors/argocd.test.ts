@@ -215,6 +215,7 @@ describe("generate, as the repo server runs it", () => {
     expect(linked.status).toBe(1);
     expect(linked.stderr).toBe('sidecar-order: the config parameter "linked.yaml" leads outside the repository; give a file inside it\n');
     expect(generate("plain", param("")).status).toBe(0);
+    expect(generate("plain", param("missing.yaml")).stderr).toMatch(/^sidecar-order: the config parameter's file .*missing\.yaml: no such file\n$/);
     const absolute = generate("plain", param("/etc/passwd"));
     expect(absolute.status).toBe(1);
     expect(absolute.stderr).toMatch(/^sidecar-order: the config parameter "\/etc\/passwd" is an absolute path; give the file's path relative to the app directory/);

@@ -216,6 +216,12 @@ describe("plain files", () => {
     expect(native.status).toBe(1);
     expect(native.stderr).toMatch(/^\[error\] strategy: native needs .*\(SidecarOrder c, kubernetesVersion, \.sidecar-order\.yaml\)$/m);
     writeFileSync(join(dir, "app", ".sidecar-order.yaml"), "strategy: legacy\n");
+    // A carriage return alone in the config would hide what follows it on the line: refused.
+    writeFileSync(join(dir, "app", ".sidecar-order.yaml"), "# dry run\rsidecars: [istio]\n");
+    const cr = spawnSync(process.execPath, [bin, "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
+    expect(cr.status).toBe(1);
+    expect(cr.stderr).toMatch(/^sidecar-order: the config file .*\.sidecar-order\.yaml has a carriage return that is not part of a CRLF line break, on line 1/);
+    writeFileSync(join(dir, "app", ".sidecar-order.yaml"), "strategy: legacy\n");
     // --explain says so too.
     const explained = spawnSync(process.execPath, [bin, "--explain", "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
     expect(explained.stderr).toMatch(/^\[error\] invalid config in \.sidecar-order\.yaml: the config has no kind/m);

@@ -186,6 +186,11 @@ spec:
     const skipped = runChecked(resourceList([headOnly], typedConfig(both)));
     expect(initOf(skipped.bodies[1]!, ["spec", "headGroupSpec", "template"])?.map((c) => c.name)).toEqual(["istio-proxy"]);
     expect(skipped.results.filter((r) => r.severity !== "info")).toEqual([]);
+    // An entry that reached a list keeps every path in it: a bad list entry is named, not skipped.
+    const typo = ray.replace("  workerGroupSpecs:\n  - template:", "  workerGroupSpecs:\n  - templete:");
+    const named = runChecked(resourceList([typo], typedConfig(both)));
+    expect(named.bodies[1]).toBe(typo);
+    expect(named.results.map((r) => [r.severity, r.field?.path])).toEqual([["error", "spec.workerGroupSpecs[0].template"]]);
     // A null field (a chart's empty range renders one) is missing too.
     const nullWorkers = runChecked(resourceList([`${headOnly}  workerGroupSpecs:\n`], typedConfig(both)));
     expect(initOf(nullWorkers.bodies[1]!, ["spec", "headGroupSpec", "template"])?.map((c) => c.name)).toEqual(["istio-proxy"]);
@@ -224,7 +229,11 @@ spec:
     for (const i of ["0", "1"]) expect(initOf(out.bodies[1]!, ["spec", "podTemplates", i])?.map((c) => c.name)).toEqual(["istio-proxy"]);
     const scalar = runChecked(resourceList([pool.replace(/  podTemplates:\n[\s\S]*$/, "  podTemplates:\n  - just-a-string\n")], cfg));
     expect(scalar.results.map((r) => [r.severity, r.message])).toEqual([["error", "spec.podTemplates[0] is not an object; the workload was left as it is"]]);
-    // One object is one workload, however many pod templates it has.
+    // One object is one workload, however many pod templates it has, and once only when refused.
+    const refusedPool = pool.replace("  podTemplates:\n  - spec:", "  podTemplates:\n  - nospec: {}\n  - spec:");
+    const once = runChecked(resourceList([refusedPool], cfg.replace("- preset: istio", "- preset: istio\n- preset: linkerd")));
+    expect(messages(once.results, "warning")).toEqual([expect.stringContaining("matches no container in any of the 1 workload,")]);
+    expect(messages(once.results, "error")).toEqual(["spec.podTemplates[0].spec is missing or not an object; the workload was left as it is"]);
     const unused = runChecked(resourceList([pool], cfg.replace("- preset: istio", "- preset: istio\n- preset: linkerd")));
     expect(messages(unused.results, "warning")).toEqual([expect.stringContaining("matches no container in any of the 1 workload,")]);
   });
