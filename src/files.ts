@@ -10,8 +10,8 @@ import { isMap, parseAllDocuments, visit } from "yaml";
 import { githubCommands } from "./front-doors/github";
 import { InputError, decode } from "./krm/resource-list";
 import { exitCode, formatResults, type Result } from "./krm/results";
-import { readStream, writeStream, type StreamSource } from "./krm/stream";
-import { CONFIG_RESULTS, processItems } from "./run";
+import { blockEndJoinable, joined, readStream, writeStream, type StreamSource } from "./krm/stream";
+import { processItems } from "./run";
 
 import { readConfigFile } from "./front-doors/config";
 
@@ -225,89 +225,6 @@ function stage(target: string, text: string): string {
 }
 
 /**
- * A file's stream as it follows another's: after a `---` (unless it opens with one), or after a
- * `...` when it opens with directives (`%YAML 1.2`), which YAML allows only at the start of a
- * stream or after a document's end; a byte order mark, which belongs at the start of a stream,
- * is left out.
- */
-/** Whether the first line of `text` that is not blank or a comment is a directive (`%YAML 1.2`); line by line, no regex to backtrack. */
-function directivesFirst(text: string): boolean {
-  for (let at = 0; at < text.length; ) {
-    const end = text.indexOf("\n", at);
-    const line = text.slice(at, end === -1 ? text.length : end).trim();
-    if (line !== "" && !line.startsWith("#")) return line.startsWith("%");
-    if (end === -1) break;
-    at = end + 1;
-  }
-  return false;
-}
-
-function joined(before: string, text: string): string {
-  const own = text.startsWith("\uFEFF") ? text.slice(1) : text;
-  const nl = before.endsWith("\n") ? "" : "\n";
-  if (directivesFirst(own)) return `${nl}...\n${own}`;
-  return own.startsWith("---") ? `${nl}${own}` : `${nl}---\n${own}`;
-}
-
-/**
- * `text` made to mean the same when a line break and more text follow it, where it ends with no
- * line break in a block scalar. Go's YAML (kubectl, Argo CD) reads the file alone with no line
- * break after the last line:
- * - a last line with content (spaces past the scalar's indentation count) becomes strip-chomped
- *   (`|-`), so the break added after it is not the value's;
- * - a last line of spaces only, no deeper than the indentation, is dropped from a keep-chomped
- *   scalar (`|+`), whose line breaks before it are its value either way.
- * Anything else is returned as it is.
- */
-export function blockEndJoinable(text: string): string {
-  if (text.endsWith("\n") || text === "") return text;
-  const lastLine = text.slice(text.lastIndexOf("\n") + 1);
-  const blankTail = lastLine.trim() === "" ? lastLine.length : 0;
-  const docs = parseAllDocuments(text);
-  let header = -1;
-  for (const doc of Array.isArray(docs) ? docs : []) {
-    visit(doc, {
-      Scalar: (_, node) => {
-        if ((node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") && node.range && node.range[1] >= text.length - blankTail) header = node.range[0];
-      },
-    });
-  }
-  if (header === -1) return text;
-  const m = /^[|>]([1-9][-+]?|[-+][1-9]?)?/.exec(text.slice(header));
-  if (!m) return text;
-  const indicators = m[1] ?? "";
-  const chomp = indicators.replace(/[0-9]/g, "");
-  const digit = indicators.replace(/[-+]/g, "");
-  // A last line of spaces is content only past the scalar's indentation (which an indentation
-  // indicator counts from the parent node). Rather than work that out, ask the reader: with a
-  // line break after it, does the line add spaces to the value, or only a line break (or nothing)?
-  let content = blankTail === 0;
-  if (!content) {
-    const withBreak = scalarValueAt(`${text}\n`, header);
-    const without = scalarValueAt(text.slice(0, text.length - lastLine.length), header);
-    const parts = withBreak?.split("\n") ?? [];
-    content = withBreak !== without && parts.length >= 2 && parts[parts.length - 2] !== "";
-  }
-  if (!content) return chomp === "+" ? text.slice(0, text.length - lastLine.length) : text;
-  if (chomp === "-") return text;
-  return `${text.slice(0, header)}${text[header]}-${digit}${text.slice(header + m[0].length)}`;
-}
-
-/** The string value of the block scalar whose header is at `header` in `text`, as the `yaml` package reads it. */
-function scalarValueAt(text: string, header: number): string | undefined {
-  let value: string | undefined;
-  const docs = parseAllDocuments(text);
-  for (const doc of Array.isArray(docs) ? docs : []) {
-    visit(doc, {
-      Scalar: (_, node) => {
-        if (node.range?.[0] === header && typeof node.value === "string") value = node.value;
-      },
-    });
-  }
-  return value;
-}
-
-/**
  * Whether a .json file met below a directory (not named by the user) is left out, and what is
  * said: one that is no Kubernetes object is left out with a warning; one that looks like
  * Kubernetes objects but is not one object (several values one after another, an array) with an
@@ -332,19 +249,10 @@ export function leftOutJson(path: string, bytes: Uint8Array, named: readonly str
   return { message: `${path} ${what}, so it was left out`, severity: "warning", file: { path } };
 }
 
-/**
- * Results about the config (processItems marks them) say which file it is, as the user would write its path.
- */
-export function nameConfigFile(results: readonly Result[], configPath: string, setElsewhere: readonly string[] = []): void {
-  const near = relative(process.cwd(), configPath);
-  const shown = near && !near.startsWith("..") && !isAbsolute(near) ? near : configPath;
-  // An option laid over the file (an Argo CD variable, a flag) is not the file's to answer for.
-  const elsewhere = (r: Result) => r.field !== undefined && setElsewhere.some((k) => r.field!.path === k || r.field!.path.startsWith(`${k}[`) || r.field!.path.startsWith(`${k}.`));
-  for (const r of results) {
-    if (!CONFIG_RESULTS.has(r) || r.file || elsewhere(r)) continue;
-    if (r.message.startsWith("invalid functionConfig: ")) r.message = `invalid config in ${shown}: ${r.message.slice("invalid functionConfig: ".length)}`;
-    else r.file = { path: shown };
-  }
+/** A config file's path as the user would write it: relative to the working directory when under it. */
+export function shownPath(path: string): string {
+  const near = relative(process.cwd(), path);
+  return near && !near.startsWith("..") && !isAbsolute(near) ? near : path;
 }
 
 /** A file's device and inode: the same file, whatever path names it; undefined when it cannot be read. */
@@ -433,9 +341,9 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
     sources.flatMap((s) => s.src.items),
     functionConfig,
     [...leftOut, ...sources.flatMap((s) => s.src.problems)],
+    configPath !== undefined ? { file: shownPath(configPath), ...(opts.setElsewhere ? { setElsewhere: opts.setElsewhere } : {}) } : undefined,
   );
   // A config error names the file it is in, which the user may not know was read (.sidecar-order.yaml).
-  if (configPath !== undefined) nameConfigFile(results, configPath, opts.setElsewhere);
   const code = exitCode(results);
   const github = opts.format === "github";
   const report = github ? githubCommands(results, new Map(sources.map((s) => [s.path, s.src.text]))) : formatResults(results);

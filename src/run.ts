@@ -23,16 +23,23 @@ export interface ItemsOutput {
   results: Result[];
 }
 
+/** Where the config came from, for the plain-manifest front doors. */
+export interface ConfigSource {
+  /** The config file, as the user would write its path: results about the config name it. */
+  file: string;
+  /** Options laid over the file from elsewhere (Argo CD's variables): results on them do not name the file. */
+  setElsewhere?: readonly string[];
+}
+
 /**
  * Config → transform → results over located items, whatever they came from (a ResourceList, a
- * plain YAML stream, files). `problems` are input problems found before: with any, nothing changes.
+ * plain YAML stream, files). `problems` are input problems found before: with any, nothing
+ * changes. `source`: the config's file, which results about the config then name.
  */
-/** The results processItems says about the config itself (a front door with a config file names the file on them). */
-export const CONFIG_RESULTS = new WeakSet<Result>();
 
-export function processItems(items: readonly ItemSource[], functionConfig: unknown, problems: readonly Result[] = []): ItemsOutput {
+export function processItems(items: readonly ItemSource[], functionConfig: unknown, problems: readonly Result[] = [], source?: ConfigSource): ItemsOutput {
   const results: Result[] = [...problems];
-  const onConfigResult = (r: Result) => (CONFIG_RESULTS.add(r), r);
+  const onConfigResult = (r: Result): Result => (source ? fromConfigFile(r, source) : r);
   const loaded = loadConfig(functionConfig);
   results.push(...loaded.results.map(onConfigResult));
   const replacements = new Map<number, string>();
@@ -116,6 +123,14 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
     }));
   }
   return { replacements, results };
+}
+
+/** A result about the config, said of the file it came from (unless an option laid over it is at stake). */
+function fromConfigFile(r: Result, source: ConfigSource): Result {
+  const path = r.field?.path;
+  if (path !== undefined && source.setElsewhere?.some((k) => path === k || path.startsWith(`${k}[`) || path.startsWith(`${k}.`))) return r;
+  const invalid = "invalid functionConfig: ";
+  return r.message.startsWith(invalid) ? { ...r, message: `invalid config in ${source.file}: ${r.message.slice(invalid.length)}` } : { ...r, file: { path: source.file } };
 }
 
 /** Throws InputError when the input is not a ResourceList at all. */

@@ -4,7 +4,7 @@
  * Other results go to stderr, as in a plain run.
  */
 import { readFileSync } from "node:fs";
-import { expandPaths, fileId, leftOutJson, nameConfigFile } from "../files";
+import { expandPaths, fileId, leftOutJson, shownPath } from "../files";
 import { withOptions } from "../front-doors/config";
 import { exitCode, formatResults, type Result } from "../krm/results";
 import { readStream } from "../krm/stream";
@@ -42,8 +42,7 @@ export function runExplain(paths: readonly string[], opts: ExplainOptions): { st
   }
   const options: Record<string, string> = { explain: "true" };
   if (opts.check) options["mode"] = "check";
-  const { results } = processItems(items, withOptions(opts.functionConfig, options), problems);
-  if (opts.configPath !== undefined) nameConfigFile(results, opts.configPath);
+  const { results } = processItems(items, withOptions(opts.functionConfig, options), problems, opts.configPath !== undefined ? { file: shownPath(opts.configPath) } : undefined);
   const stopped = exitCode(results) !== 0;
   const isExplanation = (r: (typeof results)[number]) => r.tags?.[EXPLAIN_TAG] !== undefined;
   const texts = results.filter(isExplanation).map((r) => r.message);

@@ -19,7 +19,8 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { editDistance, loadConfig, nearest } from "../config/load";
 import { InputError } from "../krm/resource-list";
 import { formatResult, formatResults, oneLine, type Result } from "../krm/results";
-import { blockEndJoinable, runFiles } from "../files";
+import { runFiles } from "../files";
+import { blockEndJoinable } from "../krm/stream";
 import { OPTION_KEYS, findConfig, hasKubernetesVersion, majorMinor, readConfigFile, withOptions } from "./config";
 
 export interface GenerateOutput {

@@ -3,7 +3,7 @@
  * and put back together by splicing, like a ResourceList: untouched documents, document markers
  * and comments between documents come out byte for byte.
  */
-import { isMap, isScalar, parseAllDocuments, type Document } from "yaml";
+import { isMap, isScalar, parseAllDocuments, visit, type Document } from "yaml";
 import type { Result } from "./results";
 import { InputError, decode, isStackOverflow, tooDeep, type ItemSource } from "./resource-list";
 import { dedent, lineEnd, lineStart, rewrap, unwrap } from "./text";
@@ -88,4 +88,87 @@ export function writeStream(src: StreamSource, replacements: ReadonlyMap<number,
   }
   out += src.text.slice(pos);
   return rewrap(out, src);
+}
+
+/**
+ * A file's stream as it follows another's: after a `---` (unless it opens with one), or after a
+ * `...` when it opens with directives (`%YAML 1.2`), which YAML allows only at the start of a
+ * stream or after a document's end; a byte order mark, which belongs at the start of a stream,
+ * is left out.
+ */
+/** Whether the first line of `text` that is not blank or a comment is a directive (`%YAML 1.2`); line by line, no regex to backtrack. */
+function directivesFirst(text: string): boolean {
+  for (let at = 0; at < text.length; ) {
+    const end = text.indexOf("\n", at);
+    const line = text.slice(at, end === -1 ? text.length : end).trim();
+    if (line !== "" && !line.startsWith("#")) return line.startsWith("%");
+    if (end === -1) break;
+    at = end + 1;
+  }
+  return false;
+}
+
+export function joined(before: string, text: string): string {
+  const own = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const nl = before.endsWith("\n") ? "" : "\n";
+  if (directivesFirst(own)) return `${nl}...\n${own}`;
+  return own.startsWith("---") ? `${nl}${own}` : `${nl}---\n${own}`;
+}
+
+/**
+ * `text` made to mean the same when a line break and more text follow it, where it ends with no
+ * line break in a block scalar. Go's YAML (kubectl, Argo CD) reads the file alone with no line
+ * break after the last line:
+ * - a last line with content (spaces past the scalar's indentation count) becomes strip-chomped
+ *   (`|-`), so the break added after it is not the value's;
+ * - a last line of spaces only, no deeper than the indentation, is dropped from a keep-chomped
+ *   scalar (`|+`), whose line breaks before it are its value either way.
+ * Anything else is returned as it is.
+ */
+export function blockEndJoinable(text: string): string {
+  if (text.endsWith("\n") || text === "") return text;
+  const lastLine = text.slice(text.lastIndexOf("\n") + 1);
+  const blankTail = lastLine.trim() === "" ? lastLine.length : 0;
+  const docs = parseAllDocuments(text);
+  let header = -1;
+  for (const doc of Array.isArray(docs) ? docs : []) {
+    visit(doc, {
+      Scalar: (_, node) => {
+        if ((node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") && node.range && node.range[1] >= text.length - blankTail) header = node.range[0];
+      },
+    });
+  }
+  if (header === -1) return text;
+  const m = /^[|>]([1-9][-+]?|[-+][1-9]?)?/.exec(text.slice(header));
+  if (!m) return text;
+  const indicators = m[1] ?? "";
+  const chomp = indicators.replace(/[0-9]/g, "");
+  const digit = indicators.replace(/[-+]/g, "");
+  // A last line of spaces is content only past the scalar's indentation (which an indentation
+  // indicator counts from the parent node). Rather than work that out, ask the reader: with a
+  // line break after it, does the line add spaces to the value, or only a line break (or nothing)?
+  let content = blankTail === 0;
+  if (!content) {
+    const withBreak = scalarValueAt(`${text}\n`, header);
+    const without = scalarValueAt(text.slice(0, text.length - lastLine.length), header);
+    const parts = withBreak?.split("\n") ?? [];
+    content = withBreak !== without && parts.length >= 2 && parts[parts.length - 2] !== "";
+  }
+  if (!content) return chomp === "+" ? text.slice(0, text.length - lastLine.length) : text;
+  if (chomp === "-") return text;
+  return `${text.slice(0, header)}${text[header]}-${digit}${text.slice(header + m[0].length)}`;
+}
+
+/** The string value of the block scalar whose header is at `header` in `text`, as the `yaml` package reads it. */
+function scalarValueAt(text: string, header: number): string | undefined {
+  let value: string | undefined;
+  const docs = parseAllDocuments(text);
+  for (const doc of Array.isArray(docs) ? docs : []) {
+    visit(doc, {
+      Scalar: (_, node) => {
+        if (node.range?.[0] === header && typeof node.value === "string") value = node.value;
+      },
+    });
+  }
+  return value;
 }
