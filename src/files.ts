@@ -59,8 +59,7 @@ export function expandPaths(paths: readonly string[]): string[] {
   // Files and directories by device and inode: a symbolic link, `x` and `./x`, a hard link.
   const seen = new Set<string>();
   const first = (p: string) => {
-    const st = statSync(p);
-    const id = `${st.dev}:${st.ino}`;
+    const id = fileId(p) ?? p;
     if (seen.has(id)) return false;
     seen.add(id);
     return true;
@@ -314,36 +313,49 @@ function readManifests(bytes: Uint8Array, name: string, firstIndex: number, path
   return src!;
 }
 
-export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOutput {
-  const configPath = opts.configPath ?? opts.config;
-  const functionConfig = opts.functionConfig === undefined && opts.config !== undefined ? readConfigFile(opts.config) : opts.functionConfig;
-  // The config is never read as a manifest, whatever path (a link, `./`) names it.
-  const skip = configPath !== undefined ? fileId(configPath) : undefined;
-  const files = expandPaths(paths).filter((p) => p === "-" || (fileId(p) !== skip && !(opts.skipKptfile && basename(p) === "Kptfile")));
-  const sources: { path: string; src: StreamSource; bytes: Uint8Array }[] = [];
+/** The manifests the paths name, each file read once, and what was said while reading them. */
+export interface Inputs {
+  sources: { path: string; src: StreamSource; bytes: Uint8Array }[];
+  /** Files left out (a .json that is no Kubernetes object) and documents that are not objects. */
+  problems: Result[];
+}
+
+/**
+ * Read the paths as the plain-manifest front doors do: files and directories (see expandPaths),
+ * `-` for stdin; the config's own file is never read as a manifest, whatever path (a link, `./`)
+ * names it; a directory's .json files that are no Kubernetes object are left out, and said.
+ */
+export function readInputs(paths: readonly string[], opts: { configPath?: string | undefined; skipKptfile?: boolean | undefined; readStdin: () => Uint8Array }): Inputs {
+  const skip = opts.configPath !== undefined ? fileId(opts.configPath) : undefined;
+  const wanted = (p: string) => p === "-" || ((skip === undefined || fileId(p) !== skip) && !(opts.skipKptfile && basename(p) === "Kptfile"));
+  const sources: Inputs["sources"] = [];
   const leftOut: Result[] = [];
   let next = 0;
-  for (const path of files) {
+  for (const path of expandPaths(paths).filter(wanted)) {
     const bytes = path === "-" ? opts.readStdin() : readFileSync(path);
-    // A directory's .json files are read as kubectl and Argo CD read them; one that is not a
-    // Kubernetes object (package.json) is left out, and said.
     const left = path === "-" ? undefined : leftOutJson(path, bytes, paths);
     if (left) {
       leftOut.push(left);
       continue;
     }
-    const name = path === "-" ? "stdin" : path;
-    const src = readManifests(bytes, name, next, path === "-" ? undefined : path);
+    const src = readManifests(bytes, path === "-" ? "stdin" : path, next, path === "-" ? undefined : path);
     next += src.items.length;
     sources.push({ path, src, bytes });
   }
+  return { sources, problems: [...leftOut, ...sources.flatMap((s) => s.src.problems)] };
+}
+
+export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOutput {
+  const configPath = opts.configPath ?? opts.config;
+  const functionConfig = opts.functionConfig === undefined && opts.config !== undefined ? readConfigFile(opts.config) : opts.functionConfig;
+  const { sources, problems } = readInputs(paths, { configPath, skipKptfile: opts.skipKptfile, readStdin: opts.readStdin });
+  // Results about the config name its file, which the user may not know was read (.sidecar-order.yaml).
   const { replacements, results } = processItems(
     sources.flatMap((s) => s.src.items),
     functionConfig,
-    [...leftOut, ...sources.flatMap((s) => s.src.problems)],
+    problems,
     configPath !== undefined ? { file: shownPath(configPath), ...(opts.setElsewhere ? { setElsewhere: opts.setElsewhere } : {}) } : undefined,
   );
-  // A config error names the file it is in, which the user may not know was read (.sidecar-order.yaml).
   const code = exitCode(results);
   const github = opts.format === "github";
   const report = github ? githubCommands(results, new Map(sources.map((s) => [s.path, s.src.text]))) : formatResults(results);

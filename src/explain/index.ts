@@ -3,11 +3,9 @@
  * written), with explain: true, and each workload's timeline is printed instead of the stream.
  * Other results go to stderr, as in a plain run.
  */
-import { readFileSync } from "node:fs";
-import { expandPaths, fileId, leftOutJson, shownPath } from "../files";
+import { readInputs, shownPath } from "../files";
 import { withOptions } from "../front-doors/config";
-import { exitCode, formatResults, type Result } from "../krm/results";
-import { readStream } from "../krm/stream";
+import { exitCode, formatResults } from "../krm/results";
 import { processItems } from "../run";
 
 /** Marks an explanation among the results; the same as ./item.ts's (kept here so the CLI does not load that module up front). */
@@ -23,23 +21,8 @@ export interface ExplainOptions {
 }
 
 export function runExplain(paths: readonly string[], opts: ExplainOptions): { stdout: string; stderr: string; exitCode: 0 | 1 } {
-  const skip = opts.configPath !== undefined ? fileId(opts.configPath) : undefined;
-  const items = [];
-  const problems: Result[] = [];
-  let next = 0;
-  for (const path of expandPaths(paths)) {
-    if (path !== "-" && skip !== undefined && fileId(path) === skip) continue;
-    const bytes = path === "-" ? opts.readStdin() : readFileSync(path);
-    const left = path === "-" ? undefined : leftOutJson(path, bytes, paths);
-    if (left) {
-      problems.push(left);
-      continue;
-    }
-    const src = readStream(bytes, path === "-" ? "stdin" : path, next, path === "-" ? undefined : path);
-    next += src.items.length;
-    items.push(...src.items);
-    problems.push(...src.problems);
-  }
+  const { sources, problems } = readInputs(paths, { configPath: opts.configPath, readStdin: opts.readStdin });
+  const items = sources.flatMap((s) => s.src.items);
   const options: Record<string, string> = { explain: "true" };
   if (opts.check) options["mode"] = "check";
   const { results } = processItems(items, withOptions(opts.functionConfig, options), problems, opts.configPath !== undefined ? { file: shownPath(opts.configPath) } : undefined);

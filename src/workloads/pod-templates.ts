@@ -23,8 +23,6 @@ export interface WorkloadKind {
   templateElsewhere?: { field: string[]; why: string };
   /** The group the same object is known by under its current API, when this entry is an old one. */
   sameAs?: string;
-  /** Set on kinds from the config's podTemplatePaths. */
-  custom?: boolean;
   /** More pod template paths of the same kind (several podTemplatePaths entries name it): each counts. */
   alsoAt?: string[][];
 }
@@ -100,23 +98,10 @@ export function workloadKind(apiVersion: unknown, kind: unknown, kinds: readonly
   // Old manifests still say extensions/v1beta1 for Deployments, ReplicaSets and DaemonSets.
   if (group === "extensions") group = "apps";
   const version = versionOf(apiVersion);
-  // Later entries (the config's) win over built-in ones.
-  const matches = (w: WorkloadKind) => w.group === group && w.kind === kind && (w.version === undefined || w.version === version);
+  // Later entries (the config's, a versioned one after an unversioned one) win over built-in ones.
   for (let i = kinds.length - 1; i >= 0; i--) {
     const w = kinds[i]!;
-    if (!matches(w)) continue;
-    if (!w.custom) return w;
-    // podTemplatePaths entries for one kind all count, in the config's order, as kustomize's
-    // fieldSpecs do (a RayCluster's head and workers); the same path twice counts once.
-    const seen = new Set<string>();
-    const paths: string[][] = [];
-    for (let j = 0; j <= i; j++) {
-      const o = kinds[j]!;
-      if (!o.custom || !matches(o) || seen.has(o.templatePath.join("/"))) continue;
-      seen.add(o.templatePath.join("/"));
-      paths.push(o.templatePath);
-    }
-    return paths.length > 1 ? { ...w, templatePath: paths[0]!, alsoAt: paths.slice(1) } : w;
+    if (w.group === group && w.kind === kind && (w.version === undefined || w.version === version)) return w;
   }
   return undefined;
 }
@@ -169,12 +154,36 @@ function valueOf(data: unknown, path: readonly (string | number)[]): unknown {
   return cur;
 }
 
-/** The kinds from the config's podTemplatePaths (path to the pod spec, `/` or `.` separated). */
+/**
+ * The kinds from the config's podTemplatePaths (path to the pod spec, `/` or `.` separated). The
+ * entries for one kind all count, in the config's order, as kustomize's fieldSpecs do (a
+ * RayCluster's head and workers); the same path twice counts once. An entry without a version
+ * counts for every version, so each version named gets the unversioned entries' paths too, and
+ * comes after the unversioned kind, which workloadKind's last match then leaves to other versions.
+ */
 export function customKinds(paths: readonly { group: string; version?: string | undefined; kind: string; path: string }[]): WorkloadKind[] {
-  return paths.map((p) => {
-    const segments = p.path.split(/[/.]/).filter((s) => s !== "");
-    const w: WorkloadKind = { group: p.group, kind: p.kind, templatePath: segments.slice(0, -1), runsToCompletion: false, custom: true };
-    if (p.version !== undefined) w.version = p.version;
-    return w;
-  });
+  const out: WorkloadKind[] = [];
+  const kindsOf = new Map<string, { group: string; kind: string }>();
+  for (const p of paths) kindsOf.set(JSON.stringify([p.group, p.kind]), { group: p.group, kind: p.kind });
+  for (const { group, kind } of kindsOf.values()) {
+    const entries = paths.filter((p) => p.group === group && p.kind === kind);
+    const versions = [...new Set(entries.flatMap((p) => (p.version === undefined ? [] : [p.version])))];
+    for (const version of [undefined, ...versions]) {
+      const seen = new Set<string>();
+      const templatePaths: string[][] = [];
+      for (const p of entries) {
+        if (p.version !== undefined && p.version !== version) continue;
+        const templatePath = p.path.split(/[/.]/).filter((s) => s !== "").slice(0, -1);
+        if (seen.has(templatePath.join("/"))) continue;
+        seen.add(templatePath.join("/"));
+        templatePaths.push(templatePath);
+      }
+      if (templatePaths.length === 0) continue;
+      const w: WorkloadKind = { group, kind, templatePath: templatePaths[0]!, runsToCompletion: false };
+      if (templatePaths.length > 1) w.alsoAt = templatePaths.slice(1);
+      if (version !== undefined) w.version = version;
+      out.push(w);
+    }
+  }
+  return out;
 }

@@ -81,6 +81,10 @@ describe("--explain: the predicted timeline of each workload, as sidecar-order l
     expect(out.stdout).toContain("2. istio-proxy, legacy sidecar, after app is started");
   });
 
+  it("says a chart template is not YAML yet, as the other plain-manifest doors do", () => {
+    expect(() => explain("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n")).toThrow(/is a template, not YAML yet/);
+  });
+
   it("explains each pod template of a JobSet, named by its path", () => {
     const pod = (name: string) => `  - name: ${name}\n    template:\n      spec:\n        template:\n          spec:\n            restartPolicy: Never\n            containers:\n${`${app}\n${sqlProxy}`.replace(/^/gm, "            ")}\n`;
     const out = explain(`apiVersion: jobset.x-k8s.io/v1alpha2\nkind: JobSet\nmetadata:\n  name: train\nspec:\n  replicatedJobs:\n${pod("leader")}${pod("workers")}`);
