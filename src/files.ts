@@ -332,7 +332,13 @@ export function readInputs(paths: readonly string[], opts: { configPath?: string
   const leftOut: Result[] = [];
   let next = 0;
   for (const path of expandPaths(paths).filter(wanted)) {
-    const bytes = path === "-" ? opts.readStdin() : readFileSync(path);
+    let bytes: Uint8Array;
+    try {
+      bytes = path === "-" ? opts.readStdin() : readFileSync(path);
+    } catch (e) {
+      if (path === "-") throw e;
+      throw new InputError(`${path} cannot be read: ${osReason(e)}`); // gone or unreadable since it was listed
+    }
     const left = path === "-" ? undefined : leftOutJson(path, bytes, paths);
     if (left) {
       leftOut.push(left);
