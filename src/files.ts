@@ -295,15 +295,24 @@ function templateLine(text: string, parseFailed: boolean): number | undefined {
 }
 
 function readManifests(bytes: Uint8Array, name: string, firstIndex: number, path: string | undefined): StreamSource {
+  // Decoded once, here: a file that is no UTF-8 text (or breaks lines with a lone CR) is said as such,
+  // and only text is looked at for a chart template's `{{`.
+  let text: string;
+  try {
+    text = decode(bytes);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(e.message.replace(/^input\b/, name));
+    throw e;
+  }
   let src: StreamSource | undefined;
   let failure: unknown;
   try {
-    src = readStream(bytes, name, firstIndex, path);
+    src = readStream(text, name, firstIndex, path);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     failure = e;
   }
-  const line = failure && /not valid UTF-8|bytes, more than|carriage return/.test((failure as Error).message) ? undefined : templateLine(decode(bytes), failure !== undefined);
+  const line = templateLine(text, failure !== undefined);
   if (line !== undefined) {
     throw new InputError(
       `${name} is a template, not YAML yet (\`{{\` on line ${line}); render it first, e.g. \`helm template RELEASE CHART | sidecar-order -\`, or run sidecar-order as Helm's --post-renderer`,

@@ -28,7 +28,7 @@ import { newUsage, recordUsage, type Usage } from "./sidecars/usage";
 import { planVersionRisks } from "./strategies/risks";
 import { mayHoldPodSpec, unknownKindNote } from "./workloads/unknown-kinds";
 import { changes, emptyPlan, refused, targetPath, type Plan, type Target } from "./strategies/plan";
-import { BUILT_IN, customKinds, identityOf, podTemplatesOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
+import { BUILT_IN, customKinds, identityOf, isFieldPath, podTemplatesOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
 import { SKIP_ANNOTATION, skipReason, type ObjectFacts } from "./workloads/select";
 import { explainItem } from "./explain/item";
 import { dedent } from "./krm/text";
@@ -154,7 +154,7 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
   const identity = identityOf(wk, String(meta["namespace"] ?? ""), String(meta["name"] ?? ""));
   // A skip annotation whose value is not "true" does not skip: said, whatever else is said (the
   // pod templates' own, in templateOutcome).
-  const oddSkips = oddSkipValues(annotations, undefined, [], subject);
+  const oddSkips = oddSkipValue(annotations, "metadata.annotations", subject);
   const out = workloadOutcome({ item, data, meta, wk, subject, identity, doc }, ctx);
   return oddSkips.length === 0 ? out : { ...out, results: [...oddSkips, ...out.results] };
 }
@@ -228,7 +228,8 @@ function reread(item: ItemSource, replacement: string): Pick<ReadWorkload, "item
 
 /** The plan for the pod template at `templatePath` (concrete: list entries by index), after what its skip annotation has to say. */
 function templateOutcome(w: ReadWorkload, templatePath: readonly (string | number)[], ctx: TransformContext): ItemOutcome {
-  const odd = oddSkipValues({}, valueAt(w.data, [...templatePath, "metadata", "annotations"]), templatePath, w.subject);
+  const annotationsAt = [...templatePath, "metadata", "annotations"];
+  const odd = oddSkipValue(valueAt(w.data, annotationsAt), pathText(annotationsAt), w.subject);
   const out = plannedOutcome(w, templatePath, ctx);
   return odd.length === 0 ? out : { ...out, results: [...odd, ...out.results] };
 }
@@ -332,7 +333,8 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
     return { identity, results: [...results, result("warning", `needs a change but was left as it is: ${item.frozen}, which sidecar-order does not re-print`, subject, { path: tpl(["spec"]) })] };
   }
   // An item the yaml printer would print as it is written is edited in its own text (krm/edit.ts).
-  const edited = item.light && wk.templatePath.every((k) => typeof k === "string") ? editItem(item, wk.templatePath as string[], plan, data) : undefined;
+  // The text editor follows fields only; a template inside a list goes through the yaml printer.
+  const edited = item.light && isFieldPath(wk.templatePath) ? editItem(item, wk.templatePath, plan, data) : undefined;
   if (edited) {
     results.push(...costs(edited.data));
     results.unshift(summary(view, plan, subject, tpl, []));
@@ -360,21 +362,16 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
 }
 
 /**
- * Warnings for a sidecar-order.dev/skip annotation (on the workload or its pod template) whose
- * value is neither "true", which skips, nor "false": "TRUE", "yes" or an unquoted true (a
- * boolean, which the API server refuses in an annotation) would otherwise be obeyed by nobody in
- * silence.
+ * The warning for a sidecar-order.dev/skip annotation (on the workload at `path`, or on a pod
+ * template) whose value is neither "true", which skips, nor "false": "TRUE", "yes" or an unquoted
+ * true (a boolean, which the API server refuses in an annotation) would otherwise be obeyed by
+ * nobody in silence.
  */
-function oddSkipValues(annotations: Plain, templateAnnotations: unknown, templatePath: readonly (string | number)[], subject: Subject): Result[] {
-  const out: Result[] = [];
-  const check = (value: unknown, path: string) => {
-    if (value === undefined || value === "true" || value === "false") return;
-    const said = typeof value === "string" ? JSON.stringify(value) : `${JSON.stringify(value)} without quotes (${value === null ? "null" : typeof value}, where Kubernetes takes only strings)`;
-    out.push(result("warning", `${SKIP_ANNOTATION} is ${said}; only "true" skips a workload, so this annotation does not count: write "true" to leave it alone`, subject, { path }));
-  };
-  check(annotations[SKIP_ANNOTATION], "metadata.annotations");
-  if (isPlain(templateAnnotations)) check(templateAnnotations[SKIP_ANNOTATION], pathText([...templatePath, "metadata", "annotations"]));
-  return out;
+function oddSkipValue(annotations: unknown, path: string, subject: Subject): Result[] {
+  const value = isPlain(annotations) ? annotations[SKIP_ANNOTATION] : undefined;
+  if (value === undefined || value === "true" || value === "false") return [];
+  const said = typeof value === "string" ? JSON.stringify(value) : `${JSON.stringify(value)} without quotes (${value === null ? "null" : typeof value}, where Kubernetes takes only strings)`;
+  return [result("warning", `${SKIP_ANNOTATION} is ${said}; only "true" skips a workload, so this annotation does not count: write "true" to leave it alone`, subject, { path })];
 }
 
 /** What each named anchor holds (its last definition, which later aliases resolve to), as JSON. */

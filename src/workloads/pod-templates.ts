@@ -2,6 +2,7 @@
  * Where each workload kind keeps its pod template (the object holding `metadata` and `spec`).
  * @see https://kubernetes.io/docs/concepts/workloads/pods/#pod-templates
  */
+import { valueAt } from "../plain";
 
 export interface WorkloadKind {
   /** API group; "" is the core group. */
@@ -140,18 +141,15 @@ export function podTemplatesOf(data: unknown, wk: WorkloadKind): (string | numbe
   const own = allTemplatePaths(wk);
   if (own.length === 1) return templatePathsIn(data, own[0]!);
   const perEntry = own.map((p) => templatePathsIn(data, p));
-  const absent = (paths: (string | number)[][]) => paths.length === 1 && paths[0]!.every((k) => typeof k === "string") && valueOf(data, paths[0]!) == null;
+  const absent = (paths: (string | number)[][]) => paths.length === 1 && isFieldPath(paths[0]!) && valueAt(data, paths[0]!) == null;
   const found = perEntry.filter((paths) => !absent(paths)).flat();
   return found.length > 0 ? found : perEntry[0]!.slice(0, 1);
 }
 
-function valueOf(data: unknown, path: readonly (string | number)[]): unknown {
-  let cur = data;
-  for (const k of path) {
-    if (typeof cur !== "object" || cur === null) return undefined;
-    cur = (cur as Record<string | number, unknown>)[k];
-  }
-  return cur;
+
+/** Whether a concrete template path steps through fields only (no list entry on the way). */
+export function isFieldPath(path: readonly (string | number)[]): path is readonly string[] {
+  return path.every((k) => typeof k === "string");
 }
 
 /**
