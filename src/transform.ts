@@ -39,6 +39,8 @@ export interface ItemOutcome {
   results: Result[];
   /** Identity for duplicate detection, when the item is a workload. */
   identity?: string;
+  /** mode: check: the results say what mode: apply would change (so their errors are no refusal). */
+  proposed?: true;
 }
 
 export interface TransformContext {
@@ -189,19 +191,22 @@ function workloadOutcome(w: ReadWorkload, ctx: TransformContext): ItemOutcome {
   // An error in one leaves the whole object as it was (as its message says): what was said of the
   // changes before it is taken back (only errors stay), and the templates after it are only
   // judged, each on the object as read, for their errors.
+  // mode: check says the same: a refusal's errors, not what would change in the other templates.
   const errorsOnly = (rs: readonly Result[]) => rs.filter((r) => r.severity === "error");
+  const refusal = (out: ItemOutcome) => (out.proposed ? [] : errorsOnly(out.results));
   let results: Result[] = [];
   let at = w;
   let replacement: string | undefined;
   let refused = false;
   for (const path of paths) {
     const out = templateOutcome(refused ? { ...w, doc: undefined } : at, path, ctx);
-    if (!refused && ctx.config.mode !== "check" && out.results.some((r) => r.severity === "error")) {
+    if (!refused && refusal(out).length > 0) {
       refused = true;
       replacement = undefined;
-      results = errorsOnly(results);
+      // The templates before it were not refused: none of their results had an error to keep.
+      results = [];
     }
-    results.push(...(refused ? errorsOnly(out.results) : out.results));
+    results.push(...(refused ? refusal(out) : out.results));
     if (refused || out.replacement === undefined) continue;
     replacement = out.replacement;
     const next = reread(at.item, replacement);
@@ -326,7 +331,7 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
     // Nothing changes; the figures come from the plan carried out on a copy.
     const scratch = parseItem(item);
     if (scratch) applyPlan(scratch, wk.templatePath, plan);
-    return { identity, results: [...checkResults(view, valueAt(data, wk.templatePath), plan, subject, tpl, config.checkSeverity), ...results, ...costs(scratch && itemData(scratch))] };
+    return { identity, proposed: true, results: [...checkResults(view, valueAt(data, wk.templatePath), plan, subject, tpl, config.checkSeverity), ...results, ...costs(scratch && itemData(scratch))] };
   }
 
   if (item.frozen) {

@@ -207,6 +207,10 @@ spec:
     const out = runChecked(resourceList([jobset], NATIVE));
     expect(out.bodies[1]).toBe(jobset);
     expect(out.results.map((r) => [r.severity, r.field?.path])).toEqual([["error", "spec.replicatedJobs[1].template.spec.template.spec.containers"]]);
+    // mode: check says what mode: apply would do: nothing but the refusal, not "run with mode: apply to fix" for the other templates.
+    const checked = runChecked(resourceList([jobset], NATIVE.replace("kubernetesVersion", "mode: check\nkubernetesVersion")));
+    expect(checked.bodies[1]).toBe(jobset);
+    expect(checked.results.map((r) => [r.severity, r.field?.path])).toEqual([["error", "spec.replicatedJobs[1].template.spec.template.spec.containers"]]);
     // Nothing said of changes not made: a sidecar with no probe would have been warned about where it would have gone.
     const noProbe = jobset.replaceAll("image: docker.io/istio/proxyv2:1.24.0", "image: docker.io/istio/proxyv2:1.24.0\n              readinessProbe: null");
     const bare = runChecked(resourceList([noProbe], typedConfig('kubernetesVersion: "1.31"\nsidecars:\n- name: istio-proxy\n')));
