@@ -5,7 +5,7 @@
 import { visit, type Document } from "yaml";
 import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
-import { itemData, keepKeyLineComments, keepEntryLeadComments, parseItem, printItem } from "./krm/print";
+import { itemData, keepDashLineComments, keepKeyLineComments, keepEntryLeadComments, parseItem, printItem } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
 import { isPlain, stringEntries, valueAt, type Plain } from "./plain";
 import { lightItemDataIf } from "./krm/scan";
@@ -299,7 +299,7 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
     ];
     const message =
       `the legacy ${names} would keep this ${wk.kind === "Pod" ? "Pod" : `${wk.kind}'s pod`} running after the app exits, so it would never complete (${choice.reason}); ` +
-      `use native sidecars (Kubernetes 1.29 or later: raise kubernetesVersion, or strategy: native), or make the app stop the sidecar when it is done` +
+      `use native sidecars (${choice.toNative ?? "set strategy: native"}), or make the app stop the sidecar when it is done` +
       (recipes.length ? ` (${recipes.join("; ")})` : "");
     if (toOrder.length > 0 && !config.allowLegacyJobs) {
       results.push(result("error", `${message}, then set allowLegacyJobs: true; the workload was left as it is`, subject, { path: tpl(["spec", "containers"]) }));
@@ -349,6 +349,7 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
   if (!doc) return { identity, results: [...results, itemProblem(item, "error", "cannot be parsed on its own; it was left as it is")] };
   keepKeyLineComments(doc, item.body);
   keepEntryLeadComments(doc, item.body);
+  keepDashLineComments(doc, item.body);
   const sharedBefore = item.anchorsUsedElsewhere && anchorValues(doc, item.anchorsUsedElsewhere);
   const spelledOut = applyPlan(doc, wk.templatePath, plan);
   if (sharedBefore) {

@@ -28,6 +28,34 @@ export const SIDECAR_CONTAINERS: Feature = {
 };
 
 /**
+ * What becomes of a native sidecar (an init container with restartPolicy: Always) on a target too
+ * old for it, and which version to raise; undefined when every component given runs 1.29 or later.
+ * The API server is judged first: it is where the pod is refused. Sources, at v1.29.0:
+ * pkg/api/pod/util.go `dropDisabledFields` (gate off: restartPolicy is dropped from init
+ * containers) and pkg/apis/core/validation/validation.go `validateInitContainers` (an init
+ * container without restartPolicy: Always "may not" have lifecycle, livenessProbe,
+ * readinessProbe or startupProbe; before 1.28 none ever could). A kubelet with the gate off (or
+ * before 1.28) runs any init container to completion, and a sidecar never completes.
+ * @see https://kubernetes.io/releases/version-skew-policy/
+ */
+export function nativeSidecarFate(target: { api?: Version | undefined; kubelet?: Version | undefined }): { component: Component; at: Version; field: "kubernetesVersion" | "kubeletVersion"; says: string; raise: string } | undefined {
+  const { api, kubelet } = target;
+  const neverExits = "runs as a plain init container that never exits, and the pod stays in Init";
+  const refused = (why: string) => `rejects the workload if the init container has a startupProbe, a readinessProbe, a livenessProbe or lifecycle hooks (${why}), and otherwise it`;
+  if (api && !atLeast(api, SIDECAR_CONTAINERS.onByDefault)) {
+    const says = atLeast(api, SIDECAR_CONTAINERS.alpha)
+      ? `there the ${SIDECAR_CONTAINERS.gate} feature gate is off by default, and without it the API server drops restartPolicy, then ${refused("allowed only with restartPolicy: Always")} ${neverExits}`
+      : `API servers before ${formatVersion(SIDECAR_CONTAINERS.alpha)} do not know restartPolicy on init containers: with strict field validation (kubectl's default) they reject it, and where it is dropped as unknown the API server ${refused("never allowed on init containers there")} ${neverExits}`;
+    return { component: "kube-apiserver", at: api, field: "kubernetesVersion", says, raise: "upgrade the cluster to 1.29 or later and raise kubernetesVersion" };
+  }
+  if (kubelet && !atLeast(kubelet, SIDECAR_CONTAINERS.onByDefault)) {
+    const why = atLeast(kubelet, SIDECAR_CONTAINERS.alpha) ? `the ${SIDECAR_CONTAINERS.gate} feature gate is off by default there` : `kubelets before ${formatVersion(SIDECAR_CONTAINERS.alpha)} do not know restartPolicy on init containers`;
+    return { component: "kubelet", at: kubelet, field: "kubeletVersion", says: `${why}, so the kubelet ignores restartPolicy and the sidecar ${neverExits}`, raise: "upgrade the nodes to 1.29 or later and raise kubeletVersion" };
+  }
+  return undefined;
+}
+
+/**
  * PodLifecycleSleepAction: the `sleep` lifecycle handler. A kubelet with the gate off does not sleep.
  * @see https://github.com/kubernetes/enhancements/blob/master/keps/sig-node/3960-pod-lifecycle-sleep-action/kep.yaml
  */

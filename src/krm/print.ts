@@ -100,6 +100,56 @@ export function keepEntryLeadComments(doc: Document, text: string): void {
   });
 }
 
+/**
+ * Before an item parsed from `text` is edited and re-printed. `- # the app` above an entry's
+ * content: yaml stores that comment before the entry, and the printer would put it on a line of
+ * its own above the dash. It is marked here (a NUL, which no YAML text holds) and printItem puts it
+ * back on the dash line. Entries that are block scalars keep yaml's placement: their lines are
+ * indented from the dash, and moving the header would change what they read as.
+ */
+export function keepDashLineComments(doc: Document, text: string): void {
+  visit(doc, {
+    Seq(_, seq) {
+      for (const entry of seq.items) {
+        if (!isNode(entry) || !entry.range || !entry.commentBefore) continue;
+        if (isScalar(entry) && (entry.type === "BLOCK_LITERAL" || entry.type === "BLOCK_FOLDED")) continue;
+        let lineStart = text.lastIndexOf("\n", entry.range[0] - 1) + 1;
+        if (lineStart === 0 || text.slice(lineStart, entry.range[0]).trim() !== "") continue;
+        // Up over the comment lines under the dash line (`- # first` then `  # second`), to the dash line.
+        const under: string[] = [];
+        let dash: RegExpExecArray | null = null;
+        while (lineStart > 0 && !dash) {
+          const from = text.lastIndexOf("\n", lineStart - 2) + 1;
+          const line = text.slice(from, lineStart - 1).replace(/\r$/, "");
+          dash = /^ *- +#(.*)$/.exec(line);
+          if (!dash) {
+            const own = /^ *#(.*)$/.exec(line);
+            if (!own) break;
+            under.unshift(own[1]!);
+          }
+          lineStart = from;
+        }
+        if (!dash) continue;
+        const eol = entry.commentBefore.includes("\r\n") ? "\r\n" : "\n";
+        const lines = entry.commentBefore.split(eol);
+        const at = lines.length - under.length - 1;
+        if (at < 0 || lines.slice(at).join("\n") !== [dash[1]!, ...under].join("\n")) continue;
+        lines[at] = `\0${lines[at]!}`;
+        entry.commentBefore = lines.join(eol);
+      }
+    },
+  });
+}
+
+/** printItem's half of keepDashLineComments: `#\0first`, more comment lines, then the entry's `- `. */
+const DASH_LINE_MARK = /^( *)#\0(.*)\n((?:\1#.*\n)*)\1- /gm;
+
+function dashLineCommentsBack(printed: string): string {
+  const back = printed.replace(DASH_LINE_MARK, (_, ind: string, first: string, under: string) => `${ind}- #${first}\n${under.replace(/^(?=.)/gm, "  ")}${ind}  `);
+  // A mark the printer put anywhere else stays a plain comment line.
+  return back.replaceAll("#\0", "#");
+}
+
 /** Where the content under `node` ends (its last scalar, alias or flow collection), and its nodes that hold a trailing comment. */
 function contentOf(node: Node): { end: number; commented: Node[] } {
   let end = -1;
@@ -135,6 +185,8 @@ export function printItem(doc: Document, src: ItemSource): string {
     return lineBreaksOf(src.body, indent(printed, src.column));
   }
   let printed = toText(doc, { ...BASE, indentSeq: usesWideLists(src.body) });
+  // keepDashLineComments' marks: the comment goes back on its entry's dash line.
+  if (printed.includes("#\0")) printed = dashLineCommentsBack(printed);
   if (!src.body.endsWith("\n")) printed = printed.replace(/\n$/, "");
   return lineBreaksOf(src.body, indent(printed, src.column));
 }

@@ -7,7 +7,7 @@
 import type { Config } from "../config/schema";
 import type { Severity } from "../krm/results";
 import { atLeast, parseVersion, type Version } from "../facts/versions";
-import { SIDECAR_CONTAINERS } from "../facts/kubernetes";
+import { SIDECAR_CONTAINERS, nativeSidecarFate } from "../facts/kubernetes";
 
 export type Strategy = "legacy" | "native";
 
@@ -21,6 +21,8 @@ export interface Choice {
   assumed: boolean;
   /** Why, in a sentence, for messages. */
   reason: string;
+  /** With legacy: what would give native sidecars instead, for messages. */
+  toNative?: string;
 }
 
 export interface ConfigNote {
@@ -29,28 +31,23 @@ export interface ConfigNote {
   field: string;
 }
 
-/** Native sidecars below 1.28 are an error (the API server rejects or drops them); on 1.28 a warning. */
-export function nativeVersionNotes(oldest: Version, api: Version | undefined, what: string): ConfigNote[] {
-  const field = api && oldest === api ? "kubernetesVersion" : "kubeletVersion";
-  if (!atLeast(oldest, SIDECAR_CONTAINERS.alpha)) {
-    return [
-      {
-        severity: "error",
-        field,
-        message: `${what} needs Kubernetes 1.28 or later (SidecarContainers; on by default from 1.29), but the target is ${fmt(oldest)}: older API servers reject or drop restartPolicy on init containers and the pod would hang in Init; use strategy: auto or legacy, or raise the version`,
-      },
-    ];
-  }
-  if (!atLeast(oldest, SIDECAR_CONTAINERS.onByDefault)) {
-    return [
-      {
-        severity: "warning",
-        field,
-        message: `${what} on Kubernetes 1.28 needs the SidecarContainers feature gate, which is off by default there; without it the API server drops restartPolicy and the sidecar runs as a plain init container that never exits`,
-      },
-    ];
-  }
-  return [];
+/**
+ * Native sidecars where the API server or the kubelets are before 1.28 are an error (refused, or a
+ * pod that never starts); on 1.28, where a feature gate may be on, a warning.
+ */
+export function nativeVersionNotes(api: Version | undefined, kubelet: Version | undefined, what: string): ConfigNote[] {
+  const fate = nativeSidecarFate({ api, kubelet });
+  if (!fate) return [];
+  const who = fate.component === "kubelet" ? "the kubelets run" : "the API server runs";
+  const tooOld = !atLeast(fate.at, SIDECAR_CONTAINERS.alpha);
+  const gate = tooOld ? "" : ` (on 1.28 only where the ${SIDECAR_CONTAINERS.gate} feature gate is turned on)`;
+  return [
+    {
+      severity: tooOld ? "error" : "warning",
+      field: fate.field,
+      message: `${what} makes native sidecars, which need Kubernetes ${fmt(SIDECAR_CONTAINERS.onByDefault)} or later${gate}, but ${who} ${fmt(fate.at)}: ${fate.says}; use strategy: auto or legacy, or ${fate.raise}`,
+    },
+  ];
 }
 
 /** The run-wide choice, plus notes about the versions (an error stops the run). */
@@ -61,10 +58,19 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
   const min = parseVersion(config.nativeMinVersion);
   const oldest = api && kubelet ? (atLeast(api, kubelet) ? kubelet : api) : (api ?? kubelet);
 
-  if (config.strategy === "legacy") return { choice: { strategy: "legacy", assumed: false, reason: "strategy: legacy" }, notes };
+  // Kubernetes' version skew policy: a kubelet is never newer than its API server.
+  if (api && kubelet && config.kubeletVersion && (kubelet.major > api.major || (kubelet.major === api.major && kubelet.minor > api.minor))) {
+    notes.push({
+      severity: "warning",
+      field: "kubeletVersion",
+      message: `kubeletVersion ${fmt(kubelet)} is newer than kubernetesVersion ${fmt(api)}, which Kubernetes' version skew policy does not allow (a kubelet may be older than the API server, never newer), so one of them is likely wrong; sidecar-order goes by the older, ${fmt(api)}`,
+    });
+  }
+
+  if (config.strategy === "legacy") return { choice: { strategy: "legacy", assumed: false, reason: "strategy: legacy", toNative: "set strategy: auto or native" }, notes };
 
   if (config.strategy === "native") {
-    if (oldest) notes.push(...nativeVersionNotes(oldest, api, "strategy: native"));
+    notes.push(...nativeVersionNotes(api, kubelet, "strategy: native"));
     return { choice: { strategy: "native", assumed: false, reason: "strategy: native" }, notes };
   }
 
@@ -76,9 +82,11 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
   }
   if (atLeast(oldest, min)) {
     // nativeMinVersion may be set low, but the API server's rules are the same as for strategy: native.
-    if (!atLeast(oldest, SIDECAR_CONTAINERS.onByDefault)) notes.push(...nativeVersionNotes(oldest, api, "strategy auto with nativeMinVersion " + config.nativeMinVersion));
+    notes.push(...nativeVersionNotes(api, kubelet, "strategy auto with nativeMinVersion " + config.nativeMinVersion));
     return { choice: { strategy: "native", assumed: false, reason: `the target runs ${fmt(oldest)}, at least ${fmt(min)}` }, notes };
   }
   const which = kubelet && api && !atLeast(kubelet, min) && atLeast(api, min) ? `the kubelets (${fmt(kubelet)}) are` : `Kubernetes ${fmt(oldest)} is`;
-  return { choice: { strategy: "legacy", assumed: false, reason: `${which} older than ${fmt(min)}, where native sidecars start` }, notes };
+  const fate = nativeSidecarFate({ api, kubelet });
+  const toNative = fate ? `they need Kubernetes ${fmt(SIDECAR_CONTAINERS.onByDefault)} or later: ${fate.raise}` : `lower nativeMinVersion to ${fmt(oldest)}, or set strategy: native`;
+  return { choice: { strategy: "legacy", assumed: false, reason: `${which} older than ${fmt(min)}, where native sidecars start`, toNative }, notes };
 }

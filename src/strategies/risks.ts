@@ -3,25 +3,22 @@
  * old for, and known Kubernetes defects in the releases the config names (src/facts/kubernetes.ts).
  * Only said where the config gives the versions.
  */
-import { KNOWN_DEFECTS, SIDECAR_CONTAINERS, defectStatus, fixText, type DefectPod } from "../facts/kubernetes";
-import { atLeast, formatVersion, oldest, type TargetVersions } from "../facts/versions";
+import { KNOWN_DEFECTS, SIDECAR_CONTAINERS, defectStatus, fixText, nativeSidecarFate, type DefectPod } from "../facts/kubernetes";
+import { formatVersion, type TargetVersions } from "../facts/versions";
 import type { PodTemplateView } from "../pod/types";
 import type { Plan } from "./plan";
 
 export function planVersionRisks(plan: Plan, template: PodTemplateView, target: TargetVersions): void {
   const pod = podAfter(plan, template);
-  const low = oldest(target);
-  if (low && !atLeast(low, SIDECAR_CONTAINERS.onByDefault)) {
-    const kubeletsLag = target.kubelet && target.api && !atLeast(target.kubelet, target.api);
-    const fate = atLeast(low, SIDECAR_CONTAINERS.alpha)
-      ? `there the ${SIDECAR_CONTAINERS.gate} feature gate is off by default, and without it restartPolicy is dropped, so the sidecar runs as a plain init container that never exits and the pod stays in Init`
-      : "API servers before 1.28 reject restartPolicy on init containers (a client that drops unknown fields removes it instead, and the pod then stays in Init behind an init container that never exits)";
+  const fate = nativeSidecarFate(target);
+  if (fate) {
+    const who = fate.component === "kubelet" ? "the kubelets run" : "the API server runs";
     for (const name of pod.wereNative) {
       plan.notes.push({
         severity: "warning",
         target: { list: "initContainers", name },
         path: ["restartPolicy"],
-        message: `"${name}" is a native sidecar (an init container with restartPolicy: Always), which needs Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later, but the ${kubeletsLag ? "kubelets run" : "target runs"} ${formatVersion(low)}: ${fate}; move it to spec.containers, or raise the version`,
+        message: `"${name}" is a native sidecar (an init container with restartPolicy: Always), which needs Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later, but ${who} ${formatVersion(fate.at)}: ${fate.says}; move it to spec.containers, or ${fate.raise}`,
       });
     }
   }

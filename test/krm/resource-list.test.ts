@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { InputError, readResourceList } from "../../src/krm/resource-list";
 import { runResourceList } from "../../src/run";
-import { resourceList, typedConfig } from "../support/resource-list";
+import { asItem, resourceList, runChecked, typedConfig } from "../support/resource-list";
 
 const CONFIG = typedConfig(`strategy: legacy
 sidecars:
@@ -84,6 +84,86 @@ ${CONFIG.replace(/^/gm, "  ")}
     - name: app
       image: "app:1"
 functionConfig:`);
+  });
+
+  it("keeps a comment on an entry's dash line there when it re-prints a changed item, in compact and wide lists and with CRLF", () => {
+    const pod = (containers: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+${containers.replace(/^(?=.)/gm, "  ")}`;
+    // The proxy now comes first: kubectl's default container is said to be the app.
+    const withDefault = (t: string) => t.replace("  name: p\n", "  name: p\n  annotations:\n    kubectl.kubernetes.io/default-container: app\n");
+    const input = pod(`- # the app
+  name: app
+  image: app
+  args:
+  - # a flag
+    --x
+  - # a block scalar keeps yaml's placement: moving its header would change its indentation
+    |
+    multi
+  env:
+  - # over a flow map
+    {name: A, value: "1"}
+- # the proxy
+  # second line
+  name: proxy
+  image: proxy
+`);
+    const output = pod(`- # the proxy
+  # second line
+  name: proxy
+  image: proxy
+  lifecycle:
+    postStart:
+      exec:
+        command:
+        - /proxy
+        - wait
+        - --timeout=60s
+- # the app
+  name: app
+  image: app
+  args:
+  - # a flag
+    --x
+  # a block scalar keeps yaml's placement: moving its header would change its indentation
+  - |
+    multi
+  env:
+  - # over a flow map
+    {name: A, value: "1"}
+`);
+    expect(runChecked(resourceList([input], CONFIG)).bodies[1]).toBe(withDefault(output));
+    // Lists indented under their key (a plain file's style).
+    const wideIn = pod(`  - # the app
+    name: app
+    image: app
+  - # the proxy
+    name: proxy
+    image: proxy
+`);
+    const wideOut = pod(`  - # the proxy
+    name: proxy
+    image: proxy
+    lifecycle:
+      postStart:
+        exec:
+          command:
+            - /proxy
+            - wait
+            - --timeout=60s
+  - # the app
+    name: app
+    image: app
+`);
+    expect(runChecked(resourceList([wideIn], CONFIG)).bodies[1]).toBe(withDefault(wideOut));
+    // CRLF line breaks (runResourceList: the whole-list check above reads LF only).
+    const crlf = runResourceList(resourceList([input], CONFIG).replace(/\n/g, "\r\n"));
+    expect(crlf.text).toContain(asItem(withDefault(output)).replace(/\n/g, "\r\n"));
   });
 
   it("appends to the results earlier functions left, keeping them", () => {

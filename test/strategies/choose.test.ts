@@ -35,7 +35,7 @@ describe("chooseStrategy", () => {
   it("applies the same version rules when a low nativeMinVersion makes auto pick native", () => {
     const { choice, notes } = choose({ kubernetesVersion: "1.26", nativeMinVersion: "1.26" });
     expect(choice.strategy).toBe("native");
-    expect(notes).toMatchObject([{ severity: "error", field: "kubernetesVersion", message: expect.stringMatching(/^strategy auto with nativeMinVersion 1.26 needs Kubernetes 1.28 or later/) }]);
+    expect(notes).toMatchObject([{ severity: "error", field: "kubernetesVersion", message: expect.stringMatching(/^strategy auto with nativeMinVersion 1.26 makes native sidecars, which need Kubernetes 1.29 or later, but the API server runs 1.26/) }]);
     expect(choose({ kubernetesVersion: "1.28", nativeMinVersion: "1.28" }).notes).toMatchObject([{ severity: "warning" }]);
   });
 
@@ -43,11 +43,27 @@ describe("chooseStrategy", () => {
     const old = choose({ strategy: "native", kubernetesVersion: "1.27" }).notes;
     expect(old).toHaveLength(1);
     expect(old[0]).toMatchObject({ severity: "error", field: "kubernetesVersion" });
-    expect(old[0]!.message).toMatch(/needs Kubernetes 1.28 or later.*the target is 1.27/);
+    expect(old[0]!.message).toMatch(/^strategy: native makes native sidecars, which need Kubernetes 1.29 or later, but the API server runs 1.27: .*; use strategy: auto or legacy, or upgrade the cluster to 1.29 or later and raise kubernetesVersion$/);
     const gate = choose({ strategy: "native", kubernetesVersion: "1.30", kubeletVersion: "1.28" }).notes;
     expect(gate).toHaveLength(1);
     expect(gate[0]).toMatchObject({ severity: "warning", field: "kubeletVersion" });
-    expect(gate[0]!.message).toMatch(/feature gate, which is off by default/);
+    expect(gate[0]!.message).toMatch(/ \(on 1.28 only where the SidecarContainers feature gate is turned on\), but the kubelets run 1.28: the SidecarContainers feature gate is off by default there, so the kubelet ignores restartPolicy/);
+    expect(choose({ strategy: "native", kubernetesVersion: "1.30", kubeletVersion: "1.27" }).notes).toMatchObject([{ severity: "error", field: "kubeletVersion" }]);
+  });
+
+  it("warns when kubeletVersion is newer than kubernetesVersion, which the version skew policy does not allow, and goes by the older", () => {
+    const { choice, notes } = choose({ kubernetesVersion: "1.28", kubeletVersion: "1.31" });
+    expect(choice.strategy).toBe("legacy");
+    expect(notes).toEqual([{ severity: "warning", field: "kubeletVersion", message: expect.stringMatching(/^kubeletVersion 1.31 is newer than kubernetesVersion 1.28, which Kubernetes' version skew policy does not allow .*goes by the older, 1.28$/) }]);
+    // Patch releases of one minor version are no skew.
+    expect(choose({ kubernetesVersion: "1.31.2", kubeletVersion: "1.31.5" }).notes).toEqual([]);
+  });
+
+  it("says what would give native sidecars where auto chose legacy: the component that is too old, or nativeMinVersion", () => {
+    expect(choose({ kubernetesVersion: "1.31", kubeletVersion: "1.28" }).choice.toNative).toBe("they need Kubernetes 1.29 or later: upgrade the nodes to 1.29 or later and raise kubeletVersion");
+    expect(choose({ kubernetesVersion: "1.28" }).choice.toNative).toBe("they need Kubernetes 1.29 or later: upgrade the cluster to 1.29 or later and raise kubernetesVersion");
+    expect(choose({ kubernetesVersion: "1.30", nativeMinVersion: "1.31" }).choice.toNative).toBe("lower nativeMinVersion to 1.30, or set strategy: native");
+    expect(choose({ strategy: "legacy" }).choice.toNative).toBe("set strategy: auto or native");
   });
 });
 
@@ -88,6 +104,10 @@ describe("auto and Jobs, end to end", () => {
       expect.stringMatching(/legacy sidecar "proxy" would keep this CronJob's pod running.*Kubernetes 1.27 is older than 1.29.*allowLegacyJobs: true/),
     ]);
     expect(out.results[0]!.field).toEqual({ path: "spec.jobTemplate.spec.template.spec.containers" });
+    expect(messages(out.results, "error")[0]).toContain("use native sidecars (they need Kubernetes 1.29 or later: upgrade the cluster to 1.29 or later and raise kubernetesVersion)");
+    // Nodes that lag: the kubelets are what to upgrade, and kubeletVersion what to raise.
+    const lagging = runChecked(resourceList([CRONJOB], typedConfig(`kubernetesVersion: "1.30"\nkubeletVersion: "1.28"\n${sidecars}`)));
+    expect(messages(lagging.results, "error")[0]).toContain("(the kubelets (1.28) are older than 1.29, where native sidecars start); use native sidecars (they need Kubernetes 1.29 or later: upgrade the nodes to 1.29 or later and raise kubeletVersion)");
   });
 
   it("treats a bare Pod that does not restart like a Job", () => {

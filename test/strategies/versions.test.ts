@@ -24,9 +24,11 @@ const cfg = (versions: string) => typedConfig(`${versions}sidecars:\n- name: pro
 
 describe("existing native sidecars on a cluster too old for them", () => {
   it.each([
-    ['kubernetesVersion: "1.27"\n', /but the target runs 1.27: API servers before 1.28 reject restartPolicy on init containers/],
-    ['kubernetesVersion: "1.28.4"\n', /but the target runs 1.28.4: there the SidecarContainers feature gate is off by default/],
-    ['kubernetesVersion: "1.31"\nkubeletVersion: "1.27"\n', /but the kubelets run 1.27/],
+    ['kubernetesVersion: "1.27"\n', /but the API server runs 1.27: API servers before 1.28 do not know restartPolicy on init containers: with strict field validation \(kubectl's default\) they reject it.*; move it to spec.containers, or upgrade the cluster to 1.29 or later and raise kubernetesVersion$/],
+    ['kubernetesVersion: "1.28.4"\n', /but the API server runs 1.28.4: there the SidecarContainers feature gate is off by default, and without it the API server drops restartPolicy, then rejects the workload if the init container has a startupProbe/],
+    // The API server keeps restartPolicy; the old kubelet is what ignores it.
+    ['kubernetesVersion: "1.31"\nkubeletVersion: "1.28"\n', /but the kubelets run 1.28: the SidecarContainers feature gate is off by default there, so the kubelet ignores restartPolicy and the sidecar runs as a plain init container that never exits.*or upgrade the nodes to 1.29 or later and raise kubeletVersion$/],
+    ['kubernetesVersion: "1.31"\nkubeletVersion: "1.27"\n', /but the kubelets run 1.27: kubelets before 1.28 do not know restartPolicy on init containers, so the kubelet ignores/],
   ])("%s", (versions, message) => {
     const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n  - name: logs\n    image: logs\n    restartPolicy: Always\n  containers:\n  - name: app\n    image: app\n`;
     const out = runChecked(resourceList([pod], typedConfig(`${versions}sidecars:\n- name: logs\n`)));
@@ -43,7 +45,7 @@ describe("existing native sidecars on a cluster too old for them", () => {
     const out = runChecked(resourceList([pod], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: args\ndata:\n  kubernetesVersion: "1.27"\n'));
     expect(out.bodies[1]).toBe(pod);
     expect(out.results).toEqual([
-      expect.objectContaining({ severity: "warning", message: expect.stringMatching(/^"logs" is a native sidecar .* but the target runs 1.27/), field: { path: "spec.template.spec.initContainers[0].restartPolicy" } }),
+      expect.objectContaining({ severity: "warning", message: expect.stringMatching(/^"logs" is a native sidecar .* but the API server runs 1.27/), field: { path: "spec.template.spec.initContainers[0].restartPolicy" } }),
     ]);
   });
 
