@@ -254,7 +254,7 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
   const tpl = (path: (string | number)[]) => pathText([...wk.templatePath, ...path]);
   // A mesh whose proxy is in the package is ordered directly; only injected ones need their switch.
   const meshes = injectedMeshes(view, config.meshes).filter((p) => !matched.sidecars.some((s) => s.settings.preset === p));
-  recordUsage(ctx.usage, view, matched.sidecars, meshes, ctx.rules);
+  recordUsage(ctx.usage, view, matched.sidecars, meshes, ctx.rules, matched.plainInitSidecars);
   const toOrder = matched.sidecars.filter((s) => s.list === "containers");
   // Every container a "sidecar": this is the sidecar's own workload (say, a collector Deployment).
   const allSidecars = toOrder.length > 0 && toOrder.length === view.spec.containers.length;
@@ -269,6 +269,17 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
   const results: Result[] = [];
   for (const name of matched.unknownNames) {
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", but the pod has no container of that name`, subject, { path: tpl(["metadata", "annotations"]) }));
+  }
+  for (const { index, container, rule } of matched.plainInitSidecars) {
+    const source = rule.preset ? `the ${rule.preset.name} preset` : `sidecars[${rule.index}]`;
+    results.push(
+      result(
+        "warning",
+        `init container "${container.name}" is a sidecar by ${source}, but it has no restartPolicy: Always, so it runs as a plain init container: the app containers wait for it to exit, and a sidecar never exits, so the pod stays in Init; make it a native sidecar (restartPolicy: Always, Kubernetes 1.29 or later) or move it to spec.containers, and sidecar-order orders it from there`,
+        subject,
+        { path: tpl(["spec", "initContainers", index]) },
+      ),
+    );
   }
   for (const name of matched.plainInitNames) {
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", an init container that runs to completion (it has no restartPolicy: Always), so it was left where it is; a sidecar belongs in spec.containers, or in spec.initContainers with restartPolicy: Always`, subject, { path: tpl(["metadata", "annotations"]) }));

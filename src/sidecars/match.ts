@@ -25,6 +25,12 @@ export interface MatchOutcome {
   unknownNames: string[];
   /** Names in the annotation of init containers that run to completion (left where they are). */
   plainInitNames: string[];
+  /**
+   * Init containers that run to completion but that a rule names as a sidecar (by the container's
+   * name: a preset's image also fits its run-to-completion init containers, istio-init's proxyv2).
+   * A sidecar never completes, so the pod would stay in Init: said, left where they are.
+   */
+  plainInitSidecars: { index: number; container: Container; rule: SidecarRule }[];
 }
 
 export function annotatedNames(annotations: Record<string, string>): string[] {
@@ -59,12 +65,17 @@ export function matchSidecars(template: PodTemplateView, rules: readonly Sidecar
   const named = annotatedNames(template.annotations);
   const found: MatchedSidecar[] = [];
   const plainInitNames: string[] = [];
+  const plainInitSidecars: MatchOutcome["plainInitSidecars"] = [];
   for (const list of ["initContainers", "containers"] as const) {
     template.spec[list].forEach((container, index) => {
       // Plain init containers run to completion before the app: they are never sidecars (one the
-      // annotation names is left where it is, and said so).
+      // annotation or a rule names is left where it is, and said so).
       if (list === "initContainers" && container.restartPolicy !== "Always") {
         if (named.includes(container.name)) plainInitNames.push(container.name);
+        else {
+          const rule = rules.find((r) => ruleMatches(r, container) && namesContainer(r, container));
+          if (rule) plainInitSidecars.push({ index, container, rule });
+        }
         return;
       }
       const rule = firstMatch(rules, container);
@@ -74,5 +85,11 @@ export function matchSidecars(template: PodTemplateView, rules: readonly Sidecar
     });
   }
   const present = new Set([...template.spec.containers, ...template.spec.initContainers].map((c) => c.name));
-  return { sidecars: found, unknownNames: named.filter((n) => !present.has(n)), plainInitNames };
+  return { sidecars: found, unknownNames: named.filter((n) => !present.has(n)), plainInitNames, plainInitSidecars };
+}
+
+/** Whether the rule matches the container by its name (an entry's `name`, or a preset's container names). */
+function namesContainer(r: SidecarRule, c: Container): boolean {
+  if (r.spec.name !== undefined) return r.spec.name === c.name;
+  return r.spec.image === undefined && r.preset !== undefined && r.preset.containerNames.includes(c.name);
 }

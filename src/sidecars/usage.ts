@@ -26,7 +26,7 @@ export function newUsage(): Usage {
   return { used: new Set(), names: new Set(), images: new Set(), workloads: 0, templates: 0, found: 0 };
 }
 
-export function recordUsage(u: Usage, view: PodTemplateView, sidecars: readonly MatchedSidecar[], meshes: readonly Preset[], rules: readonly SidecarRule[]): void {
+export function recordUsage(u: Usage, view: PodTemplateView, sidecars: readonly MatchedSidecar[], meshes: readonly Preset[], rules: readonly SidecarRule[], plainInit: readonly { rule: SidecarRule }[] = []): void {
   // Workloads are counted by the caller: an object with several pod templates (a JobSet) is one.
   u.templates++;
   for (const c of [...view.spec.initContainers, ...view.spec.containers]) {
@@ -35,6 +35,8 @@ export function recordUsage(u: Usage, view: PodTemplateView, sidecars: readonly 
   }
   u.found += sidecars.length + meshes.length;
   for (const s of sidecars) if (s.rule) u.used.add(s.rule);
+  // A rule that found its sidecar among the plain init containers is said of there, not as unused.
+  for (const s of plainInit) u.used.add(s.rule);
   for (const p of meshes) for (const r of rules) if (r.preset === p && r.spec.name === undefined && r.spec.image === undefined) u.used.add(r);
 }
 

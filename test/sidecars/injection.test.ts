@@ -196,6 +196,43 @@ ${containers}`;
     expect(runChecked(resourceList([], typedConfig("sidecars:\n- name: nothing\n"))).results).toEqual([]);
   });
 
+  it("warns about a sidecar written as a plain init container (no restartPolicy: Always): the pod would stay in Init", () => {
+    const body = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: g
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: istio-init
+        image: docker.io/istio/proxyv2:1.22.0
+      - name: vault-agent-init
+        image: hashicorp/vault:1.17
+      - name: istio-proxy
+        image: docker.io/istio/proxyv2:1.22.0
+      - name: cloud-sql-proxy
+        image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0
+      containers:
+      - name: app
+        image: app:1
+`;
+    const said = (source: string, name: string, index: number) => ({
+      severity: "warning",
+      message: `init container "${name}" is a sidecar by ${source}, but it has no restartPolicy: Always, so it runs as a plain init container: the app containers wait for it to exit, and a sidecar never exits, so the pod stays in Init; make it a native sidecar (restartPolicy: Always, Kubernetes 1.29 or later) or move it to spec.containers, and sidecar-order orders it from there`,
+      field: { path: `spec.template.spec.initContainers[${index}]` },
+    });
+    // Matched by name only: istio-init shares the proxy's image, vault-agent-init runs to completion by design.
+    const presets = runChecked(resourceList([body], typedConfig('kubernetesVersion: "1.31"\n')));
+    expect(presets.bodies[1]).toBe(body);
+    expect(presets.results.filter((r) => r.severity !== "info")).toMatchObject([said("the istio preset", "istio-proxy", 2), said("the cloud-sql-proxy preset", "cloud-sql-proxy", 3)]);
+    // A configured entry that found its sidecar there is not also said to match no container.
+    const entry = runChecked(resourceList([body], typedConfig('kubernetesVersion: "1.31"\nsidecars:\n- preset: cloud-sql-proxy\n- name: istio-proxy\n  image: "*/proxyv2:*"\n')));
+    expect(entry.results).toMatchObject([said("the cloud-sql-proxy preset", "cloud-sql-proxy", 3), said("sidecars[1]", "istio-proxy", 2)].sort((a, b) => a.field.path.localeCompare(b.field.path)));
+    // mode: check says it too (a risk, not a change).
+    expect(messages(runChecked(resourceList([body], typedConfig('mode: check\nkubernetesVersion: "1.31"\n'))).results, "warning")).toHaveLength(2);
+  });
+
   it("says so when the sidecars annotation names a plain init container (it is left where it is)", () => {
     const body = `apiVersion: v1
 kind: Pod
