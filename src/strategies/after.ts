@@ -1,7 +1,8 @@
 /**
- * `after` is a promise about start order. A plan keeps it wherever it moves a sidecar; this says
- * where it cannot: between sidecars that are native already (left where they are), and from a
- * native sidecar to one in spec.containers (init containers all start first).
+ * `after` and `initContainersAfter` are promises about start order. A plan keeps them wherever it
+ * moves a sidecar; this says where it cannot: between sidecars that are native already (left where
+ * they are), from a native sidecar to one in spec.containers (init containers all start first), and
+ * for an init container that needs a sidecar native already but runs before it.
  */
 import type { ListName, PodTemplateView } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
@@ -31,6 +32,23 @@ export function checkAfter(plan: Plan, template: PodTemplateView, sidecars: read
           message: `sidecar "${s.container.name}" starts before "${t.container.name}", although sidecars[${s.rule!.index}].after names "${dep.key}"; ${fix}`,
         });
       }
+    }
+  }
+  // Init containers that need a native sidecar (initContainersAfter) must run after it.
+  for (const s of sidecars) {
+    const at = init.indexOf(s.container.name);
+    if (at === -1) continue;
+    for (const name of s.settings.initContainersAfter) {
+      const before = init.indexOf(name);
+      const c = template.spec.initContainers.find((x) => x.name === name);
+      if (before === -1 || before > at || !c || c.restartPolicy === "Always") continue;
+      const own = s.rule?.spec.initContainersAfter?.includes(name);
+      const says = own ? `sidecars[${s.rule!.index}].initContainersAfter names it` : `${s.settings.source} says it needs the sidecar`;
+      plan.notes.push({
+        severity: "warning",
+        target: { list: "initContainers", name },
+        message: `init container "${name}" runs before sidecar "${s.container.name}" starts, although ${says}, so it cannot reach it; sidecar-order leaves sidecars that are native already where they are: move "${name}" after "${s.container.name}" in spec.initContainers`,
+      });
     }
   }
 }

@@ -166,6 +166,54 @@ spec:
     info: [/moved sidecar "proxy".*added a startupProbe to "proxy" so the containers after it wait/],
   },
   {
+    name: "initContainersAfter names an init container that runs before a sidecar native already: left as it is, and said",
+    config: config("", "- preset: cloud-sql-proxy\n  initContainersAfter: [migrate]\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: migrate
+    image: migrate:1
+  - name: cloud-sql-proxy
+    image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0
+    args: ["--health-check", "--http-address=0.0.0.0", "p:r:d"]
+    restartPolicy: Always
+    startupProbe: {httpGet: {path: /startup, port: 9090}}
+  - name: vault-agent-init
+    image: hashicorp/vault:1.17
+  containers:
+  - name: app
+    image: app
+`,
+    warnings: [
+      /^init container "migrate" runs before sidecar "cloud-sql-proxy" starts, although sidecars\[0\]\.initContainersAfter names it, so it cannot reach it; sidecar-order leaves sidecars that are native already where they are: move "migrate" after "cloud-sql-proxy" in spec.initContainers$/,
+    ],
+  },
+  {
+    name: "a preset's own initContainersAfter (Istio's proxy before vault-agent-init) is held to a native proxy too",
+    config: config("", "- preset: istio\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: vault-agent-init
+    image: hashicorp/vault:1.17
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    restartPolicy: Always
+    startupProbe: {httpGet: {path: /healthz/ready, port: 15021}}
+    lifecycle: {preStop: {exec: {command: [pilot-agent, request, --debug-port=15020, POST, drain]}}}
+  containers:
+  - name: app
+    image: app
+`,
+    warnings: [/^init container "vault-agent-init" runs before sidecar "istio-proxy" starts, although the istio preset says it needs the sidecar, so it cannot reach it;/],
+  },
+  {
     name: "initContainersBefore / initContainersAfter choose which init containers run before the sidecar",
     config: config("", "- name: proxy\n  initContainersBefore: [fetch-certs]\n  initContainersAfter: [istio-validation]\n  startupProbe: {exec: {command: [/ready]}}\n"),
     in: `apiVersion: v1
