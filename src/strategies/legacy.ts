@@ -45,7 +45,7 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
 
   for (const s of sidecars) {
     if (s.settings.wait) holdHook(plan, s.container, s.settings.wait, opts, "containers");
-    else noWait(plan, s.container, s.settings.noWait);
+    else noWait(plan, s.container, s.settings.noWait, s.settings.startupProbe !== undefined);
   }
 
   const firstApp = apps[0]?.c;
@@ -63,10 +63,10 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
 }
 
 /** Warn that a sidecar is ordered first but nothing holds the app until it is ready. */
-function noWait(plan: Plan, c: Container, reason: string | undefined): void {
-  const fix = reason
-    ? `${reason}; use native sidecars (Kubernetes 1.29 or later), which gate on a startupProbe instead`
-    : "add wait.exec (a command in its image that blocks until it is ready and times out) to its sidecars entry";
+function noWait(plan: Plan, c: Container, reason: string | undefined, probed: boolean): void {
+  const waitExec = "add wait.exec (a command in its image that blocks until it is ready and times out) to its sidecars entry";
+  // Native sidecars are the way out only where the preset has a startupProbe to give them.
+  const fix = reason ? `${reason}; ${probed ? "use native sidecars (Kubernetes 1.29 or later), which gate on a startupProbe instead" : waitExec}` : waitExec;
   plan.notes.push({
     severity: "warning",
     target: { list: "containers", name: c.name },

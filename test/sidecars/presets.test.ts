@@ -92,6 +92,8 @@ describe("presets", () => {
       } else {
         expect(lifecycle).toBeUndefined();
         expect(messages(out.results, "warning")).toEqual([expect.stringMatching(e.noWait!)]);
+        // Native sidecars are advised only where the preset has a startupProbe to give them (not Vault's agent).
+        expect(messages(out.results, "warning")[0]).toMatch(e.startupProbe ? /; use native sidecars \(Kubernetes 1\.29 or later\), which gate on a startupProbe instead$/ : /; add wait\.exec \(a command in its image that blocks until it is ready and times out\) to its sidecars entry$/);
       }
     });
 
