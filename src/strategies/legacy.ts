@@ -25,13 +25,53 @@ export function startOrder(sidecars: readonly MatchedSidecar[]): MatchedSidecar[
   return [...sidecars].sort((a, b) => a.rank - b.rank || a.index - b.index);
 }
 
+/**
+ * A mesh proxy (a sidecar with network-setup init containers) starts ahead of the other sidecars:
+ * the mesh sends their traffic through it, so a sidecar started before it cannot connect (and its
+ * wait or startupProbe may never pass). Only the sidecars it must start after (its `after`, and
+ * theirs in turn) go ahead of it, with a warning. `sidecars` are in startOrder; said in `plan`.
+ */
+export function meshFirst(plan: Plan, sidecars: readonly MatchedSidecar[], list: ListName): { fronts: MatchedSidecar[]; ahead: MatchedSidecar[]; others: MatchedSidecar[] } {
+  const fronts = sidecars.filter((s) => s.settings.initContainersBefore.length > 0);
+  const dependsOn = (a: MatchedSidecar, b: MatchedSidecar) => !!a.rule && !!b.rule && a.rule.dependsOn.includes(b.rule);
+  const ahead = new Set<MatchedSidecar>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of sidecars) {
+      if (fronts.includes(s) || ahead.has(s)) continue;
+      if (![...fronts, ...ahead].some((f) => dependsOn(f, s))) continue;
+      ahead.add(s);
+      grew = true;
+    }
+  }
+  const others = sidecars.filter((s) => !fronts.includes(s) && !ahead.has(s));
+  if (fronts.length === 0) return { fronts, ahead: [], others };
+  const gate = list === "initContainers" ? "startupProbe" : "wait command";
+  for (const s of sidecars.filter((x) => ahead.has(x))) {
+    const f = fronts.find((x) => dependsOn(x, s)) ?? fronts[0]!;
+    plan.notes.push({
+      severity: "warning",
+      target: { list, name: s.container.name },
+      message: `sidecar "${s.container.name}" starts before the mesh proxy "${f.container.name}", as \`after\` asks; the mesh sends the pod's traffic through "${f.container.name}", so connections from "${s.container.name}" fail until it is up, and if its ${gate} needs them the pod ${list === "initContainers" ? "never starts" : "waits for it in vain"}: leave out that \`after\` unless its traffic is kept out of the mesh`,
+    });
+  }
+  const listedFirst = others.filter((o) => fronts.some((f) => o.rank < f.rank));
+  if (listedFirst.length > 0) {
+    const proxies = fronts.map((f) => `"${f.container.name}"`).join(", ");
+    plan.remarks.push(`${proxies} ${fronts.length > 1 ? "start" : "starts"} before ${listedFirst.map((o) => `"${o.container.name}"`).join(", ")}, though listed after: a mesh proxy starts ahead of the other sidecars, whose traffic the mesh sends through it (an \`after\` on the proxy changes that)`);
+  }
+  return { fronts, ahead: sidecars.filter((s) => ahead.has(s)), others };
+}
+
 export function planLegacy(template: PodTemplateView, matched: readonly MatchedSidecar[], opts: LegacyOptions): Plan {
   const plan = emptyPlan();
-  const sidecars = startOrder(matched.filter((s) => s.list === "containers"));
-  if (sidecars.length === 0) {
+  const listed = startOrder(matched.filter((s) => s.list === "containers"));
+  if (listed.length === 0) {
     checkAfter(plan, template, matched);
     return plan;
   }
+  const { fronts, ahead, others } = meshFirst(plan, listed, "containers");
+  const sidecars = [...ahead, ...fronts, ...others];
 
   const containers = template.spec.containers;
   const isSidecar = new Set(sidecars.map((s) => s.index));
@@ -40,7 +80,7 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
   if (order.some((slot, i) => slot.index !== i)) {
     plan.order = { containers: order, initContainers: template.spec.initContainers.map((_, index) => ({ from: "initContainers" as const, index })) };
     const names = sidecars.map((s) => `"${s.container.name}"`).join(", ");
-    plan.remarks.push(`moved sidecar${sidecars.length > 1 ? "s" : ""} ${names} to the front of spec.containers`);
+    plan.remarks.unshift(`moved sidecar${sidecars.length > 1 ? "s" : ""} ${names} to the front of spec.containers`);
   }
 
   for (const s of sidecars) {

@@ -10,7 +10,7 @@ import { atLeast, formatVersion, type TargetVersions } from "../facts/versions";
 import type { Container, Handler, PodTemplateView, Probe } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
 import { checkAfter } from "./after";
-import { commandText, holdHook, startOrder, waitLimitSeconds, type LegacyOptions } from "./legacy";
+import { commandText, holdHook, meshFirst, startOrder, waitLimitSeconds, type LegacyOptions } from "./legacy";
 import { emptyPlan, sameValue, type Plan, type Slot } from "./plan";
 import { judgePreStop } from "./prestop";
 import { probeBudget, probePeriod } from "../pod/probe-timing";
@@ -98,19 +98,7 @@ function initOrder(plan: Plan, template: PodTemplateView, sidecars: readonly Mat
   const entryOf = (s: MatchedSidecar): Entry => ({ slot: { from: "containers", index: s.index }, c: s.container, sidecar: s });
   const dependsOn = (a: MatchedSidecar | undefined, b: MatchedSidecar | undefined) => !!a?.rule && !!b?.rule && a.rule.dependsOn.includes(b.rule);
 
-  const fronts = toMove.filter((s) => s.settings.initContainersBefore.length > 0);
-  // Sidecars a mesh proxy must start after (its `after`, and theirs in turn) go ahead of it.
-  const ahead = new Set<MatchedSidecar>();
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const s of toMove) {
-      if (fronts.includes(s) || ahead.has(s)) continue;
-      if (![...fronts, ...ahead].some((f) => dependsOn(f, s))) continue;
-      ahead.add(s);
-      grew = true;
-    }
-  }
-  const others = toMove.filter((s) => !fronts.includes(s) && !ahead.has(s));
+  const { fronts, ahead, others } = meshFirst(plan, toMove, "initContainers");
   let head: Entry[] = [];
   let rest = all;
   if (fronts.length > 0) {
@@ -118,20 +106,7 @@ function initOrder(plan: Plan, template: PodTemplateView, sidecars: readonly Mat
     // Native sidecars a mesh proxy must start after come up with it.
     const pulled = all.filter((e) => !setup(e.c) && native(e.c) && fronts.some((f) => dependsOn(f, e.sidecar)));
     rest = all.filter((e) => !setups.includes(e) && !pulled.includes(e));
-    head = [...setups, ...pulled, ...toMove.filter((s) => ahead.has(s)).map(entryOf), ...fronts.map(entryOf)];
-    for (const s of toMove.filter((x) => ahead.has(x))) {
-      const f = fronts.find((x) => dependsOn(x, s)) ?? fronts[0]!;
-      plan.notes.push({
-        severity: "warning",
-        target: { list: "initContainers", name: s.container.name },
-        message: `sidecar "${s.container.name}" starts before the mesh proxy "${f.container.name}", as \`after\` asks; the mesh sends the pod's traffic through "${f.container.name}", so connections from "${s.container.name}" fail until it is up, and if its startupProbe needs them the pod never starts: leave out that \`after\` unless its traffic is kept out of the mesh`,
-      });
-    }
-    const listedFirst = others.filter((o) => fronts.some((f) => o.rank < f.rank));
-    if (listedFirst.length > 0) {
-      const proxies = fronts.map((f) => `"${f.container.name}"`).join(", ");
-      plan.remarks.push(`${proxies} ${fronts.length > 1 ? "start" : "starts"} before ${listedFirst.map((o) => `"${o.container.name}"`).join(", ")}, though listed after: a mesh proxy starts ahead of the other sidecars, whose traffic the mesh sends through it (an \`after\` on the proxy changes that)`);
-    }
+    head = [...setups, ...pulled, ...ahead.map(entryOf), ...fronts.map(entryOf)];
     const firstOther = all.findIndex((e) => !setup(e.c));
     const jumped = setups.filter((e) => all.indexOf(e) > firstOther).map((e) => `"${e.c.name}"`);
     const proxies = fronts.map((s) => `"${s.container.name}"`).join(", ");

@@ -15,6 +15,69 @@ sidecars:
 
 const rows: Row[] = [
   {
+    name: "a mesh proxy starts ahead of the other sidecars, though listed after (their traffic goes through it), as in native mode",
+    config: typedConfig("strategy: legacy\nsidecars:\n- preset: cloud-sql-proxy\n- preset: istio\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  initContainers:
+  - name: istio-init
+    image: docker.io/istio/proxyv2:1.24.0
+  containers:
+  - name: app
+    image: app
+  - name: cloud-sql-proxy
+    image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    args: ["--health-check", "--http-address=0.0.0.0", "p:r:i"]
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  initContainers:
+  - name: istio-init
+    image: docker.io/istio/proxyv2:1.24.0
+  containers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - pilot-agent
+          - wait
+          - --timeoutSeconds=120
+      preStop:
+        exec:
+          command:
+          - sleep
+          - "15"
+  - name: cloud-sql-proxy
+    image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    args: ["--health-check", "--http-address=0.0.0.0", "p:r:i"]
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - /cloud-sql-proxy
+          - wait
+          - --max
+          - 120s
+  - name: app
+    image: app
+`,
+    info: [/^moved sidecars "istio-proxy", "cloud-sql-proxy" to the front of spec.containers; "istio-proxy" starts before "cloud-sql-proxy", though listed after: a mesh proxy starts ahead of the other sidecars/],
+  },
+  {
     name: "a blank line above a sidecar does not open the list once the sidecar is first",
     in: `apiVersion: v1
 kind: Pod
