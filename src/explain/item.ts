@@ -11,7 +11,7 @@ import { isPlain, valueAt, type Plain } from "../plain";
 import { readTemplate } from "../pod/read";
 import { pathText, type Container, type PodTemplateView } from "../pod/types";
 import { matchSidecars } from "../sidecars/match";
-import { drainSeconds } from "../strategies/native-shutdown";
+import { drainSeconds } from "../strategies/drain";
 import { DEFAULT_GRACE_SECONDS, preStopSleepSeconds } from "../strategies/shutdown";
 import { subjectOf, type ItemOutcome, type TransformContext } from "../transform";
 import { podTemplatesOf, workloadKind, type WorkloadKind } from "../workloads/pod-templates";

@@ -6,6 +6,7 @@
  */
 import type { Container, Handler, PodTemplateView } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
+import { drainSeconds } from "./drain";
 import { judgePreStop } from "./prestop";
 import { sameValue, type Plan } from "./plan";
 
@@ -43,24 +44,29 @@ export function planLegacyShutdown(plan: Plan, template: PodTemplateView, sideca
   const grace = template.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
   const appPreStop = Math.max(0, ...apps.map(preStopSleepSeconds));
   const wanted = appPreStop + opts.appSeconds;
+  // After its preStop wait, a sidecar gets SIGTERM and still drains (Istio's terminationDrainDuration).
+  const drains = stopping.map((s) => ({ name: s.container.name, ...drainSeconds(s, template) }));
+  const longest = drains.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+  const drain = Math.ceil(longest.seconds);
+  const needed = wanted + drain + opts.marginSeconds;
+  const sum = `the app's ${appPreStop ? `${appPreStop} s preStop + ` : ""}${opts.appSeconds} s stop (shutdown.appSeconds)${drain > 0 ? `, then "${longest.name}" ${longest.why}` : ""}, plus a ${opts.marginSeconds} s margin`;
   let delay = wanted;
-  if (wanted + opts.marginSeconds > grace) {
+  if (needed > grace) {
     if (opts.raiseGracePeriod) {
       plan.edits.push({
         target: "template",
         path: ["spec", "terminationGracePeriodSeconds"],
-        value: wanted + opts.marginSeconds,
-        says: `raised terminationGracePeriodSeconds from ${grace} to ${wanted + opts.marginSeconds} s so the sidecars can outlive the app's shutdown`,
+        value: needed,
+        says: `raised terminationGracePeriodSeconds from ${grace} to ${needed} s so the sidecars can outlive the app's shutdown: ${sum}`,
       });
     } else {
-      delay = Math.max(0, grace - opts.marginSeconds);
+      delay = Math.max(0, grace - opts.marginSeconds - drain);
       plan.notes.push({
         severity: "warning",
         target: "template",
         path: ["spec", "terminationGracePeriodSeconds"],
-        message:
-          `terminationGracePeriodSeconds (${grace} s) cannot hold the app's shutdown (${appPreStop ? `${appPreStop} s preStop + ` : ""}${opts.appSeconds} s) plus a ${opts.marginSeconds} s margin, ` +
-          `so the sidecars wait only ${delay} s and may stop before the app; raise terminationGracePeriodSeconds, or set shutdown.raiseGracePeriod: true`,
+        proposedValue: needed,
+        message: `terminationGracePeriodSeconds (${grace} s) cannot hold ${sum}, so the sidecars wait only ${delay} s and may stop before the app; raise terminationGracePeriodSeconds to ${needed}, or set shutdown.raiseGracePeriod: true`,
       });
     }
   }

@@ -77,16 +77,27 @@ describe("legacy stopAfterApp", () => {
 
   it("warns and shortens the wait when the grace period cannot hold it", () => {
     const out = runChecked(resourceList([pod(12)], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
-    expect(preStopOf(out.bodies[1]!)).toEqual({ exec: { command: ["sleep", "7"] } });
-    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/terminationGracePeriodSeconds \(12 s\) cannot hold the app's shutdown \(15 s\) plus a 5 s margin, so the sidecars wait only 7 s/)]);
+    // 12 s less the proxy's drain after its SIGTERM (Istio's default 5 s) and the margin.
+    expect(preStopOf(out.bodies[1]!)).toEqual({ exec: { command: ["sleep", "2"] } });
+    expect(messages(out.results, "warning")).toEqual([
+      expect.stringMatching(/^terminationGracePeriodSeconds \(12 s\) cannot hold the app's 15 s stop \(shutdown.appSeconds\), then "istio-proxy" 5 s terminationDrainDuration, plus a 5 s margin, so the sidecars wait only 2 s and may stop before the app; raise terminationGracePeriodSeconds to 25, or set shutdown.raiseGracePeriod: true$/),
+    ]);
+  });
+
+  it("counts the drain the pod's Istio proxy config sets (terminationDrainDuration), as --explain and native mode do", () => {
+    const drained = pod(20).replace("  annotations:\n", "  annotations:\n    proxy.istio.io/config: |\n      terminationDrainDuration: 20s\n");
+    expect(drained).toContain("terminationDrainDuration: 20s");
+    const out = runChecked(resourceList([drained], typedConfig("strategy: legacy\nkubernetesVersion: \"1.30\"\nshutdown: {raiseGracePeriod: true}\nsidecars:\n- preset: istio\n")));
+    expect((parse(out.bodies[1]!) as Out).spec.terminationGracePeriodSeconds).toBe(40);
+    expect(messages(out.results, "info")[0]).toMatch(/raised terminationGracePeriodSeconds from 20 to 40 s so the sidecars can outlive the app's shutdown: the app's 15 s stop \(shutdown.appSeconds\), then "istio-proxy" 20 s terminationDrainDuration, plus a 5 s margin/);
   });
 
   it("raises the grace period instead when asked", () => {
     const out = runChecked(resourceList([pod(12)], typedConfig("strategy: legacy\nshutdown: {appSeconds: 25, raiseGracePeriod: true}\nsidecars:\n- preset: istio\n")));
     const item = parse(out.bodies[1]!) as Out;
-    expect(item.spec.terminationGracePeriodSeconds).toBe(30);
+    expect(item.spec.terminationGracePeriodSeconds).toBe(35);
     expect(preStopOf(out.bodies[1]!)).toEqual({ exec: { command: ["sleep", "25"] } });
-    expect(messages(out.results, "info")[0]).toMatch(/raised terminationGracePeriodSeconds from 12 to 30 s/);
+    expect(messages(out.results, "info")[0]).toMatch(/raised terminationGracePeriodSeconds from 12 to 35 s/);
   });
 
   it("warns when there is no way to wait (distroless image, version unknown)", () => {
