@@ -22,8 +22,12 @@
  * Stop (pod deletion, or a run-to-completion pod whose app containers all exited): regular
  * containers get their preStop hook, then SIGTERM, all together; native sidecars run their
  * preStop at once too, but get SIGTERM only after every regular container has exited, one at a
- * time in reverse order of definition. At terminationGracePeriodSeconds whatever is left gets
- * SIGTERM, and 2 s later SIGKILL.
+ * time in reverse order of definition. The grace period is one clock: a container still running
+ * at terminationGracePeriodSeconds is SIGKILLed then, except that the kubelet gives every
+ * container at least 2 s between its SIGTERM and SIGKILL (minimumGracePeriodInSeconds): one whose
+ * preStop hook returned less than 2 s before, or that is still in its hook or waiting for its
+ * turn at the deadline (it gets SIGTERM then), is SIGKILLed 2 s after its SIGTERM
+ * (kuberuntime_container.go, killContainer, v1.34.4).
  *
  * Not modelled: restarts (of a killed or exited container, of a sidecar whose probe fails),
  * the probe period's delay between getting ready and counting as started,
@@ -128,6 +132,8 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
   const state = new Map<string, State>();
   const alive = (c: Container) => state.get(c.name)?.alive === true;
   let terminating = false;
+  /** terminationGracePeriodSeconds after the pod began to terminate. */
+  let deadline: number | undefined;
   let completed = false;
   const runsToCompletion = spec.restartPolicy === "Never" || spec.restartPolicy === "OnFailure";
 
@@ -149,6 +155,8 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
     st.stopping = true;
     emit("stop", c.name);
     at(now + (facts(c).stopTakes ?? 0), () => exit(c));
+    // What is left of the grace period, but never less than 2 s.
+    if (deadline !== undefined) at(Math.max(deadline, now + SIGKILL_AFTER_SECONDS), () => alive(c) && kill(c));
   }
 
   function kill(c: Container): void {
@@ -267,7 +275,7 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
 
   function terminate(): void {
     terminating = true;
-    const deadline = now + (spec.terminationGracePeriodSeconds ?? 30);
+    const end = (deadline = now + (spec.terminationGracePeriodSeconds ?? 30));
     for (const c of all) {
       const st = state.get(c.name);
       if (!st?.alive) continue;
@@ -282,8 +290,7 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
       } else if (!isSidecar(c)) sigterm(c);
     }
     stopSidecars();
-    at(deadline, () => all.filter(alive).forEach(sigterm));
-    at(deadline + SIGKILL_AFTER_SECONDS, () => all.filter(alive).forEach(kill));
+    at(end, () => all.filter(alive).forEach(sigterm));
   }
 
   if (script.terminateAt !== undefined) at(script.terminateAt, terminate);
