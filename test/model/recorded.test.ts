@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { compareWithModel, explain, recordingReviver, type Recording } from "../cluster/support/model";
+import { compareWithModel, explain, modelSteps, realSteps, recordingReviver, type Recording, type Step } from "../cluster/support/model";
 import type { ClusterPod } from "../cluster/support/function";
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "recorded");
@@ -22,7 +22,18 @@ const recordings = readdirSync(dir)
 describe("the kubelet model predicts what kubelet v1.34.4 did (recorded by test:cluster)", () => {
   it("has recordings of every scenario", () => {
     const scenarios = new Set(recordings.map((r) => r.label.split("-")[0]));
-    expect([...scenarios].sort()).toEqual(["after", "failure", "hooks", "init", "job", "race", "shutdown"]);
+    expect([...scenarios].sort()).toEqual(["after", "failure", "grace", "hooks", "init", "job", "race", "shutdown"]);
+  });
+
+  // Beyond the order: a container SIGKILLed at the grace period's end (exit 137 after the deletion) ends when the kubelet ended it.
+  const killed = recordings.flatMap((r) => r.pod.events.filter((e) => e.type === "exited" && e.exitCode === 137 && e.t > r.pod.deletedAt).map((e) => [`${r.label}: ${e.container}`, r, e.container] as const));
+  it("has SIGKILLs at the grace period's end to time", () => expect(killed.length).toBeGreaterThan(0));
+  it.each(killed)("%s is SIGKILLed when the kubelet did it", (_, r, name) => {
+    const pod = { ...r.pod, logs: {} } as ClusterPod;
+    const exited = (steps: Step[]) => steps.find((s) => s.what === "exited" && s.name === name)!.t;
+    const model = modelSteps(r.spec, r.facts, pod);
+    const real = realSteps(pod, r.spec);
+    expect(Math.abs(exited(model) - exited(real))).toBeLessThan(0.75);
   });
 
   it.each(recordings.map((r) => [r.label, r] as const))("%s", (_, r) => {
