@@ -7,7 +7,7 @@
  * @see https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#sidecar-containers-and-pod-lifecycle
  * @see https://github.com/kubernetes/enhancements/tree/master/keps/sig-node/753-sidecar-containers#termination-of-sidecar-containers
  */
-import type { Container, PodTemplateView } from "../pod/types";
+import type { Container, Handler, PodTemplateView } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
 import { drainSeconds } from "./drain";
 import type { Plan } from "./plan";
@@ -26,7 +26,7 @@ export function planNativeShutdown(plan: Plan, template: PodTemplateView, sideca
   const grace = template.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
   const appPreStop = Math.max(0, ...apps.map(preStopSleepSeconds));
   // Sidecars' preStop hooks run beside the app's: only one longer than the app's whole stop counts.
-  const sidecarPreStop = Math.max(0, ...sidecars.map((s) => preStopSleepSeconds(s.container as Container)));
+  const sidecarPreStop = Math.max(0, ...sidecars.map((s) => preStopSleepSeconds(plannedPreStop(plan, s.container as Container))));
   const first = Math.max(appPreStop + opts.appSeconds, sidecarPreStop);
   const drains = sidecars.map((s) => ({ name: s.container.name, ...drainSeconds(s, template) }));
   const total = first + drains.reduce((n, d) => n + d.seconds, 0);
@@ -54,4 +54,13 @@ export function planNativeShutdown(plan: Plan, template: PodTemplateView, sideca
     proposedValue: needed,
     message: `terminationGracePeriodSeconds (${grace} s) is too short for the shutdown: native sidecars stop after the app, one after another, on the same clock, and ${sum}; what does not fit is killed. Raise terminationGracePeriodSeconds to ${needed}, or set shutdown.raiseGracePeriod: true`,
   });
+}
+
+/** The container with the preStop hook the plan leaves it (one the plan replaces or removes no longer counts). */
+function plannedPreStop(plan: Plan, c: Container): Container {
+  const edit = plan.edits.find((e) => e.target !== "template" && e.target.name === c.name && (e.path.join(".") === "lifecycle.preStop" || e.path.join(".") === "lifecycle"));
+  if (!edit) return c;
+  const preStop = (edit.path.length === 1 ? (edit.value as Container["lifecycle"] | undefined)?.preStop : edit.value) as Handler | undefined;
+  const { preStop: _replaced, ...rest } = c.lifecycle ?? {};
+  return { ...c, lifecycle: preStop ? { ...rest, preStop } : rest };
 }

@@ -328,14 +328,17 @@ function shutdown(plan: Plan, s: MatchedSidecar): void {
       plan.edits.push({ target, path: ["lifecycle", "preStop"], value: undefined, says: `removed the preStop hook of "${c.name}" (${verdict.what}): ${why}` });
     }
   } else if (verdict.kind === "harmless") {
-    if (!drain) return;
-    // A sleep beside the preset's own hold hook is the legacy "stop last" wait (sidecar-order's or
-    // the mesh's): native sidecars outlive the app anyway, so it gives way to the drain. Any
-    // other sleep is the user's choice.
+    // A sleep beside the sidecar's own hold hook is the legacy "stop last" wait (sidecar-order's or
+    // the mesh's): native sidecars outlive the app anyway, so it gives way to the drain, or goes
+    // where there is none (it would only hold back the sidecar's stop, and a Job's completion).
+    // Any other sleep is the user's choice.
     const hold = c.lifecycle?.postStart?.exec?.command;
-    if (Array.isArray(hold) && s.settings.isWait?.(hold)) {
+    const stopLast = Array.isArray(hold) && (s.settings.isWait?.(hold) || (s.settings.wait !== undefined && sameValue(hold, s.settings.wait)));
+    if (stopLast && drain) {
       plan.edits.push({ target, path: ["lifecycle", "preStop"], value: drain, says: `replaced the preStop hook of "${c.name}" (${verdict.what}) with ${title} drain (${commandText(drain.exec?.command ?? [])}); native sidecars are stopped after the app anyway` });
-    } else {
+    } else if (stopLast) {
+      plan.edits.push({ target, path: ["lifecycle", "preStop"], value: undefined, says: `removed the preStop hook of "${c.name}" (${verdict.what}), the legacy "stop last" wait: native sidecars are stopped after the app anyway, and it would only hold back the sidecar's stop (and a Job's completion)` });
+    } else if (drain) {
       plan.remarks.push(`kept the preStop hook of "${c.name}" (${verdict.what}): the ${title} drain is added only where a sidecar has no preStop of its own`);
     }
   } else {

@@ -75,6 +75,65 @@ describe("legacy stopAfterApp", () => {
     expect(messages(native.results, "info")[0]).toMatch(/replaced the preStop hook of "istio-proxy" \(a sleep\) with Istio proxy drain \(pilot-agent request --debug-port=15020 POST drain\); native sidecars are stopped after the app anyway/);
   });
 
+  it("a legacy-ordered Linkerd pod converted to native loses its stop-last sleep (no drain to trade it for), said, and the budget no longer counts it", () => {
+    const linkerd = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  terminationGracePeriodSeconds: 20
+  containers:
+  - name: linkerd-proxy
+    image: cr.l5d.io/linkerd/proxy:edge-24.11.8
+    lifecycle:
+      postStart:
+        exec:
+          command:
+          - /usr/lib/linkerd/linkerd-await
+          - --timeout=120s
+          - --port=4191
+      preStop:
+        exec:
+          command:
+          - /bin/sleep
+          - "25"
+  - name: app
+    image: app
+`;
+    const native = runChecked(resourceList([linkerd], typedConfig('kubernetesVersion: "1.34.2"\nsidecars:\n- preset: linkerd\n')));
+    expect(native.bodies[1]).toBe(`apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  terminationGracePeriodSeconds: 20
+  initContainers:
+  - name: linkerd-proxy
+    image: cr.l5d.io/linkerd/proxy:edge-24.11.8
+    restartPolicy: Always
+    startupProbe:
+      httpGet:
+        path: /ready
+        port: 4191
+      periodSeconds: 1
+      failureThreshold: 120
+  containers:
+  - name: app
+    image: app
+`);
+    expect(messages(native.results, "info")[0]).toMatch(/; removed the preStop hook of "linkerd-proxy" \(it runs "\/bin\/sleep 25"\), the legacy "stop last" wait: native sidecars are stopped after the app anyway, and it would only hold back the sidecar's stop \(and a Job's completion\)/);
+    // The 25 s sleep is gone, so the 20 s grace period holds the app's 15 s stop and the margin: nothing to warn about.
+    expect(messages(native.results, "warning")).toEqual([]);
+    // A sleep preStop the user put on a sidecar without the legacy wait beside it stays.
+    const own = linkerd.replace(/ {4}lifecycle:\n {6}postStart:\n(?: {8,}.*\n)+?(?= {6}preStop)/, "    lifecycle:\n");
+    expect(own).not.toContain("postStart");
+    expect(runChecked(resourceList([own], typedConfig('kubernetesVersion: "1.34.2"\nsidecars:\n- preset: linkerd\n'))).bodies[1]).toContain("    lifecycle:\n      preStop:\n        exec:\n          command:\n          - /bin/sleep\n");
+  });
+
   it("warns and shortens the wait when the grace period cannot hold it", () => {
     const out = runChecked(resourceList([pod(12)], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
     // 12 s less the proxy's drain after its SIGTERM (Istio's default 5 s) and the margin.
