@@ -214,7 +214,7 @@ describe("plain files", () => {
     writeFileSync(join(dir, "app", ".sidecar-order.yaml"), CONFIG.replace('"1.27"', '"1.26"') + "strategy: native\n");
     const native = spawnSync(process.execPath, [bin, "deploy.yaml"], { cwd: join(dir, "app"), encoding: "utf8" });
     expect(native.status).toBe(1);
-    expect(native.stderr).toMatch(/^\[error\] strategy: native needs .*\(SidecarOrder c, kubernetesVersion, \.sidecar-order\.yaml\)$/m);
+    expect(native.stderr).toMatch(/^\[error\] strategy: native makes native sidecars, .*\(SidecarOrder c, kubernetesVersion, \.sidecar-order\.yaml\)$/m);
     writeFileSync(join(dir, "app", ".sidecar-order.yaml"), "strategy: legacy\n");
     // A carriage return alone in the config would hide what follows it on the line: refused.
     writeFileSync(join(dir, "app", ".sidecar-order.yaml"), "# dry run\rsidecars: [istio]\n");
