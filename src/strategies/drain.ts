@@ -12,14 +12,18 @@ import { ISTIO_PROXY_CONFIG } from "../sidecars/injection";
 /** Istio's default terminationDrainDuration (the proxy drains this long on SIGTERM). */
 const ISTIO_DRAIN_SECONDS = 5;
 
-/** Seconds in a Go duration such as `30s`, `1m30s`, `1.5m`; undefined when it is not one. */
+/** Seconds per unit of a Go duration (time.ParseDuration's units). */
+const UNIT_SECONDS = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, "µs": 1e-6, "μs": 1e-6, ns: 1e-9 } as const;
+
+/** Seconds in a Go duration such as `30s`, `1m30s`, `1.5m`, `500ms`; undefined when it is not one. */
 export function durationSeconds(text: unknown): number | undefined {
   if (typeof text !== "string") return undefined;
-  const re = /(\d+(?:\.\d+)?)(h|m|s|ms)/gy;
+  // Two-letter units first: `ms` is not `m` then `s`.
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|h|m|s)/gy;
   let total = 0;
   let matched = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * { h: 3600, m: 60, s: 1, ms: 0.001 }[m[2] as "h" | "m" | "s" | "ms"];
+    total += Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS];
     matched = re.lastIndex;
   }
   return matched === text.length && matched > 0 ? total : undefined;
