@@ -27,32 +27,65 @@ export const SIDECAR_CONTAINERS: Feature = {
   source: "KEP-753 kep.yaml (alpha v1.28, beta v1.29, stable v1.33)",
 };
 
+/** What becomes of a native sidecar on a target too old for it (nativeSidecarFate). */
+export interface NativeSidecarFate {
+  /** Who is too old: "the API server runs 1.28", "the kubelets run 1.27", or both. */
+  who: string;
+  /** What that component does with it. */
+  says: string;
+  /** The way out: which part of the cluster to upgrade, and which version field to raise. */
+  raise: string;
+  /** The config field to point at: the API server's where it is too old. */
+  field: "kubernetesVersion" | "kubeletVersion";
+  /** Some component is before 1.28, where no feature gate helps. */
+  impossible: boolean;
+}
+
 /**
  * What becomes of a native sidecar (an init container with restartPolicy: Always) on a target too
- * old for it, and which version to raise; undefined when every component given runs 1.29 or later.
- * The API server is judged first: it is where the pod is refused. Sources, at v1.29.0:
- * pkg/api/pod/util.go `dropDisabledFields` (gate off: restartPolicy is dropped from init
- * containers) and pkg/apis/core/validation/validation.go `validateInitContainers` (an init
- * container without restartPolicy: Always "may not" have lifecycle, livenessProbe,
- * readinessProbe or startupProbe; before 1.28 none ever could). A kubelet with the gate off (or
- * before 1.28) runs any init container to completion, and a sidecar never completes.
+ * old for it; undefined when every component given runs 1.29 or later. Both components are
+ * judged: the API server, where the pod is refused, and the kubelets (kubelet defaults to the API
+ * server's version, and a kubelet of the API server's minor version adds nothing to say). Sources,
+ * at v1.29.0: pkg/api/pod/util.go `dropDisabledFields` (gate off: restartPolicy is dropped from
+ * init containers) and pkg/apis/core/validation/validation.go `validateInitContainers` (an init
+ * container without restartPolicy: Always "may not" have lifecycle, livenessProbe, readinessProbe
+ * or startupProbe; before 1.28 none ever could). A kubelet with the gate off (or before 1.28) runs
+ * any init container to completion, and a sidecar never completes.
  * @see https://kubernetes.io/releases/version-skew-policy/
  */
-export function nativeSidecarFate(target: { api?: Version | undefined; kubelet?: Version | undefined }): { component: Component; at: Version; field: "kubernetesVersion" | "kubeletVersion"; says: string; raise: string } | undefined {
+export function nativeSidecarFate(target: { api?: Version | undefined; kubelet?: Version | undefined }): NativeSidecarFate | undefined {
   const { api, kubelet } = target;
+  const tooOld = (x: Version | undefined): x is Version => x !== undefined && !atLeast(x, SIDECAR_CONTAINERS.onByDefault);
+  const beforeGate = (x: Version | undefined) => x !== undefined && !atLeast(x, SIDECAR_CONTAINERS.alpha);
   const neverExits = "runs as a plain init container that never exits, and the pod stays in Init";
   const refused = (why: string) => `rejects the workload if the init container has a startupProbe, a readinessProbe, a livenessProbe or lifecycle hooks (${why}), and otherwise it`;
-  if (api && !atLeast(api, SIDECAR_CONTAINERS.onByDefault)) {
-    const says = atLeast(api, SIDECAR_CONTAINERS.alpha)
-      ? `there the ${SIDECAR_CONTAINERS.gate} feature gate is off by default, and without it the API server drops restartPolicy, then ${refused("allowed only with restartPolicy: Always")} ${neverExits}`
-      : `API servers before ${formatVersion(SIDECAR_CONTAINERS.alpha)} do not know restartPolicy on init containers: with strict field validation (kubectl's default) they reject it, and where it is dropped as unknown the API server ${refused("never allowed on init containers there")} ${neverExits}`;
-    return { component: "kube-apiserver", at: api, field: "kubernetesVersion", says, raise: "upgrade the cluster to 1.29 or later and raise kubernetesVersion" };
+  const parts: { who: string; says: string }[] = [];
+  if (tooOld(api)) {
+    parts.push({
+      who: `the API server runs ${formatVersion(api)}`,
+      says: atLeast(api, SIDECAR_CONTAINERS.alpha)
+        ? `there the ${SIDECAR_CONTAINERS.gate} feature gate is off by default, and without it the API server drops restartPolicy, then ${refused("allowed only with restartPolicy: Always")} ${neverExits}`
+        : `API servers before ${formatVersion(SIDECAR_CONTAINERS.alpha)} do not know restartPolicy on init containers: with strict field validation (kubectl's default) they reject it, and where it is dropped as unknown the API server ${refused("never allowed on init containers there")} ${neverExits}`,
+    });
   }
-  if (kubelet && !atLeast(kubelet, SIDECAR_CONTAINERS.onByDefault)) {
-    const why = atLeast(kubelet, SIDECAR_CONTAINERS.alpha) ? `the ${SIDECAR_CONTAINERS.gate} feature gate is off by default there` : `kubelets before ${formatVersion(SIDECAR_CONTAINERS.alpha)} do not know restartPolicy on init containers`;
-    return { component: "kubelet", at: kubelet, field: "kubeletVersion", says: `${why}, so the kubelet ignores restartPolicy and the sidecar ${neverExits}`, raise: "upgrade the nodes to 1.29 or later and raise kubeletVersion" };
+  const kubeletToo = tooOld(kubelet) && !(tooOld(api) && api.major === kubelet.major && api.minor === kubelet.minor);
+  if (kubeletToo) {
+    const why = atLeast(kubelet, SIDECAR_CONTAINERS.alpha) ? `the ${SIDECAR_CONTAINERS.gate} feature gate is off by default on the kubelets` : `kubelets before ${formatVersion(SIDECAR_CONTAINERS.alpha)} do not know restartPolicy on init containers`;
+    parts.push({ who: `the kubelets run ${formatVersion(kubelet)}`, says: `${why}, so the kubelet ignores restartPolicy and the sidecar ${neverExits}` });
   }
-  return undefined;
+  if (parts.length === 0) return undefined;
+  const raise = tooOld(api)
+    ? kubeletToo
+      ? "upgrade the control plane and the nodes to 1.29 or later and raise kubernetesVersion and kubeletVersion"
+      : "upgrade the cluster to 1.29 or later and raise kubernetesVersion"
+    : "upgrade the nodes to 1.29 or later and raise kubeletVersion";
+  return {
+    who: parts.map((p) => p.who).join(" and "),
+    says: parts.map((p) => p.says).join("; and "),
+    raise,
+    field: tooOld(api) ? "kubernetesVersion" : "kubeletVersion",
+    impossible: beforeGate(api) || beforeGate(kubelet),
+  };
 }
 
 /**

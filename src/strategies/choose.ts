@@ -33,19 +33,18 @@ export interface ConfigNote {
 
 /**
  * Native sidecars where the API server or the kubelets are before 1.28 are an error (refused, or a
- * pod that never starts); on 1.28, where a feature gate may be on, a warning.
+ * pod that never starts); on 1.28, where a feature gate may be on, a warning. `instead`: the other
+ * way, in the config's terms.
  */
-export function nativeVersionNotes(api: Version | undefined, kubelet: Version | undefined, what: string): ConfigNote[] {
+export function nativeVersionNotes(api: Version | undefined, kubelet: Version | undefined, what: string, instead: string): ConfigNote[] {
   const fate = nativeSidecarFate({ api, kubelet });
   if (!fate) return [];
-  const who = fate.component === "kubelet" ? "the kubelets run" : "the API server runs";
-  const tooOld = !atLeast(fate.at, SIDECAR_CONTAINERS.alpha);
-  const gate = tooOld ? "" : ` (on 1.28 only where the ${SIDECAR_CONTAINERS.gate} feature gate is turned on)`;
+  const gate = fate.impossible ? "" : ` (on 1.28 only where the ${SIDECAR_CONTAINERS.gate} feature gate is turned on)`;
   return [
     {
-      severity: tooOld ? "error" : "warning",
+      severity: fate.impossible ? "error" : "warning",
       field: fate.field,
-      message: `${what} makes native sidecars, which need Kubernetes ${fmt(SIDECAR_CONTAINERS.onByDefault)} or later${gate}, but ${who} ${fmt(fate.at)}: ${fate.says}; use strategy: auto or legacy, or ${fate.raise}`,
+      message: `${what} makes native sidecars, which need Kubernetes ${fmt(SIDECAR_CONTAINERS.onByDefault)} or later${gate}, but ${fate.who}: ${fate.says}; ${instead}, or ${fate.raise}`,
     },
   ];
 }
@@ -59,7 +58,8 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
   const oldest = api && kubelet ? (atLeast(api, kubelet) ? kubelet : api) : (api ?? kubelet);
 
   // Kubernetes' version skew policy: a kubelet is never newer than its API server.
-  if (api && kubelet && config.kubeletVersion && (kubelet.major > api.major || (kubelet.major === api.major && kubelet.minor > api.minor))) {
+  const minor = (x: Version) => ({ major: x.major, minor: x.minor });
+  if (api && kubelet && config.kubeletVersion && !atLeast(minor(api), minor(kubelet))) {
     notes.push({
       severity: "warning",
       field: "kubeletVersion",
@@ -67,10 +67,12 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
     });
   }
 
-  if (config.strategy === "legacy") return { choice: { strategy: "legacy", assumed: false, reason: "strategy: legacy", toNative: "set strategy: auto or native" }, notes };
+  const fate = nativeSidecarFate({ api, kubelet });
+  const needs = fate && `they need Kubernetes ${fmt(SIDECAR_CONTAINERS.onByDefault)} or later: ${fate.raise}`;
+  if (config.strategy === "legacy") return { choice: { strategy: "legacy", assumed: false, reason: "strategy: legacy", toNative: needs ?? "set strategy: auto or native" }, notes };
 
   if (config.strategy === "native") {
-    notes.push(...nativeVersionNotes(api, kubelet, "strategy: native"));
+    notes.push(...nativeVersionNotes(api, kubelet, "strategy: native", "use strategy: auto or legacy"));
     return { choice: { strategy: "native", assumed: false, reason: "strategy: native" }, notes };
   }
 
@@ -82,11 +84,10 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
   }
   if (atLeast(oldest, min)) {
     // nativeMinVersion may be set low, but the API server's rules are the same as for strategy: native.
-    notes.push(...nativeVersionNotes(api, kubelet, "strategy auto with nativeMinVersion " + config.nativeMinVersion));
+    notes.push(...nativeVersionNotes(api, kubelet, `strategy auto with nativeMinVersion ${config.nativeMinVersion}`, `raise nativeMinVersion to ${fmt(SIDECAR_CONTAINERS.onByDefault)}, or set strategy: legacy`));
     return { choice: { strategy: "native", assumed: false, reason: `the target runs ${fmt(oldest)}, at least ${fmt(min)}` }, notes };
   }
   const which = kubelet && api && !atLeast(kubelet, min) && atLeast(api, min) ? `the kubelets (${fmt(kubelet)}) are` : `Kubernetes ${fmt(oldest)} is`;
-  const fate = nativeSidecarFate({ api, kubelet });
-  const toNative = fate ? `they need Kubernetes ${fmt(SIDECAR_CONTAINERS.onByDefault)} or later: ${fate.raise}` : `lower nativeMinVersion to ${fmt(oldest)}, or set strategy: native`;
+  const toNative = needs ?? `lower nativeMinVersion to ${fmt(oldest)}, or set strategy: native`;
   return { choice: { strategy: "legacy", assumed: false, reason: `${which} older than ${fmt(min)}, where native sidecars start`, toNative }, notes };
 }

@@ -12,13 +12,12 @@ export function planVersionRisks(plan: Plan, template: PodTemplateView, target: 
   const pod = podAfter(plan, template);
   const fate = nativeSidecarFate(target);
   if (fate) {
-    const who = fate.component === "kubelet" ? "the kubelets run" : "the API server runs";
     for (const name of pod.wereNative) {
       plan.notes.push({
         severity: "warning",
         target: { list: "initContainers", name },
         path: ["restartPolicy"],
-        message: `"${name}" is a native sidecar (an init container with restartPolicy: Always), which needs Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later, but ${who} ${formatVersion(fate.at)}: ${fate.says}; move it to spec.containers, or ${fate.raise}`,
+        message: `"${name}" is a native sidecar (an init container with restartPolicy: Always), which needs Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later, but ${fate.who}: ${fate.says}; move it to spec.containers, or ${fate.raise}`,
       });
     }
   }

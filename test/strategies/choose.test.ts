@@ -35,7 +35,7 @@ describe("chooseStrategy", () => {
   it("applies the same version rules when a low nativeMinVersion makes auto pick native", () => {
     const { choice, notes } = choose({ kubernetesVersion: "1.26", nativeMinVersion: "1.26" });
     expect(choice.strategy).toBe("native");
-    expect(notes).toMatchObject([{ severity: "error", field: "kubernetesVersion", message: expect.stringMatching(/^strategy auto with nativeMinVersion 1.26 makes native sidecars, which need Kubernetes 1.29 or later, but the API server runs 1.26/) }]);
+    expect(notes).toMatchObject([{ severity: "error", field: "kubernetesVersion", message: expect.stringMatching(/^strategy auto with nativeMinVersion 1.26 makes native sidecars, which need Kubernetes 1.29 or later, but the API server runs 1.26: .*; raise nativeMinVersion to 1.29, or set strategy: legacy, or upgrade the cluster/) }]);
     expect(choose({ kubernetesVersion: "1.28", nativeMinVersion: "1.28" }).notes).toMatchObject([{ severity: "warning" }]);
   });
 
@@ -47,8 +47,12 @@ describe("chooseStrategy", () => {
     const gate = choose({ strategy: "native", kubernetesVersion: "1.30", kubeletVersion: "1.28" }).notes;
     expect(gate).toHaveLength(1);
     expect(gate[0]).toMatchObject({ severity: "warning", field: "kubeletVersion" });
-    expect(gate[0]!.message).toMatch(/ \(on 1.28 only where the SidecarContainers feature gate is turned on\), but the kubelets run 1.28: the SidecarContainers feature gate is off by default there, so the kubelet ignores restartPolicy/);
+    expect(gate[0]!.message).toMatch(/ \(on 1.28 only where the SidecarContainers feature gate is turned on\), but the kubelets run 1.28: the SidecarContainers feature gate is off by default on the kubelets, so the kubelet ignores restartPolicy/);
     expect(choose({ strategy: "native", kubernetesVersion: "1.30", kubeletVersion: "1.27" }).notes).toMatchObject([{ severity: "error", field: "kubeletVersion" }]);
+    // A 1.28 API server with 1.27 kubelets: no feature gate helps the kubelets, so an error, naming both.
+    const both = choose({ strategy: "native", kubernetesVersion: "1.28", kubeletVersion: "1.27" }).notes;
+    expect(both).toMatchObject([{ severity: "error", field: "kubernetesVersion", message: expect.stringMatching(/, but the API server runs 1.28 and the kubelets run 1.27: .*; use strategy: auto or legacy, or upgrade the control plane and the nodes to 1.29 or later and raise kubernetesVersion and kubeletVersion$/) }]);
+    expect(both[0]!.message).not.toContain("feature gate is turned on");
   });
 
   it("warns when kubeletVersion is newer than kubernetesVersion, which the version skew policy does not allow, and goes by the older", () => {
@@ -64,6 +68,8 @@ describe("chooseStrategy", () => {
     expect(choose({ kubernetesVersion: "1.28" }).choice.toNative).toBe("they need Kubernetes 1.29 or later: upgrade the cluster to 1.29 or later and raise kubernetesVersion");
     expect(choose({ kubernetesVersion: "1.30", nativeMinVersion: "1.31" }).choice.toNative).toBe("lower nativeMinVersion to 1.30, or set strategy: native");
     expect(choose({ strategy: "legacy" }).choice.toNative).toBe("set strategy: auto or native");
+    // strategy: legacy on a cluster too old for native sidecars: switching strategy would not help.
+    expect(choose({ strategy: "legacy", kubernetesVersion: "1.27" }).choice.toNative).toBe("they need Kubernetes 1.29 or later: upgrade the cluster to 1.29 or later and raise kubernetesVersion");
   });
 });
 

@@ -27,8 +27,10 @@ describe("existing native sidecars on a cluster too old for them", () => {
     ['kubernetesVersion: "1.27"\n', /but the API server runs 1.27: API servers before 1.28 do not know restartPolicy on init containers: with strict field validation \(kubectl's default\) they reject it.*; move it to spec.containers, or upgrade the cluster to 1.29 or later and raise kubernetesVersion$/],
     ['kubernetesVersion: "1.28.4"\n', /but the API server runs 1.28.4: there the SidecarContainers feature gate is off by default, and without it the API server drops restartPolicy, then rejects the workload if the init container has a startupProbe/],
     // The API server keeps restartPolicy; the old kubelet is what ignores it.
-    ['kubernetesVersion: "1.31"\nkubeletVersion: "1.28"\n', /but the kubelets run 1.28: the SidecarContainers feature gate is off by default there, so the kubelet ignores restartPolicy and the sidecar runs as a plain init container that never exits.*or upgrade the nodes to 1.29 or later and raise kubeletVersion$/],
+    ['kubernetesVersion: "1.31"\nkubeletVersion: "1.28"\n', /but the kubelets run 1.28: the SidecarContainers feature gate is off by default on the kubelets, so the kubelet ignores restartPolicy and the sidecar runs as a plain init container that never exits.*or upgrade the nodes to 1.29 or later and raise kubeletVersion$/],
     ['kubernetesVersion: "1.31"\nkubeletVersion: "1.27"\n', /but the kubelets run 1.27: kubelets before 1.28 do not know restartPolicy on init containers, so the kubelet ignores/],
+    // Both too old, in different ways: both said, and both to upgrade.
+    ['kubernetesVersion: "1.28"\nkubeletVersion: "1.27"\n', /but the API server runs 1.28 and the kubelets run 1.27: there the SidecarContainers feature gate is off by default, .*; and kubelets before 1.28 do not know restartPolicy .*; move it to spec.containers, or upgrade the control plane and the nodes to 1.29 or later and raise kubernetesVersion and kubeletVersion$/],
   ])("%s", (versions, message) => {
     const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n  - name: logs\n    image: logs\n    restartPolicy: Always\n  containers:\n  - name: app\n    image: app\n`;
     const out = runChecked(resourceList([pod], typedConfig(`${versions}sidecars:\n- name: logs\n`)));
