@@ -271,7 +271,8 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", but the pod has no container of that name`, subject, { path: tpl(["metadata", "annotations"]) }));
   }
   for (const { index, container, rule } of matched.plainInitSidecars) {
-    const source = rule.preset ? `the ${rule.preset.name} preset` : `sidecars[${rule.index}]`;
+    // As its settings name it: an entry's own name or image is sidecars[i], whatever preset it tunes.
+    const source = rule.preset && rule.spec.name === undefined && rule.spec.image === undefined ? `the ${rule.preset.name} preset` : `sidecars[${rule.index}]`;
     results.push(
       result(
         "warning",

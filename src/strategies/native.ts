@@ -108,7 +108,8 @@ function initOrder(plan: Plan, template: PodTemplateView, sidecars: readonly Mat
     rest = all.filter((e) => !setups.includes(e) && !pulled.includes(e));
     head = [...setups, ...pulled, ...ahead.map(entryOf), ...fronts.map(entryOf)];
     const firstOther = all.findIndex((e) => !setup(e.c));
-    const jumped = setups.filter((e) => all.indexOf(e) > firstOther).map((e) => `"${e.c.name}"`);
+    // Only init containers that are all network setup: none jumps anything.
+    const jumped = firstOther === -1 ? [] : setups.filter((e) => all.indexOf(e) > firstOther).map((e) => `"${e.c.name}"`);
     const proxies = fronts.map((s) => `"${s.container.name}"`).join(", ");
     if (jumped.length > 0) {
       const passed = all.slice(firstOther, all.indexOf(setups[setups.length - 1]!)).filter((e) => !setups.includes(e)).map((e) => `"${e.c.name}"`);

@@ -229,6 +229,9 @@ spec:
     // A configured entry that found its sidecar there is not also said to match no container.
     const entry = runChecked(resourceList([body], typedConfig('kubernetesVersion: "1.31"\nsidecars:\n- preset: cloud-sql-proxy\n- name: istio-proxy\n  image: "*/proxyv2:*"\n')));
     expect(entry.results).toMatchObject([said("the cloud-sql-proxy preset", "cloud-sql-proxy", 3), said("sidecars[1]", "istio-proxy", 2)].sort((a, b) => a.field.path.localeCompare(b.field.path)));
+    // An entry that names the container itself is the source, whatever preset it tunes.
+    const named = runChecked(resourceList([body], typedConfig('kubernetesVersion: "1.31"\nsidecars:\n- preset: istio\n  name: istio-proxy\n- preset: cloud-sql-proxy\n')));
+    expect(named.results).toMatchObject([said("sidecars[0]", "istio-proxy", 2), said("the cloud-sql-proxy preset", "cloud-sql-proxy", 3)]);
     // mode: check says it too (a risk, not a change).
     expect(messages(runChecked(resourceList([body], typedConfig('mode: check\nkubernetesVersion: "1.31"\n'))).results, "warning")).toHaveLength(2);
   });

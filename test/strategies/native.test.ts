@@ -1188,6 +1188,13 @@ ${probe}    lifecycle:
     ]);
   });
 
+  it("says nothing of moving the network setup when it is the only init container", () => {
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n  - name: linkerd-init\n    image: cr.l5d.io/linkerd/proxy-init:v2.4.1\n  containers:\n  - name: app\n    image: app\n  - name: linkerd-proxy\n    image: cr.l5d.io/linkerd/proxy:edge-24.11.8\n`;
+    const out = runChecked(resourceList([pod], typedConfig('kubernetesVersion: "1.31"\nsidecars:\n- preset: linkerd\n')));
+    expect(messages(out.results, "info")).toEqual([expect.stringMatching(/^moved sidecar "linkerd-proxy" to spec.initContainers/)]);
+    expect(messages(out.results, "info")[0]).not.toContain("network-setup");
+  });
+
   it("never leaves restartPolicy on a regular container nor probes on a plain init container", () => {
     const out = runChecked(resourceList([rows[2]!.in], rows[2]!.config));
     const text = out.bodies[1]!;
