@@ -59,12 +59,21 @@ export function keepEntryLeadComments(doc: Document, text: string): void {
     Seq(_, seq) {
       seq.items.forEach((prev, i) => {
         const next = seq.items[i + 1];
-        if (!isNode(prev) || !isNode(next) || !next.range || next.commentBefore) return;
+        if (!isNode(prev) || !isNode(next) || !next.range) return;
+        // The next entry's own comment may only be the one on its dash line (`- # proxy`): what
+        // moves goes in front of it.
+        const nextOwn = next.commentBefore ? dashLineComment(next, text) : undefined;
+        if (next.commentBefore && nextOwn?.at !== 0) return;
         const { end, commented } = contentOf(prev);
         if (end < 0 || commented.length === 0) return;
         const lines = text.slice(end, next.range[0]).split("\n").map((l) => l.replace(/\r$/, ""));
         const own = lines.shift()!; // the rest of the last content line: an end-of-line comment stays
-        const dash = lines.pop()!; // the next entry's `- `
+        let dash = lines.pop()!; // the next entry's `- `
+        if (nextOwn) {
+          // Its content starts below its dash line and the comment lines under it: those are its own.
+          lines.splice(lines.length - (nextOwn.lines.length - nextOwn.at - 1));
+          dash = lines.pop() ?? "";
+        }
         const dashColumn = dash.length - dash.trimStart().length;
         const isComment = (l: string) => l.trimStart().startsWith("#");
         if (!lines.every((l) => l.trim() === "" || isComment(l))) return;
@@ -92,7 +101,7 @@ export function keepEntryLeadComments(doc: Document, text: string): void {
         const moved = stored.length - (lines.length - k);
         let kept = moved;
         while (kept > 0 && stored[kept - 1] === "") kept--;
-        next.commentBefore = stored.slice(moved).join(eol);
+        next.commentBefore = [...stored.slice(moved), ...(nextOwn ? [next.commentBefore!] : [])].join(eol);
         if (kept < moved || (kept === 0 && leadingBlank)) next.spaceBefore = true;
         holder.comment = kept > 0 ? `${leadingBlank ? eol : ""}${stored.slice(0, kept).join(eol)}` : undefined;
       });
@@ -108,37 +117,50 @@ export function keepEntryLeadComments(doc: Document, text: string): void {
  * indented from the dash, and moving the header would change what they read as.
  */
 export function keepDashLineComments(doc: Document, text: string): void {
+  // No mark where the text holds a NUL already (it is no YAML then, but it must not pass for one).
+  if (text.includes("\0")) return;
   visit(doc, {
     Seq(_, seq) {
       for (const entry of seq.items) {
-        if (!isNode(entry) || !entry.range || !entry.commentBefore) continue;
-        if (isScalar(entry) && (entry.type === "BLOCK_LITERAL" || entry.type === "BLOCK_FOLDED")) continue;
-        let lineStart = text.lastIndexOf("\n", entry.range[0] - 1) + 1;
-        if (lineStart === 0 || text.slice(lineStart, entry.range[0]).trim() !== "") continue;
-        // Up over the comment lines under the dash line (`- # first` then `  # second`), to the dash line.
-        const under: string[] = [];
-        let dash: RegExpExecArray | null = null;
-        while (lineStart > 0 && !dash) {
-          const from = text.lastIndexOf("\n", lineStart - 2) + 1;
-          const line = text.slice(from, lineStart - 1).replace(/\r$/, "");
-          dash = /^ *- +#(.*)$/.exec(line);
-          if (!dash) {
-            const own = /^ *#(.*)$/.exec(line);
-            if (!own) break;
-            under.unshift(own[1]!);
-          }
-          lineStart = from;
-        }
+        const dash = dashLineComment(entry, text);
         if (!dash) continue;
-        const eol = entry.commentBefore.includes("\r\n") ? "\r\n" : "\n";
-        const lines = entry.commentBefore.split(eol);
-        const at = lines.length - under.length - 1;
-        if (at < 0 || lines.slice(at).join("\n") !== [dash[1]!, ...under].join("\n")) continue;
+        const { lines, eol, at } = dash;
         lines[at] = `\0${lines[at]!}`;
-        entry.commentBefore = lines.join(eol);
+        (entry as Node).commentBefore = lines.join(eol);
       }
     },
   });
+}
+
+/**
+ * The entry's stored comment split into lines, when its last lines are the comment on its dash line
+ * (`- # first`) and the comment lines under it; `at` is where the dash line's starts.
+ */
+function dashLineComment(entry: unknown, text: string): { lines: string[]; eol: string; at: number } | undefined {
+  if (!isNode(entry) || !entry.range || !entry.commentBefore) return undefined;
+  if (isScalar(entry) && (entry.type === "BLOCK_LITERAL" || entry.type === "BLOCK_FOLDED")) return undefined;
+  let lineStart = text.lastIndexOf("\n", entry.range[0] - 1) + 1;
+  if (lineStart === 0 || text.slice(lineStart, entry.range[0]).trim() !== "") return undefined;
+  // Up over the comment lines under the dash line (`- # first` then `  # second`), to the dash line.
+  const under: string[] = [];
+  let dash: RegExpExecArray | null = null;
+  while (lineStart > 0 && !dash) {
+    const from = text.lastIndexOf("\n", lineStart - 2) + 1;
+    const line = text.slice(from, lineStart - 1).replace(/\r$/, "");
+    dash = /^ *- +#(.*)$/.exec(line);
+    if (!dash) {
+      const own = /^ *#(.*)$/.exec(line);
+      if (!own) break;
+      under.unshift(own[1]!);
+    }
+    lineStart = from;
+  }
+  if (!dash) return undefined;
+  const eol = entry.commentBefore.includes("\r\n") ? "\r\n" : "\n";
+  const lines = entry.commentBefore.split(eol);
+  const at = lines.length - under.length - 1;
+  if (at < 0 || lines.slice(at).join("\n") !== [dash[1]!, ...under].join("\n")) return undefined;
+  return { lines, eol, at };
 }
 
 /** printItem's half of keepDashLineComments: `#\0first`, more comment lines, then the entry's `- `. */

@@ -138,6 +138,34 @@ ${containers.replace(/^(?=.)/gm, "  ")}`;
     {name: A, value: "1"}
 `);
     expect(runChecked(resourceList([input], CONFIG)).bodies[1]).toBe(withDefault(output));
+    // Comment lines above the dash of an entry with a dash-line comment are its own too: they move with it.
+    const above = pod(`- name: app
+  image: app
+  # about the app
+# about the proxy
+- # proxy
+  name: proxy
+  image: proxy
+`);
+    expect(runChecked(resourceList([above], CONFIG)).bodies[1]).toBe(
+      withDefault(
+        pod(`# about the proxy
+- # proxy
+  name: proxy
+  image: proxy
+  lifecycle:
+    postStart:
+      exec:
+        command:
+        - /proxy
+        - wait
+        - --timeout=60s
+- name: app
+  image: app
+  # about the app
+`),
+      ),
+    );
     // Lists indented under their key (a plain file's style).
     const wideIn = pod(`  - # the app
     name: app
