@@ -60,13 +60,16 @@ export function planLegacyShutdown(plan: Plan, template: PodTemplateView, sideca
         says: `raised terminationGracePeriodSeconds from ${grace} to ${needed} s so the sidecars can outlive the app's shutdown: ${sum}`,
       });
     } else {
-      delay = Math.max(0, grace - opts.marginSeconds - drain);
+      // The app's shutdown comes first: a drain cut short after the app has gone costs less than
+      // a sidecar gone while the app still stops.
+      delay = Math.min(wanted, Math.max(0, grace - opts.marginSeconds));
+      const cut = delay < wanted ? `the sidecars wait only ${delay} s and may stop before the app` : `"${longest.name}" is killed before its drain ends`;
       plan.notes.push({
         severity: "warning",
         target: "template",
         path: ["spec", "terminationGracePeriodSeconds"],
         proposedValue: needed,
-        message: `terminationGracePeriodSeconds (${grace} s) cannot hold ${sum}, so the sidecars wait only ${delay} s and may stop before the app; raise terminationGracePeriodSeconds to ${needed}, or set shutdown.raiseGracePeriod: true`,
+        message: `terminationGracePeriodSeconds (${grace} s) cannot hold ${sum} (${needed} s), so ${cut}; raise terminationGracePeriodSeconds to ${needed}, or set shutdown.raiseGracePeriod: true`,
       });
     }
   }

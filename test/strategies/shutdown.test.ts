@@ -136,11 +136,15 @@ spec:
 
   it("warns and shortens the wait when the grace period cannot hold it", () => {
     const out = runChecked(resourceList([pod(12)], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
-    // 12 s less the proxy's drain after its SIGTERM (Istio's default 5 s) and the margin.
-    expect(preStopOf(out.bodies[1]!)).toEqual({ exec: { command: ["sleep", "2"] } });
+    // 12 s less the margin: the app's shutdown before the proxy's drain.
+    expect(preStopOf(out.bodies[1]!)).toEqual({ exec: { command: ["sleep", "7"] } });
     expect(messages(out.results, "warning")).toEqual([
-      expect.stringMatching(/^terminationGracePeriodSeconds \(12 s\) cannot hold the app's 15 s stop \(shutdown.appSeconds\), then "istio-proxy" 5 s terminationDrainDuration, plus a 5 s margin, so the sidecars wait only 2 s and may stop before the app; raise terminationGracePeriodSeconds to 25, or set shutdown.raiseGracePeriod: true$/),
+      expect.stringMatching(/^terminationGracePeriodSeconds \(12 s\) cannot hold the app's 15 s stop \(shutdown.appSeconds\), then "istio-proxy" 5 s terminationDrainDuration, plus a 5 s margin \(25 s\), so the sidecars wait only 7 s and may stop before the app; raise terminationGracePeriodSeconds to 25, or set shutdown.raiseGracePeriod: true$/),
     ]);
+    // Room for the app but not for the drain: the proxy waits the app's whole stop; its drain is what is cut.
+    const tight = runChecked(resourceList([pod(20)], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
+    expect(preStopOf(tight.bodies[1]!)).toEqual({ exec: { command: ["sleep", "15"] } });
+    expect(messages(tight.results, "warning")).toEqual([expect.stringMatching(/\(25 s\), so "istio-proxy" is killed before its drain ends; raise terminationGracePeriodSeconds to 25/)]);
   });
 
   it("counts the drain the pod's Istio proxy config sets (terminationDrainDuration), as --explain and native mode do", () => {
