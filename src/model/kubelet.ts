@@ -22,12 +22,13 @@
  * Stop (pod deletion, or a run-to-completion pod whose app containers all exited): regular
  * containers get their preStop hook, then SIGTERM, all together; native sidecars run their
  * preStop at once too, but get SIGTERM only after every regular container has exited, one at a
- * time in reverse order of definition. The grace period is one clock: a container still running
- * at terminationGracePeriodSeconds is SIGKILLed then, except that the kubelet gives every
- * container at least 2 s between its SIGTERM and SIGKILL (minimumGracePeriodInSeconds): one whose
- * preStop hook returned less than 2 s before, or that is still in its hook or waiting for its
- * turn at the deadline (it gets SIGTERM then), is SIGKILLed 2 s after its SIGTERM
- * (kuberuntime_container.go, killContainer, v1.34.4).
+ * time in reverse order of definition. Each container's stop runs on the grace period as the
+ * kubelet counts it (kuberuntime_container.go, killContainer, v1.34.4): the seconds its preStop
+ * hook took, then, for a native sidecar, the seconds it waited for its turn, are taken off the
+ * grace period, each rounded down to whole seconds; what is left, but never less than 2 s
+ * (minimumGracePeriodInSeconds), runs from its SIGTERM to its SIGKILL. A hook still running when
+ * the grace period is used up is cut off, and a sidecar whose turn has not come when what is left
+ * of it is used up gets SIGTERM then, with the 2 s.
  *
  * Not modelled: restarts (of a killed or exited container, of a sidecar whose probe fails),
  * the probe period's delay between getting ready and counting as started,
@@ -109,9 +110,14 @@ interface State {
   /** SIGTERM sent, or being killed. */
   stopping: boolean;
   preStopDone: boolean;
+  /** Terminating: when its preStop hook ended (when the pod began to terminate, without one). */
+  preStopEnd?: number;
 }
 
 const SIGKILL_AFTER_SECONDS = 2;
+
+/** Whole seconds, rounded down as the kubelet's int64() does (past float error). */
+const wholeSeconds = (t: number) => Math.floor(t + 1e-9);
 
 export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
   const inits = spec.initContainers ?? [];
@@ -132,8 +138,8 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
   const state = new Map<string, State>();
   const alive = (c: Container) => state.get(c.name)?.alive === true;
   let terminating = false;
-  /** terminationGracePeriodSeconds after the pod began to terminate. */
-  let deadline: number | undefined;
+  /** When the pod began to terminate, and its terminationGracePeriodSeconds. */
+  let termination: { at: number; grace: number } | undefined;
   let completed = false;
   const runsToCompletion = spec.restartPolicy === "Never" || spec.restartPolicy === "OnFailure";
 
@@ -155,8 +161,12 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
     st.stopping = true;
     emit("stop", c.name);
     at(now + (facts(c).stopTakes ?? 0), () => exit(c));
-    // What is left of the grace period, but never less than 2 s.
-    if (deadline !== undefined) at(Math.max(deadline, now + SIGKILL_AFTER_SECONDS), () => alive(c) && kill(c));
+    if (termination && st.preStopEnd !== undefined) {
+      // What is left of the grace period after the hook and (a sidecar) the wait for its turn, in whole seconds.
+      let left = termination.grace - wholeSeconds(st.preStopEnd - termination.at);
+      if (isSidecar(c) && left > 0) left -= wholeSeconds(now - st.preStopEnd);
+      at(now + Math.max(left, SIGKILL_AFTER_SECONDS), () => alive(c) && kill(c));
+    }
   }
 
   function kill(c: Container): void {
@@ -275,22 +285,27 @@ export function simulate(spec: PodSpec, script: Script = {}): PodEvent[] {
 
   function terminate(): void {
     terminating = true;
-    const end = (deadline = now + (spec.terminationGracePeriodSeconds ?? 30));
+    const t = (termination = { at: now, grace: spec.terminationGracePeriodSeconds ?? 30 });
+    // After its hook: a regular container gets SIGTERM; a sidecar waits for its turn, at most for
+    // what is left of the grace period, and gets SIGTERM then if its turn has not come.
+    const hookEnded = (c: Container, st: State) => {
+      st.preStopDone = true;
+      st.preStopEnd = now;
+      if (!isSidecar(c)) return sigterm(c);
+      at(now + t.grace - wholeSeconds(now - t.at), () => alive(c) && sigterm(c));
+      stopSidecars();
+    };
     for (const c of all) {
       const st = state.get(c.name);
       if (!st?.alive) continue;
       if (c.lifecycle?.preStop) {
         st.preStopDone = false;
         emit("preStop", c.name);
-        at(now + (facts(c).preStopTakes ?? sleepSeconds(c.lifecycle.preStop)), () => {
-          st.preStopDone = true;
-          if (isSidecar(c)) stopSidecars();
-          else sigterm(c);
-        });
-      } else if (!isSidecar(c)) sigterm(c);
+        // A hook that outlasts the grace period is cut off at its end.
+        at(now + Math.min(facts(c).preStopTakes ?? sleepSeconds(c.lifecycle.preStop), t.grace), () => hookEnded(c, st));
+      } else hookEnded(c, st);
     }
     stopSidecars();
-    at(end, () => all.filter(alive).forEach(sigterm));
   }
 
   if (script.terminateAt !== undefined) at(script.terminateAt, terminate);

@@ -33,7 +33,7 @@ describe("the kubelet model predicts what kubelet v1.34.4 did (recorded by test:
     const exited = (steps: Step[]) => steps.find((s) => s.what === "exited" && s.name === name)!.t;
     const model = modelSteps(r.spec, r.facts, pod);
     const real = realSteps(pod, r.spec);
-    expect(Math.abs(exited(model) - exited(real))).toBeLessThan(0.75);
+    expect(Math.abs(exited(model) - exited(real))).toBeLessThan(0.3);
   });
 
   it.each(recordings.map((r) => [r.label, r] as const))("%s", (_, r) => {
