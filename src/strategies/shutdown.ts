@@ -63,7 +63,12 @@ export function planLegacyShutdown(plan: Plan, template: PodTemplateView, sideca
       // The app's shutdown comes first: a drain cut short after the app has gone costs less than
       // a sidecar gone while the app still stops.
       delay = Math.min(wanted, Math.max(0, grace - opts.marginSeconds));
-      const cut = delay < wanted ? `the sidecars wait only ${delay} s and may stop before the app` : `"${longest.name}" is killed before its drain ends`;
+      const cut =
+        delay < wanted
+          ? `the sidecars wait only ${delay} s and may stop before the app`
+          : wanted + longest.seconds > grace
+            ? `"${longest.name}" is killed before its drain ends`
+            : `the shutdown leaves less than the ${opts.marginSeconds} s margin`;
       plan.notes.push({
         severity: "warning",
         target: "template",

@@ -141,10 +141,15 @@ spec:
     expect(messages(out.results, "warning")).toEqual([
       expect.stringMatching(/^terminationGracePeriodSeconds \(12 s\) cannot hold the app's 15 s stop \(shutdown.appSeconds\), then "istio-proxy" 5 s terminationDrainDuration, plus a 5 s margin \(25 s\), so the sidecars wait only 7 s and may stop before the app; raise terminationGracePeriodSeconds to 25, or set shutdown.raiseGracePeriod: true$/),
     ]);
-    // Room for the app but not for the drain: the proxy waits the app's whole stop; its drain is what is cut.
-    const tight = runChecked(resourceList([pod(20)], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
+    // Room for the app but not for the drain (20 s here): the proxy waits the app's whole stop; its drain is what is cut.
+    const drains = pod(25).replace("  annotations:\n", "  annotations:\n    proxy.istio.io/config: |\n      terminationDrainDuration: 20s\n");
+    const tight = runChecked(resourceList([drains], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
     expect(preStopOf(tight.bodies[1]!)).toEqual({ exec: { command: ["sleep", "15"] } });
-    expect(messages(tight.results, "warning")).toEqual([expect.stringMatching(/\(25 s\), so "istio-proxy" is killed before its drain ends; raise terminationGracePeriodSeconds to 25/)]);
+    expect(messages(tight.results, "warning")).toEqual([expect.stringMatching(/\(40 s\), so "istio-proxy" is killed before its drain ends; raise terminationGracePeriodSeconds to 40/)]);
+    // Room for the app and the drain, not the margin: only the margin is short, and said so.
+    const margin = runChecked(resourceList([pod(20)], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
+    expect(preStopOf(margin.bodies[1]!)).toEqual({ exec: { command: ["sleep", "15"] } });
+    expect(messages(margin.results, "warning")).toEqual([expect.stringMatching(/\(25 s\), so the shutdown leaves less than the 5 s margin; raise terminationGracePeriodSeconds to 25/)]);
   });
 
   it("counts the drain the pod's Istio proxy config sets (terminationDrainDuration), as --explain and native mode do", () => {
