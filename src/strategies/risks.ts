@@ -12,14 +12,17 @@ export function planVersionRisks(plan: Plan, template: PodTemplateView, target: 
   const pod = podAfter(plan, template);
   const fate = nativeSidecarFate(target);
   if (fate) {
+    // Before 1.28 no feature gate helps: as much an error as strategy: native is there.
     for (const name of pod.wereNative) {
       plan.notes.push({
-        severity: "warning",
+        severity: fate.impossible ? "error" : "warning",
         target: { list: "initContainers", name },
         path: ["restartPolicy"],
-        message: `"${name}" is a native sidecar (an init container with restartPolicy: Always), which needs Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later, but ${fate.who}: ${fate.says}; move it to spec.containers, or ${fate.raise}`,
+        message: `"${name}" is a native sidecar (an init container with restartPolicy: Always), which needs Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later, but ${fate.who}: ${fate.says}; move it to spec.containers, or ${fate.raise}${fate.impossible ? "; the workload was left as it is" : ""}`,
       });
     }
+    // The known defects of native sidecars are moot where they do not run at all.
+    return;
   }
   for (const d of KNOWN_DEFECTS) {
     const at = d.component === "kubelet" ? target.kubelet : target.api;

@@ -24,22 +24,28 @@ const cfg = (versions: string) => typedConfig(`${versions}sidecars:\n- name: pro
 
 describe("existing native sidecars on a cluster too old for them", () => {
   it.each([
-    ['kubernetesVersion: "1.27"\n', /but the API server runs 1.27: API servers before 1.28 do not know restartPolicy on init containers: with strict field validation \(kubectl's default\) they reject it.*; move it to spec.containers, or upgrade the cluster to 1.29 or later and raise kubernetesVersion$/],
+    // Before 1.28 no feature gate helps: an error, as strategy: native is there.
+    ['kubernetesVersion: "1.27"\n', /but the API server runs 1.27: API servers before 1.28 do not know restartPolicy on init containers: with strict field validation \(kubectl's default\) they reject it.*; move it to spec.containers, or upgrade the cluster to 1.29 or later and raise kubernetesVersion; the workload was left as it is$/, "error"],
     ['kubernetesVersion: "1.28.4"\n', /but the API server runs 1.28.4: there the SidecarContainers feature gate is off by default, and without it the API server drops restartPolicy, then rejects the workload if the init container has a startupProbe/],
     // The API server keeps restartPolicy; the old kubelet is what ignores it.
     ['kubernetesVersion: "1.31"\nkubeletVersion: "1.28"\n', /but the kubelets run 1.28: the SidecarContainers feature gate is off by default on the kubelets, so the kubelet ignores restartPolicy and the sidecar runs as a plain init container that never exits.*or upgrade the nodes to 1.29 or later and raise kubeletVersion$/],
-    ['kubernetesVersion: "1.31"\nkubeletVersion: "1.27"\n', /but the kubelets run 1.27: kubelets before 1.28 do not know restartPolicy on init containers, so the kubelet ignores/],
+    ['kubernetesVersion: "1.31"\nkubeletVersion: "1.27"\n', /but the kubelets run 1.27: kubelets before 1.28 do not know restartPolicy on init containers, so the kubelet ignores/, "error"],
     // Both too old, in different ways: both said, and both to upgrade.
-    ['kubernetesVersion: "1.28"\nkubeletVersion: "1.27"\n', /but the API server runs 1.28 and the kubelets run 1.27: there the SidecarContainers feature gate is off by default, .*; and kubelets before 1.28 do not know restartPolicy .*; move it to spec.containers, or upgrade the control plane and the nodes to 1.29 or later and raise kubernetesVersion and kubeletVersion$/],
-  ])("%s", (versions, message) => {
+    ['kubernetesVersion: "1.28"\nkubeletVersion: "1.27"\n', /but the API server runs 1.28 and the kubelets run 1.27: there the SidecarContainers feature gate is off by default, .*; and kubelets before 1.28 do not know restartPolicy .*; move it to spec.containers, or upgrade the control plane and the nodes to 1.29 or later and raise kubernetesVersion and kubeletVersion; the workload was left as it is$/, "error"],
+  ])("%s", (versions, message, severity = "warning") => {
     const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n  - name: logs\n    image: logs\n    restartPolicy: Always\n  containers:\n  - name: app\n    image: app\n`;
     const out = runChecked(resourceList([pod], typedConfig(`${versions}sidecars:\n- name: logs\n`)));
     expect(out.bodies[1]).toBe(pod);
-    const warnings = messages(out.results, "warning");
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^"logs" is a native sidecar \(an init container with restartPolicy: Always\), which needs Kubernetes 1.29 or later/);
-    expect(warnings[0]).toMatch(message);
-    expect(out.results.find((r) => r.severity === "warning")?.field?.path).toBe("spec.initContainers[0].restartPolicy");
+    expect(out.results.map((r) => r.severity)).toEqual([severity]);
+    expect(out.exitCode).toBe(severity === "error" ? 1 : 0);
+    expect(out.results[0]!.message).toMatch(/^"logs" is a native sidecar \(an init container with restartPolicy: Always\), which needs Kubernetes 1.29 or later/);
+    expect(out.results[0]!.message).toMatch(message);
+    expect(out.results[0]!.field?.path).toBe("spec.initContainers[0].restartPolicy");
+  });
+
+  it("says nothing of the known defects of native sidecars where they do not run at all", () => {
+    const out = runChecked(resourceList([job(NATIVE_WITH_PROBE)], cfg('kubernetesVersion: "1.28.4"\n')));
+    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/^"proxy" is a native sidecar .* but the API server runs 1.28.4/)]);
   });
 
   it("a native sidecar no sidecars entry names is still one: warned too", () => {
@@ -47,7 +53,7 @@ describe("existing native sidecars on a cluster too old for them", () => {
     const out = runChecked(resourceList([pod], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: args\ndata:\n  kubernetesVersion: "1.27"\n'));
     expect(out.bodies[1]).toBe(pod);
     expect(out.results).toEqual([
-      expect.objectContaining({ severity: "warning", message: expect.stringMatching(/^"logs" is a native sidecar .* but the API server runs 1.27/), field: { path: "spec.template.spec.initContainers[0].restartPolicy" } }),
+      expect.objectContaining({ severity: "error", message: expect.stringMatching(/^"logs" is a native sidecar .* but the API server runs 1.27/), field: { path: "spec.template.spec.initContainers[0].restartPolicy" } }),
     ]);
   });
 
