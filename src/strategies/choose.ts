@@ -87,7 +87,10 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
     notes.push(...nativeVersionNotes(api, kubelet, `strategy auto with nativeMinVersion ${config.nativeMinVersion}`, `raise nativeMinVersion to ${fmt(SIDECAR_CONTAINERS.onByDefault)}, or set strategy: legacy`));
     return { choice: { strategy: "native", assumed: false, reason: `the target runs ${fmt(oldest)}, at least ${fmt(min)}` }, notes };
   }
-  const which = kubelet && api && !atLeast(kubelet, min) && atLeast(api, min) ? `the kubelets (${fmt(kubelet)}) are` : `Kubernetes ${fmt(oldest)} is`;
+  const kubeletBelow = kubelet && api && !atLeast(kubelet, min) && !(kubelet.major === api.major && kubelet.minor === api.minor);
+  const which = !kubeletBelow ? `Kubernetes ${fmt(oldest)} is` : atLeast(api!, min) ? `the kubelets (${fmt(kubelet)}) are` : `the API server (${fmt(api!)}) and the kubelets (${fmt(kubelet)}) are`;
+  // Native sidecars start at 1.29: a nativeMinVersion set otherwise is the config's own threshold.
+  const threshold = min.major === SIDECAR_CONTAINERS.onByDefault.major && min.minor === SIDECAR_CONTAINERS.onByDefault.minor ? `${fmt(min)}, where native sidecars start` : `nativeMinVersion ${fmt(min)}`;
   const toNative = needs ?? `lower nativeMinVersion to ${fmt(oldest)}, or set strategy: native`;
-  return { choice: { strategy: "legacy", assumed: false, reason: `${which} older than ${fmt(min)}, where native sidecars start`, toNative }, notes };
+  return { choice: { strategy: "legacy", assumed: false, reason: `${which} older than ${threshold}`, toNative }, notes };
 }

@@ -28,8 +28,11 @@ describe("chooseStrategy", () => {
     expect(notes).toEqual([]);
   });
 
-  it("explains a kubelet that lags the API server", () => {
+  it("explains a kubelet that lags the API server, both too old, and a nativeMinVersion of the config's own", () => {
     expect(choose({ kubernetesVersion: "1.31", kubeletVersion: "1.27" }).choice.reason).toBe("the kubelets (1.27) are older than 1.29, where native sidecars start");
+    expect(choose({ kubernetesVersion: "1.28", kubeletVersion: "1.27" }).choice.reason).toBe("the API server (1.28) and the kubelets (1.27) are older than 1.29, where native sidecars start");
+    expect(choose({ kubernetesVersion: "1.28", kubeletVersion: "1.28.3" }).choice.reason).toBe("Kubernetes 1.28 is older than 1.29, where native sidecars start");
+    expect(choose({ kubernetesVersion: "1.29", nativeMinVersion: "1.30" }).choice.reason).toBe("Kubernetes 1.29 is older than nativeMinVersion 1.30");
   });
 
   it("applies the same version rules when a low nativeMinVersion makes auto pick native", () => {
