@@ -65,6 +65,9 @@ export function targetVersions(config: { kubernetesVersion?: string | undefined;
   if (config.kubernetesVersion) t.api = parseVersion(config.kubernetesVersion);
   const kubelet = config.kubeletVersion ?? config.kubernetesVersion;
   if (kubelet) t.kubelet = parseVersion(kubelet);
+  // A kubelet newer than its API server is outside the version skew policy (the config is warned
+  // about it): go by the older, as the strategy's choice does, the known defects included.
+  if (t.api && t.kubelet && !atLeast(v(t.api.major, t.api.minor), v(t.kubelet.major, t.kubelet.minor))) t.kubelet = t.api;
   return t;
 }
 

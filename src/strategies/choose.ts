@@ -6,7 +6,7 @@
  */
 import type { Config } from "../config/schema";
 import type { Severity } from "../krm/results";
-import { atLeast, parseVersion, type Version } from "../facts/versions";
+import { atLeast, formatVersion, parseVersion, type Version } from "../facts/versions";
 import { SIDECAR_CONTAINERS, nativeSidecarFate } from "../facts/kubernetes";
 
 export type Strategy = "legacy" | "native";
@@ -63,7 +63,7 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
     notes.push({
       severity: "warning",
       field: "kubeletVersion",
-      message: `kubeletVersion ${fmt(kubelet)} is newer than kubernetesVersion ${fmt(api)}, which Kubernetes' version skew policy does not allow (a kubelet may be older than the API server, never newer), so one of them is likely wrong; sidecar-order goes by the older, ${fmt(api)}`,
+      message: `kubeletVersion ${formatVersion(kubelet)} is newer than kubernetesVersion ${formatVersion(api)}, which Kubernetes' version skew policy does not allow (a kubelet may be older than the API server, never newer), so one of them is likely wrong; sidecar-order goes by the older, ${formatVersion(api)}, for the kubelets too`,
     });
   }
 

@@ -61,7 +61,7 @@ describe("chooseStrategy", () => {
   it("warns when kubeletVersion is newer than kubernetesVersion, which the version skew policy does not allow, and goes by the older", () => {
     const { choice, notes } = choose({ kubernetesVersion: "1.28", kubeletVersion: "1.31" });
     expect(choice.strategy).toBe("legacy");
-    expect(notes).toEqual([{ severity: "warning", field: "kubeletVersion", message: expect.stringMatching(/^kubeletVersion 1.31 is newer than kubernetesVersion 1.28, which Kubernetes' version skew policy does not allow .*goes by the older, 1.28$/) }]);
+    expect(notes).toEqual([{ severity: "warning", field: "kubeletVersion", message: expect.stringMatching(/^kubeletVersion 1.31 is newer than kubernetesVersion 1.28, which Kubernetes' version skew policy does not allow .*goes by the older, 1.28, for the kubelets too$/) }]);
     // Patch releases of one minor version are no skew.
     expect(choose({ kubernetesVersion: "1.31.2", kubeletVersion: "1.31.5" }).notes).toEqual([]);
   });

@@ -70,6 +70,9 @@ describe("known Kubernetes defects", () => {
     expect(messages(out.results, "warning")).toEqual([
       "a known Kubernetes defect (kubernetes#132826) hits this pod on kubelet 1.32: the pod has restartPolicy: Never and a native sidecar with a startupProbe: if the sidecar's first start fails, the app containers never start (the sidecar's startup probe stops for good); it is fixed in 1.33.6 and 1.34.2, and from 1.35, so upgrade the nodes to a fixed release",
     ]);
+    // A kubeletVersion newer than the API server's is taken for the API server's, as the skew warning says.
+    const skewed = runChecked(resourceList([job(NATIVE_WITH_PROBE)], cfg('kubernetesVersion: "1.32"\nkubeletVersion: "1.34.2"\n')));
+    expect(messages(skewed.results, "warning")).toEqual([expect.stringMatching(/^kubeletVersion 1.34.2 is newer than kubernetesVersion 1.32/), expect.stringMatching(/^a known Kubernetes defect \(kubernetes#132826\) hits this pod on kubelet 1.32:/)]);
   });
 
   it("says what it cannot know without a patch level, and nothing once fixed", () => {
