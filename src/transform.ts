@@ -270,6 +270,8 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
   for (const name of matched.unknownNames) {
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", but the pod has no container of that name`, subject, { path: tpl(["metadata", "annotations"]) }));
   }
+  // Said where the container is now; once the plan is known, where it will stand (sidecars may move in ahead of it).
+  const plainInitSaid: { said: Result; name: string }[] = [];
   for (const { index, container, rule } of matched.plainInitSidecars) {
     // As its settings name it: an entry's own name or image is sidecars[i], whatever preset it tunes.
     const source = rule.preset && rule.spec.name === undefined && rule.spec.image === undefined ? `the ${rule.preset.name} preset` : `sidecars[${rule.index}]`;
@@ -281,6 +283,7 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
         { path: tpl(["spec", "initContainers", index]) },
       ),
     );
+    plainInitSaid.push({ said: results[results.length - 1]!, name: container.name });
   }
   for (const name of matched.plainInitNames) {
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", an init container that runs to completion (it has no restartPolicy: Always), so it was left where it is; a sidecar belongs in spec.containers, or in spec.initContainers with restartPolicy: Always`, subject, { path: tpl(["metadata", "annotations"]) }));
@@ -321,6 +324,7 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
   }
   const plan = buildPlan(view, matched.sidecars, meshes, ctx);
   const checking = config.mode === "check";
+  for (const { said, name } of plainInitSaid) said.field = { path: tpl(resultPath(view, plan, { list: "initContainers", name }, [], checking)) };
   for (const note of plan.notes) {
     const field = { path: tpl(note.target ? resultPath(view, plan, note.target, note.path ?? [], checking) : note.path ?? []) } as Result["field"] & object;
     if (note.proposedValue !== undefined) field.proposedValue = note.proposedValue;

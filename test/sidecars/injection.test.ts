@@ -232,6 +232,13 @@ spec:
     // An entry that names the container itself is the source, whatever preset it tunes.
     const named = runChecked(resourceList([body], typedConfig('kubernetesVersion: "1.31"\nsidecars:\n- preset: istio\n  name: istio-proxy\n- preset: cloud-sql-proxy\n')));
     expect(named.results).toMatchObject([said("sidecars[0]", "istio-proxy", 2), said("the cloud-sql-proxy preset", "cloud-sql-proxy", 3)]);
+    // Where the container stands in the output: a sidecar moved in ahead of it shifts it.
+    const shifted = body.replace("      containers:\n      - name: app\n        image: app:1\n", "      containers:\n      - name: app\n        image: app:1\n      - name: linkerd-proxy\n        image: cr.l5d.io/linkerd/proxy:edge-24.11.8\n");
+    const moved = runChecked(resourceList([shifted], typedConfig('kubernetesVersion: "1.31"\n')));
+    expect(moved.results.filter((r) => r.severity === "warning").map((r) => [r.message.slice(0, 32), r.field?.path])).toEqual([
+      ['init container "istio-proxy" is ', "spec.template.spec.initContainers[3]"],
+      ['init container "cloud-sql-proxy"', "spec.template.spec.initContainers[4]"],
+    ]);
     // mode: check says it too (a risk, not a change).
     expect(messages(runChecked(resourceList([body], typedConfig('mode: check\nkubernetesVersion: "1.31"\n'))).results, "warning")).toHaveLength(2);
   });
