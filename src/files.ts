@@ -392,8 +392,9 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
   }
   replaceFiles(writes);
   written.push(...writes.map((w) => w.path));
-  // The results above may say what changed: on an error none of it was written, and that must be said.
-  if (opts.inPlace && code !== 0 && sources.some((s) => s.src.items.some((item) => replacements.has(item.index)))) {
+  // The results above may say what changed (or an error may stop the run before any item): on an
+  // error nothing was written, and that must be said.
+  if (opts.inPlace && code !== 0) {
     const note: Result = { message: "nothing was written: --in-place writes no file while any result is an error; fix the errors and run again", severity: "error" };
     results.push(note);
     return github ? { stdout: report + githubCommands([note], new Map()), stderr: "", exitCode: code, written } : { stdout, stderr: report + formatResults([note]), exitCode: code, written };

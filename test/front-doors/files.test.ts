@@ -122,6 +122,8 @@ describe("plain files", () => {
     const bad = run(["--config", "bad.yaml", "--in-place", "app"]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^\[error\] invalid config in bad.yaml: kubernetesVersion/m);
+    // An error that stops the run before any item is said to have written nothing too.
+    expect(bad.stderr).toMatch(/\[error\] nothing was written: --in-place writes no file while any result is an error; fix the errors and run again\n$/);
     expect(readFileSync(join(dir, "app", "deploy.yaml"), "utf8")).toBe(DEPLOY);
   });
 
