@@ -10,6 +10,7 @@ import { runExplain } from "./explain/index";
 import { CONFIG_FILE, findConfig, modeOf, withOptions } from "./front-doors/config";
 import { InputError } from "./krm/resource-list";
 import { formatResults, oneLine } from "./krm/results";
+import { withCommentLines } from "./krm/stream";
 import { PLUGIN_NAME, runPlugin } from "./kustomize-plugin";
 import { runResourceList } from "./run";
 import { USAGE_SHORT } from "./usage";
@@ -52,7 +53,9 @@ Options:
   --in-place        rewrite the files instead of printing the stream (nothing is written on an error)
   --check           change nothing, print nothing but the results: exit 1 when a workload needs a change
   --format FORMAT   text (default), or github: results as GitHub Actions annotations on stdout
-                    (with --check or --in-place)
+                    (with --check or --in-place), or comments: results as YAML comments after
+                    the stream when the run succeeds (Helm 3 shows a post-renderer's stderr only
+                    on failure: --post-renderer-args --format=comments)
   --explain         print each workload's predicted start and shutdown timeline (from the kubelet
                     model) as sidecar-order would leave it; with --check, as it is now
   --argocd          Argo CD plugin generate: order the manifests of the working directory
@@ -297,23 +300,26 @@ function main(argv: string[], io: Io): number {
     const check = values.check === true;
     return emit(io, runExplain(positionals, { functionConfig: found.functionConfig, ...(found.path !== undefined ? { configPath: found.path } : {}), check, readStdin: () => input ?? io.readStdin() }));
   }
-  return emit(
-    io,
-    runFiles(positionals.length > 0 ? positionals : ["-"], {
-      functionConfig: values.check ? withOptions(found.functionConfig, { mode: "check" }) : found.functionConfig,
-      ...(found.path !== undefined ? { configPath: found.path } : {}),
-      inPlace: values["in-place"] === true,
-      check: values.check === true,
-      format: values.format === "github" ? "github" : "text",
-      readStdin: () => input ?? io.readStdin(),
-    }),
-  );
+  const out = runFiles(positionals.length > 0 ? positionals : ["-"], {
+    functionConfig: values.check ? withOptions(found.functionConfig, { mode: "check" }) : found.functionConfig,
+    ...(found.path !== undefined ? { configPath: found.path } : {}),
+    inPlace: values["in-place"] === true,
+    check: values.check === true,
+    format: values.format === "github" ? "github" : "text",
+    readStdin: () => input ?? io.readStdin(),
+  });
+  // On a failure the caller shows stderr (Helm 3 does); on success only the stream.
+  if (values.format === "comments" && out.exitCode === 0) return emit(io, { stdout: withCommentLines(out.stdout, out.stderr.split("\n").filter((l) => l !== "")), stderr: "", exitCode: 0 });
+  return emit(io, out);
 }
 
 /** Combinations that cannot mean anything, refused before any input is read. */
 function usageRules(values: Options, positionals: readonly string[]): void {
-  if (values.format !== undefined && values.format !== "text" && values.format !== "github") {
-    throw new UsageError(`--format ${values.format} is not a format: use text or github`);
+  if (values.format !== undefined && values.format !== "text" && values.format !== "github" && values.format !== "comments") {
+    throw new UsageError(`--format ${values.format} is not a format: use text, github or comments`);
+  }
+  if (values.format === "comments" && (values.check || values["in-place"])) {
+    throw new UsageError("--format comments writes the results after the stream: leave out --check and --in-place, which print no stream");
   }
   if (values.check && values["in-place"]) throw new UsageError("--check and --in-place cannot go together: --check changes nothing");
   if (values.format === "github" && !values.check && !values["in-place"]) {

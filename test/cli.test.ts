@@ -10,6 +10,29 @@ import { resourceList, typedConfig } from "./support/resource-list";
 const bin = resolve(__dirname, "../dist/sidecar-order.cjs");
 const run = (input: string | Buffer, args: string[] = []) => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8" });
 
+describe("--format comments", () => {
+  const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: app\n  - name: istio-proxy\n    image: docker.io/istio/proxyv2:1.24.0\n";
+  it("writes the results after the stream as YAML comments on success, and nothing on stderr", () => {
+    const r = run(pod, ["--format", "comments"]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("");
+    const plain = run(pod);
+    expect(r.stdout).toBe(`${plain.stdout}${plain.stderr.trimEnd().split("\n").map((l) => `# sidecar-order: ${l}\n`).join("")}`);
+    expect(parse(r.stdout)).toEqual(parse(plain.stdout));
+  });
+
+  it("leaves a failing run's results on stderr, and refuses --check and --in-place", () => {
+    const bad = run("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: 3\n", ["--format", "comments"]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^\[error\] /);
+    expect(bad.stdout).not.toContain("# sidecar-order:");
+    const check = run(pod, ["--format", "comments", "--check", "-"]);
+    expect(check.status).toBe(2);
+    expect(check.stderr).toBe("sidecar-order: --format comments writes the results after the stream: leave out --check and --in-place, which print no stream; see --help\n");
+    expect(run(pod, ["--format", "yaml"]).stderr).toBe("sidecar-order: --format yaml is not a format: use text, github or comments; see --help\n");
+  });
+});
+
 describe("the sidecar-order executable", () => {
   it("is built", () => expect(existsSync(bin), "run `npm run build` first").toBe(true));
 

@@ -20,7 +20,7 @@ import { editDistance, loadConfig, nearest } from "../config/load";
 import { InputError } from "../krm/resource-list";
 import { formatResult, formatResults, oneLine, type Result } from "../krm/results";
 import { runFiles } from "../files";
-import { blockEndJoinable } from "../krm/stream";
+import { withCommentLines } from "../krm/stream";
 import { OPTION_KEYS, findConfig, hasKubernetesVersion, majorMinor, readConfigFile, withOptions } from "./config";
 
 export interface GenerateOutput {
@@ -180,10 +180,7 @@ export function runArgoGenerate(dir: string, env: Env): GenerateOutput {
   );
   if (out.exitCode !== 0) return { stdout: out.stdout, stderr: formatResults(notes) + out.stderr, exitCode: 1 };
   const comments = [...notes.map(formatResult), ...out.stderr.split("\n").filter((l) => l !== "")];
-  // The comments follow the last file: a block scalar it ends in must keep its value (see blockEndJoinable).
-  const body = comments.length && !out.stdout.endsWith("\n") ? blockEndJoinable(out.stdout) : out.stdout;
-  const tail = comments.length ? `${body.endsWith("\n") || body === "" ? "" : "\n"}${comments.map((c) => `# sidecar-order: ${c}\n`).join("")}` : "";
-  return { stdout: body + tail, stderr: "", exitCode: 0 };
+  return { stdout: withCommentLines(out.stdout, comments), stderr: "", exitCode: 0 };
 }
 
 /**

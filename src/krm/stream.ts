@@ -172,3 +172,14 @@ function scalarValueAt(text: string, header: number): string | undefined {
   }
   return value;
 }
+
+/**
+ * The stream with `lines` (results, one each) after it as YAML comments, `# sidecar-order: ...`:
+ * where a caller keeps only stdout (Argo CD; Helm 3, which shows a post-renderer's stderr only when
+ * it fails). A stream that ends in a block scalar with no line break keeps its value.
+ */
+export function withCommentLines(stream: string, lines: readonly string[]): string {
+  if (lines.length === 0) return stream;
+  const body = stream.endsWith("\n") ? stream : blockEndJoinable(stream);
+  return `${body}${body.endsWith("\n") || body === "" ? "" : "\n"}${lines.map((l) => `# sidecar-order: ${l}\n`).join("")}`;
+}

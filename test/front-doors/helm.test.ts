@@ -81,6 +81,19 @@ describe.runIf(helm3)("Helm 3 --post-renderer sidecar-order", () => {
     expect(deploy.spec.template.spec.containers[0]!.lifecycle).toMatchObject({ postStart: { exec: {} } });
   });
 
+  it("shows the results with --format=comments, as YAML comments after the manifests (Helm 3 shows a post-renderer's stderr only when it fails)", () => {
+    const r = helm(helm3!, ["template", "rel", chart, "--post-renderer", "sidecar-order", "--post-renderer-args", "--format=comments"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\n# sidecar-order: \[info\] moved sidecar "cloud-sql-proxy" to spec\.initContainers .*\(Deployment rel-web, spec\.template\.spec\.initContainers\)\n/);
+    // The manifests are what they are without it.
+    const plain = helm(helm3!, ["template", "rel", chart, "--post-renderer", "sidecar-order"]);
+    expect(r.stdout.replace(/^# sidecar-order: .*\n/gm, "")).toBe(plain.stdout);
+    // A failing run still fails the release, with the results where Helm shows them.
+    const bad = helm(helm3!, ["template", "rel", chart, "--post-renderer", "sidecar-order", "--post-renderer-args", "--format=comments", "--post-renderer-args", `--config=${join(work, "typo.yaml")}`]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain("unknown field `stratgy`; did you mean `strategy`?");
+  });
+
   it("reads .sidecar-order.yaml in the working directory", () => {
     const dir = join(work, "with-config");
     mkdirSync(dir, { recursive: true });
