@@ -21,7 +21,7 @@ import { InputError } from "../krm/resource-list";
 import { formatResult, formatResults, oneLine, type Result } from "../krm/results";
 import { runFiles } from "../files";
 import { withCommentLines } from "../krm/stream";
-import { OPTION_KEYS, findConfig, hasKubernetesVersion, majorMinor, readConfigFile, withOptions } from "./config";
+import { OPTION_KEYS, clusterVersion, findConfig, hasKubernetesVersion, readConfigFile, withOptions } from "./config";
 
 export interface GenerateOutput {
   stdout: string;
@@ -158,7 +158,7 @@ export function runArgoGenerate(dir: string, env: Env): GenerateOutput {
   const notes: Result[] = [];
   const kube = env["KUBE_VERSION"];
   if (kube && !hasKubernetesVersion(withOptions(found.functionConfig, options))) {
-    const version = majorMinor(kube);
+    const version = clusterVersion(kube);
     if (version) options["kubernetesVersion"] = version;
     else notes.push({ message: `KUBE_VERSION ${JSON.stringify(kube)} is not a Kubernetes version; it was not used`, severity: "warning" });
   }

@@ -102,10 +102,11 @@ export function hasKubernetesVersion(functionConfig: unknown): boolean {
 }
 
 /**
- * A cluster's reported version as MAJOR.MINOR: `1.27.9`, `v1.33.2+k3s1`, `v1.30.4-eks-a737599`
- * → `1.27`, `1.33`, `1.30`. Undefined when it is not a version.
+ * A cluster's reported version as kubernetesVersion takes it: `1.27.9`, `v1.33.2+k3s1`,
+ * `v1.30.4-eks-a737599` as they are (the patch level counts where a known defect was fixed in a
+ * patch release). Undefined when it is not a version.
  */
-export function majorMinor(version: string): string | undefined {
-  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?$/.exec(version.trim());
-  return m ? `${m[1]}.${m[2]}` : undefined;
+export function clusterVersion(version: string): string | undefined {
+  const trimmed = version.trim();
+  return /^v?\d+\.\d+(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?$/.test(trimmed) ? trimmed : undefined;
 }

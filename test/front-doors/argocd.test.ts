@@ -100,6 +100,9 @@ beforeAll(() => {
     "kustomization.yaml": "resources: [deploy.yaml]\nnamespace: shop\ncommonLabels:\n  team: shop\n",
     ".sidecar-order.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: order\ndata:\n  sidecars: cloud-sql-proxy\n",
   });
+  app("job", {
+    "job.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: export\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: export\n        image: export:1\n      - name: cloud-sql-proxy\n        image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1\n        args: [\"--health-check\", \"--http-address=0.0.0.0\", \"p:r:i\"]\n",
+  });
   app("bad-config", { "deploy.yaml": DEPLOY, ".sidecar-order.yaml": "apiVersion: fn.sidecar-order.dev/v1alpha1\nkind: SidecarOrder\nmetadata:\n  name: order\nstratgy: legacy\n" });
   cpSync(join(repo, "apps", "plain"), join(repo, "apps", "other"), { recursive: true });
 });
@@ -131,10 +134,14 @@ describe("generate, as the repo server runs it", () => {
     expect(r.stdout).toMatch(/^# sidecar-order: \[info\] moved sidecar "cloud-sql-proxy"/m);
   });
 
-  it("takes KUBE_VERSION's MAJOR.MINOR: 1.27.9 is below native sidecars, so legacy", () => {
+  it("takes KUBE_VERSION as it is: 1.27.9 is below native sidecars, so legacy; a patch level past a known defect's fix counts", () => {
     const r = generate("plain", { KUBE_VERSION: "1.27.9" });
     expect(r.status, r.stderr).toBe(0);
     expect(order(r.objects[0])).toEqual({ init: [], containers: ["cloud-sql-proxy", "web"] });
+    // kubernetes#123709 was fixed in 1.29.3: 1.29.9 is past it, 1.29 alone is not known to be.
+    const job = (v: string) => generate("job", { KUBE_VERSION: v }).stdout.includes("kubernetes#123709");
+    expect(job("1.29.9")).toBe(false);
+    expect(job("v1.29")).toBe(true);
   });
 
   it("lets the app's .sidecar-order.yaml version win over KUBE_VERSION", () => {
