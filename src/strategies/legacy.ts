@@ -84,7 +84,7 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
   }
 
   for (const s of sidecars) {
-    if (s.settings.wait) holdHook(plan, s.container, s.settings.wait, opts, "containers");
+    if (s.settings.wait) holdHook(plan, s.container, s.settings.wait, opts, "containers", s.settings.isWait);
     else noWait(plan, s.container, s.settings.noWait, s.settings.startupProbe !== undefined);
   }
 
@@ -111,12 +111,12 @@ function noWait(plan: Plan, c: Container, reason: string | undefined, probed: bo
     severity: "warning",
     target: { list: "containers", name: c.name },
     path: ["lifecycle", "postStart"],
-    message: `sidecar "${c.name}" is started first but has no wait command, so the app containers start as soon as its process runs, not when it is ready; ${fix}`,
+    message: `sidecar "${c.name}" is started before the app containers but has no wait command, so they start as soon as its process runs, not when it is ready; ${fix}`,
   });
 }
 
 /** Give a sidecar a blocking postStart hook running `wait`, respecting an existing one per onConflict. */
-export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts: LegacyOptions, list: ListName): void {
+export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts: LegacyOptions, list: ListName, isWait?: (command: readonly string[]) => boolean): void {
   const target = { list, name: c.name };
   const desired = { exec: { command: [...wait] } };
   const existing = c.lifecycle?.postStart;
@@ -140,6 +140,10 @@ export function holdHook(plan: Plan, c: Container, wait: readonly string[], opts
     return;
   }
   if (sameValue(existing, desired)) return;
+  // The sidecar's own wait, as its mesh injects it (`pilot-agent wait` with its own flags): it holds
+  // the app already, and its flags are the user's choice; only onConflict: replace swaps it.
+  const command = existing.exec?.command;
+  if (opts.onConflict !== "replace" && Array.isArray(command) && isWait?.(command)) return;
   const fix = `set onConflict: replace to use "${commandText(wait)}" instead`;
   switch (opts.onConflict) {
     case "replace":

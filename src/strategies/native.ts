@@ -246,7 +246,7 @@ function gate(plan: Plan, s: MatchedSidecar, opts: NativeOptions): void {
     probed = false;
     if (s.settings.wait) {
       // No probe to gate on: the wait command blocks as a postStart hook here too.
-      holdHook(plan, c, s.settings.wait, opts, "initContainers");
+      holdHook(plan, c, s.settings.wait, opts, "initContainers", s.settings.isWait);
     } else if (!hold) {
       const why = s.settings.noStartupProbe ? ` (${s.settings.preset?.title ?? "its preset"} gives none: ${s.settings.noStartupProbe})` : "";
       plan.notes.push({

@@ -15,6 +15,45 @@ sidecars:
 
 const rows: Row[] = [
   {
+    name: "a sidecar's own wait as its mesh injects it (pilot-agent wait, other flags) holds the app already: kept, nothing to warn about",
+    config: typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n  stopAfterApp: false\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    lifecycle:
+      postStart:
+        exec:
+          command: [pilot-agent, wait]
+`,
+    out: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    kubectl.kubernetes.io/default-container: app
+spec:
+  containers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    lifecycle:
+      postStart:
+        exec:
+          command: [pilot-agent, wait]
+  - name: app
+    image: app
+`,
+    info: [/^moved sidecar "istio-proxy" to the front of spec.containers$/],
+  },
+  {
     name: "a mesh proxy starts ahead of the other sidecars, though listed after (their traffic goes through it), as in native mode",
     config: typedConfig("strategy: legacy\nsidecars:\n- preset: cloud-sql-proxy\n- preset: istio\n"),
     in: `apiVersion: v1
@@ -449,7 +488,7 @@ spec:
         image: nginx
 `,
     info: [/moved sidecar "shipper"/],
-    warnings: [/"shipper" is started first but has no wait command.*add wait.exec/],
+    warnings: [/"shipper" is started before the app containers but has no wait command.*add wait.exec/],
   },
   {
     name: "the sidecars annotation declares sidecars per workload, in its order",
@@ -508,7 +547,7 @@ spec:
         image: app
 `,
     info: [/moved sidecars "b", "a", "c"/],
-    warnings: [/"a" is started first but has no wait/, /"c" is started first but has no wait/],
+    warnings: [/"a" is started before the app containers but has no wait/, /"c" is started before the app containers but has no wait/],
   },
   {
     name: "an annotation naming a missing container is a warning",
@@ -1003,7 +1042,7 @@ describe("legacy strategy", () => {
     // The annotation names the sidecar: an empty list is how that is meant.
     const annotated = pod.replace("  name: p\n", "  name: p\n  annotations:\n    sidecar-order.dev/sidecars: istio-proxy\n");
     const named = runChecked(resourceList([annotated], typedConfig("strategy: legacy\nsidecars: []\n")));
-    expect(messages(named.results, "warning")).toEqual([expect.stringMatching(/^sidecar "istio-proxy" is started first but has no wait command/)]);
+    expect(messages(named.results, "warning")).toEqual([expect.stringMatching(/^sidecar "istio-proxy" is started before the app containers but has no wait command/)]);
     expect(messages(named.results, "info")).toEqual([expect.stringMatching(/moved sidecar "istio-proxy" to the front/)]);
   });
 
