@@ -74,6 +74,14 @@ describe("--explain: the predicted timeline of each workload, as sidecar-order l
     expect(wrapped.stdout).toMatch(/proxy: its postStart wait gives up after 60 s and the kubelet kills it \(FailedPostStartHook\); fails open: app starts anyway, without it\./);
   });
 
+  it("a shutdown that ends past the grace period without a kill is over budget, not a negative spare", () => {
+    const late = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: late\nspec:\n  template:\n    metadata:\n      annotations:\n        proxy.istio.io/config: '{"terminationDrainDuration": "1500ms"}'\n    spec:\n      terminationGracePeriodSeconds: 20\n      containers:\n${`${app}\n${istio}`.replace(/^/gm, "      ")}\n`;
+    const out = explain(late, 'kubernetesVersion: "1.31"\nshutdown: {appSeconds: 19}\n');
+    // The app stops at 19 s; the proxy then has 1 s left, raised to the kubelet's 2 s: it drains 1.5 s and exits at 20.5 s.
+    expect(out.stdout).toContain("Over budget: done after 20.5 s, 0.5 s past the 20 s grace period; it ends in time only because the kubelet gives a container at least 2 s after its SIGTERM.");
+    expect(out.stdout).not.toMatch(/-[\d.]+ s to spare/);
+  });
+
   it("with --check, explains the workload as it is now (nothing changed)", () => {
     const out = explain(deployment("api", `containers:\n${app}\n${istio}`), 'kubernetesVersion: "1.31"\n', true);
     expect(out.stdout).toContain("sidecar-order changed nothing here");
