@@ -3,7 +3,7 @@
  * small table; each row names its source. Checked against the upstream sources named, and the
  * resizePolicy row against a real kube-apiserver v1.34.4 (server-side dry run).
  */
-import { atLeast, formatVersion, v, type Version } from "./versions";
+import { atLeast, formatVersion, sameMinor, v, type Version } from "./versions";
 
 /** A feature's stages (the version it became on by default is what the rules use). */
 export interface Feature {
@@ -68,7 +68,7 @@ export function nativeSidecarFate(target: { api?: Version | undefined; kubelet?:
         : `API servers before ${formatVersion(SIDECAR_CONTAINERS.alpha)} do not know restartPolicy on init containers: with strict field validation (kubectl's default) they reject it, and where it is dropped as unknown the API server ${refused("never allowed on init containers there")} ${neverExits}`,
     });
   }
-  const kubeletToo = tooOld(kubelet) && !(tooOld(api) && api.major === kubelet.major && api.minor === kubelet.minor);
+  const kubeletToo = tooOld(kubelet) && !(tooOld(api) && sameMinor(api, kubelet));
   if (kubeletToo) {
     const why = atLeast(kubelet, SIDECAR_CONTAINERS.alpha) ? `the ${SIDECAR_CONTAINERS.gate} feature gate is off by default on the kubelets` : `kubelets before ${formatVersion(SIDECAR_CONTAINERS.alpha)} do not know restartPolicy on init containers`;
     parts.push({ who: `the kubelets run ${formatVersion(kubelet)}`, says: `${why}, so the kubelet ignores restartPolicy and the sidecar ${neverExits}` });

@@ -54,6 +54,16 @@ export function formatVersion(x: Version): string {
   return x.patch === undefined ? `${x.major}.${x.minor}` : `${x.major}.${x.minor}.${x.patch}`;
 }
 
+/** Whether two versions are one minor release (patch levels aside). */
+export function sameMinor(a: Version, b: Version): boolean {
+  return a.major === b.major && a.minor === b.minor;
+}
+
+/** Whether `a` is a later minor release than `b`. */
+export function laterMinor(a: Version, b: Version): boolean {
+  return a.major !== b.major ? a.major > b.major : a.minor > b.minor;
+}
+
 /** The target cluster as the config describes it: the API server and the oldest kubelet. */
 export interface TargetVersions {
   api?: Version;
@@ -67,7 +77,7 @@ export function targetVersions(config: { kubernetesVersion?: string | undefined;
   if (kubelet) t.kubelet = parseVersion(kubelet);
   // A kubelet newer than its API server is outside the version skew policy (the config is warned
   // about it): go by the older, as the strategy's choice does, the known defects included.
-  if (t.api && t.kubelet && !atLeast(v(t.api.major, t.api.minor), v(t.kubelet.major, t.kubelet.minor))) t.kubelet = t.api;
+  if (t.api && t.kubelet && laterMinor(t.kubelet, t.api)) t.kubelet = t.api;
   return t;
 }
 

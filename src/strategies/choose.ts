@@ -6,14 +6,12 @@
  */
 import type { Config } from "../config/schema";
 import type { Severity } from "../krm/results";
-import { atLeast, formatVersion, parseVersion, type Version } from "../facts/versions";
+import { atLeast, formatVersion, laterMinor, oldest as oldestOf, parseVersion, sameMinor, targetVersions, type Version } from "../facts/versions";
 import { SIDECAR_CONTAINERS, nativeSidecarFate } from "../facts/kubernetes";
 
 export type Strategy = "legacy" | "native";
 
 export { atLeast, parseVersion, type Version } from "../facts/versions";
-
-const fmt = (v: Version) => `${v.major}.${v.minor}`;
 
 export interface Choice {
   strategy: Strategy;
@@ -44,7 +42,7 @@ export function nativeVersionNotes(api: Version | undefined, kubelet: Version | 
     {
       severity: fate.impossible ? "error" : "warning",
       field: fate.field,
-      message: `${what} makes native sidecars, which need Kubernetes ${fmt(SIDECAR_CONTAINERS.onByDefault)} or later${gate}, but ${fate.who}: ${fate.says}; ${instead}, or ${fate.raise}`,
+      message: `${what} makes native sidecars, which need Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later${gate}, but ${fate.who}: ${fate.says}; ${instead}, or ${fate.raise}`,
     },
   ];
 }
@@ -52,23 +50,23 @@ export function nativeVersionNotes(api: Version | undefined, kubelet: Version | 
 /** The run-wide choice, plus notes about the versions (an error stops the run). */
 export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigNote[] } {
   const notes: ConfigNote[] = [];
-  const api = config.kubernetesVersion ? parseVersion(config.kubernetesVersion) : undefined;
-  const kubelet = config.kubeletVersion ? parseVersion(config.kubeletVersion) : api;
+  // The versions every rule goes by (a kubelet newer than its API server taken for the API server's).
+  const { api, kubelet } = targetVersions(config);
   const min = parseVersion(config.nativeMinVersion);
-  const oldest = api && kubelet ? (atLeast(api, kubelet) ? kubelet : api) : (api ?? kubelet);
+  const oldest = oldestOf({ api, kubelet });
 
   // Kubernetes' version skew policy: a kubelet is never newer than its API server.
-  const minor = (x: Version) => ({ major: x.major, minor: x.minor });
-  if (api && kubelet && config.kubeletVersion && !atLeast(minor(api), minor(kubelet))) {
+  const said = config.kubeletVersion ? parseVersion(config.kubeletVersion) : undefined;
+  if (api && said && laterMinor(said, api)) {
     notes.push({
       severity: "warning",
       field: "kubeletVersion",
-      message: `kubeletVersion ${formatVersion(kubelet)} is newer than kubernetesVersion ${formatVersion(api)}, which Kubernetes' version skew policy does not allow (a kubelet may be older than the API server, never newer), so one of them is likely wrong; sidecar-order goes by the older, ${formatVersion(api)}, for the kubelets too`,
+      message: `kubeletVersion ${formatVersion(said)} is newer than kubernetesVersion ${formatVersion(api)}, which Kubernetes' version skew policy does not allow (a kubelet may be older than the API server, never newer), so one of them is likely wrong; sidecar-order goes by the older, ${formatVersion(api)}, for the kubelets too`,
     });
   }
 
   const fate = nativeSidecarFate({ api, kubelet });
-  const needs = fate && `they need Kubernetes ${fmt(SIDECAR_CONTAINERS.onByDefault)} or later: ${fate.raise}`;
+  const needs = fate && `they need Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later: ${fate.raise}`;
   if (config.strategy === "legacy") return { choice: { strategy: "legacy", assumed: false, reason: "strategy: legacy", toNative: needs ?? "set strategy: auto or native" }, notes };
 
   if (config.strategy === "native") {
@@ -78,19 +76,19 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
 
   if (!oldest) {
     return {
-      choice: { strategy: "native", assumed: true, reason: `no kubernetesVersion was given, so a currently supported Kubernetes (${fmt(min)} or later) was assumed` },
+      choice: { strategy: "native", assumed: true, reason: `no kubernetesVersion was given, so a currently supported Kubernetes (${formatVersion(min)} or later) was assumed` },
       notes,
     };
   }
   if (atLeast(oldest, min)) {
     // nativeMinVersion may be set low, but the API server's rules are the same as for strategy: native.
-    notes.push(...nativeVersionNotes(api, kubelet, `strategy auto with nativeMinVersion ${config.nativeMinVersion}`, `raise nativeMinVersion to ${fmt(SIDECAR_CONTAINERS.onByDefault)}, or set strategy: legacy`));
-    return { choice: { strategy: "native", assumed: false, reason: `the target runs ${fmt(oldest)}, at least ${fmt(min)}` }, notes };
+    notes.push(...nativeVersionNotes(api, kubelet, `strategy auto with nativeMinVersion ${config.nativeMinVersion}`, `raise nativeMinVersion to ${formatVersion(SIDECAR_CONTAINERS.onByDefault)}, or set strategy: legacy`));
+    return { choice: { strategy: "native", assumed: false, reason: `the target runs ${formatVersion(oldest)}, at least ${formatVersion(min)}` }, notes };
   }
-  const kubeletBelow = kubelet && api && !atLeast(kubelet, min) && !(kubelet.major === api.major && kubelet.minor === api.minor);
-  const which = !kubeletBelow ? `Kubernetes ${fmt(oldest)} is` : atLeast(api!, min) ? `the kubelets (${fmt(kubelet)}) are` : `the API server (${fmt(api!)}) and the kubelets (${fmt(kubelet)}) are`;
+  const kubeletBelow = kubelet && api && !atLeast(kubelet, min) && !sameMinor(kubelet, api);
+  const which = !kubeletBelow ? `Kubernetes ${formatVersion(oldest)} is` : atLeast(api!, min) ? `the kubelets (${formatVersion(kubelet)}) are` : `the API server (${formatVersion(api!)}) and the kubelets (${formatVersion(kubelet)}) are`;
   // Native sidecars start at 1.29: a nativeMinVersion set otherwise is the config's own threshold.
-  const threshold = min.major === SIDECAR_CONTAINERS.onByDefault.major && min.minor === SIDECAR_CONTAINERS.onByDefault.minor ? `${fmt(min)}, where native sidecars start` : `nativeMinVersion ${fmt(min)}`;
-  const toNative = needs ?? `lower nativeMinVersion to ${fmt(oldest)}, or set strategy: native`;
+  const threshold = atLeast(min, SIDECAR_CONTAINERS.onByDefault) && atLeast(SIDECAR_CONTAINERS.onByDefault, min) ? `${formatVersion(min)}, where native sidecars start` : `nativeMinVersion ${formatVersion(min)}`;
+  const toNative = needs ?? `lower nativeMinVersion to ${formatVersion(oldest)}, or set strategy: native`;
   return { choice: { strategy: "legacy", assumed: false, reason: `${which} older than ${threshold}`, toNative }, notes };
 }

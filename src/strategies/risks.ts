@@ -21,8 +21,9 @@ export function planVersionRisks(plan: Plan, template: PodTemplateView, target: 
         message: `"${name}" is a native sidecar (an init container with restartPolicy: Always), which needs Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later, but ${fate.who}: ${fate.says}; move it to spec.containers, or ${fate.raise}${fate.impossible ? "; the workload was left as it is" : ""}`,
       });
     }
-    // The known defects of native sidecars are moot where they do not run at all.
-    return;
+    // The known defects of native sidecars are moot where they cannot run at all (on 1.28 a
+    // feature gate may be on, and the defects of those releases count).
+    if (fate.impossible) return;
   }
   for (const d of KNOWN_DEFECTS) {
     const at = d.component === "kubelet" ? target.kubelet : target.api;

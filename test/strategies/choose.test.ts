@@ -33,6 +33,11 @@ describe("chooseStrategy", () => {
     expect(choose({ kubernetesVersion: "1.28", kubeletVersion: "1.27" }).choice.reason).toBe("the API server (1.28) and the kubelets (1.27) are older than 1.29, where native sidecars start");
     expect(choose({ kubernetesVersion: "1.28", kubeletVersion: "1.28.3" }).choice.reason).toBe("Kubernetes 1.28 is older than 1.29, where native sidecars start");
     expect(choose({ kubernetesVersion: "1.29", nativeMinVersion: "1.30" }).choice.reason).toBe("Kubernetes 1.29 is older than nativeMinVersion 1.30");
+    // Patch levels are said as they count.
+    expect(choose({ kubernetesVersion: "1.29.5", nativeMinVersion: "1.29.8" }).choice.reason).toBe("Kubernetes 1.29.5 is older than nativeMinVersion 1.29.8");
+    // A kubelet newer than its API server is taken for the API server's, in every message.
+    const skewed = choose({ strategy: "native", kubernetesVersion: "1.27", kubeletVersion: "1.28" });
+    expect(skewed.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^kubeletVersion 1.28 is newer than kubernetesVersion 1.27/), expect.stringMatching(/, but the API server runs 1.27: .*raise kubernetesVersion$/)]);
   });
 
   it("applies the same version rules when a low nativeMinVersion makes auto pick native", () => {
