@@ -63,10 +63,12 @@ export function planLegacyShutdown(plan: Plan, template: PodTemplateView, sideca
       // The app's shutdown comes first: a drain cut short after the app has gone costs less than
       // a sidecar gone while the app still stops.
       delay = Math.min(wanted, Math.max(0, grace - opts.marginSeconds));
+      // After its SIGTERM a sidecar has what is left of the grace period, but at least 2 s (the kubelet's minimum).
+      const killedAt = delay + Math.max(grace - delay, 2);
       const cut =
         delay < wanted
           ? `the sidecars wait only ${delay} s and may stop before the app`
-          : wanted + longest.seconds > grace
+          : delay + longest.seconds > killedAt
             ? `"${longest.name}" is killed before its drain ends`
             : `the shutdown leaves less than the ${opts.marginSeconds} s margin`;
       plan.notes.push({

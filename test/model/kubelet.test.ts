@@ -252,3 +252,15 @@ describe("the model refuses specs the API server rejects, and facts that do not 
     expect(() => simulate(spec, script)).toThrow();
   });
 });
+
+describe("the grace period, as killContainer counts it", () => {
+  it("takes a native sidecar's wait for its turn off in whole seconds, rounded down", () => {
+    // The app exits 2.5 s after SIGTERM; the sidecar's turn comes then, 2 s counted: 4 s left, so SIGKILL at 6.5 s.
+    const spec = { terminationGracePeriodSeconds: 6, initContainers: [{ name: "side", restartPolicy: "Always" }], containers: [{ name: "app" }] };
+    const events = simulate(spec, { containers: { app: { stopTakes: 2.5 }, side: { stopTakes: 100 } }, terminateAt: 10 });
+    expect(events.filter((e) => e.name === "side" && (e.what === "stop" || e.what === "kill")).map((e) => [e.what, e.t - 10])).toEqual([
+      ["stop", 2.5],
+      ["kill", 6.5],
+    ]);
+  });
+});

@@ -150,6 +150,10 @@ spec:
     const margin = runChecked(resourceList([pod(20)], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
     expect(preStopOf(margin.bodies[1]!)).toEqual({ exec: { command: ["sleep", "15"] } });
     expect(messages(margin.results, "warning")).toEqual([expect.stringMatching(/\(25 s\), so the shutdown leaves less than the 5 s margin; raise terminationGracePeriodSeconds to 25/)]);
+    // A drain longer than what is left, but within the kubelet's 2 s minimum after SIGTERM, is not cut.
+    const quick = pod(10).replace("  annotations:\n", "  annotations:\n    proxy.istio.io/config: |\n      terminationDrainDuration: 1500ms\n");
+    const minimum = runChecked(resourceList([quick], typedConfig("strategy: legacy\nshutdown: {appSeconds: 9, marginSeconds: 1}\nsidecars:\n- preset: istio\n")));
+    expect(messages(minimum.results, "warning")).toEqual([expect.stringMatching(/so the shutdown leaves less than the 1 s margin/)]);
   });
 
   it("counts the drain the pod's Istio proxy config sets (terminationDrainDuration), as --explain and native mode do", () => {
