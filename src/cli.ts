@@ -271,7 +271,8 @@ function main(argv: string[], io: Io): number {
   }
   const cwd = io.cwd?.() ?? process.cwd();
   if (values.argocd) return emit(io, runArgoGenerate(cwd, io.env));
-  // (--check, --explain and --format need PATH arguments, so with none only --config is left to refuse.)
+  // (--check and --explain need PATH arguments, and --format github --check or --in-place, which do;
+  // with none, --config and --format comments are left to refuse for a ResourceList.)
   const plainOnly = values.config !== undefined;
   let stdin: Uint8Array | undefined;
   if (positionals.length === 0) {
@@ -282,6 +283,7 @@ function main(argv: string[], io: Io): number {
     stdin = io.readStdin();
     if (looksLikeResourceList(stdin)) {
       if (plainOnly) throw new InputError("stdin is a ResourceList, which carries its own functionConfig: --config is for plain manifests (set the options, mode: check among them, in the functionConfig instead)");
+      if (values.format !== undefined) throw new InputError("stdin is a ResourceList, which carries its results in its own results field: --format is for plain manifests");
       const out = runResourceList(stdin);
       io.out(out.text);
       // Some callers show only stderr on failure (standalone kustomize says "exit status 1"): say why there too.

@@ -30,6 +30,10 @@ describe("--format comments", () => {
     expect(check.status).toBe(2);
     expect(check.stderr).toBe("sidecar-order: --format comments writes the results after the stream: leave out --check and --in-place, which print no stream; see --help\n");
     expect(run(pod, ["--format", "yaml"]).stderr).toBe("sidecar-order: --format yaml is not a format: use text, github or comments; see --help\n");
+    // A ResourceList carries its results in its own results field.
+    const list = run(resourceList([pod], typedConfig("")), ["--format", "comments"]);
+    expect(list.status).toBe(1);
+    expect(list.stderr).toBe("sidecar-order: stdin is a ResourceList, which carries its results in its own results field: --format is for plain manifests\n");
   });
 });
 

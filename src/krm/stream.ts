@@ -180,6 +180,16 @@ function scalarValueAt(text: string, header: number): string | undefined {
  */
 export function withCommentLines(stream: string, lines: readonly string[]): string {
   if (lines.length === 0) return stream;
-  const body = stream.endsWith("\n") ? stream : blockEndJoinable(stream);
+  const body = stream.endsWith("\n") ? stream : lastDocumentFrom(stream, (last) => blockEndJoinable(last));
   return `${body}${body.endsWith("\n") || body === "" ? "" : "\n"}${lines.map((l) => `# sidecar-order: ${l}\n`).join("")}`;
+}
+
+/** `stream` with its last document (after its last `---` line) passed through `f`: the rest need not be read again. */
+function lastDocumentFrom(stream: string, f: (last: string) => string): string {
+  for (let at = stream.lastIndexOf("\n---"); at !== -1; at = stream.lastIndexOf("\n---", at - 1)) {
+    const next = stream.charCodeAt(at + 4);
+    // `---` alone, or before a space or tab, is a document marker (`---x` is a plain scalar).
+    if (Number.isNaN(next) || next === 10 || next === 13 || next === 32 || next === 9) return stream.slice(0, at + 1) + f(stream.slice(at + 1));
+  }
+  return f(stream);
 }

@@ -19,7 +19,8 @@
  * starts containers: only the next pass shows them. A native sidecar has a pass of its own;
  * spec.containers share one, so none of them is probed until the last of their hooks has returned.
  *
- * Stop (pod deletion, or a run-to-completion pod whose app containers all exited): regular
+ * Stop (pod deletion; a run-to-completion pod whose app containers all exited only stops its
+ * native sidecars, SIGTERM one at a time, with no grace period modelled): regular
  * containers get their preStop hook, then SIGTERM, all together; native sidecars run their
  * preStop at once too, but get SIGTERM only after every regular container has exited, one at a
  * time in reverse order of definition. Each container's stop runs on the grace period as the

@@ -15,18 +15,23 @@ const ISTIO_DRAIN_SECONDS = 5;
 /** Seconds per unit of a Go duration (time.ParseDuration's units). */
 const UNIT_SECONDS = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, "µs": 1e-6, "μs": 1e-6, ns: 1e-9 } as const;
 
-/** Seconds in a Go duration such as `30s`, `1m30s`, `1.5m`, `500ms`; undefined when it is not one. */
+/**
+ * Seconds in a Go duration (time.ParseDuration) such as `30s`, `1m30s`, `1.5m`, `500ms`, `.5s`,
+ * `+5s`, `0`; undefined when it is not one, or is negative (no drain).
+ */
 export function durationSeconds(text: unknown): number | undefined {
   if (typeof text !== "string") return undefined;
-  // Two-letter units first: `ms` is not `m` then `s`.
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|h|m|s)/gy;
+  const unsigned = text.startsWith("+") ? text.slice(1) : text;
+  if (unsigned === "0") return 0;
+  // Two-letter units first: `ms` is not `m` then `s`. A number has a digit before or after its point.
+  const re = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|h|m|s)/gy;
   let total = 0;
   let matched = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
+  for (let m = re.exec(unsigned); m; m = re.exec(unsigned)) {
     total += Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS];
     matched = re.lastIndex;
   }
-  return matched === text.length && matched > 0 ? total : undefined;
+  return matched === unsigned.length && matched > 0 ? total : undefined;
 }
 
 /** Drain seconds by proxy config text: the same annotation on many workloads is parsed once. */

@@ -140,7 +140,7 @@ describe("generate, as the repo server runs it", () => {
     expect(order(r.objects[0])).toEqual({ init: [], containers: ["cloud-sql-proxy", "web"] });
     // kubernetes#123709 was fixed in 1.29.3: 1.29.9 is past it, 1.29 alone is not known to be.
     const job = (v: string) => generate("job", { KUBE_VERSION: v }).stdout.includes("kubernetes#123709");
-    expect(job("1.29.9")).toBe(false);
+    expect(job("v1.29.9")).toBe(false);
     expect(job("v1.29")).toBe(true);
   });
 

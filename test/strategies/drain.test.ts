@@ -13,7 +13,11 @@ describe("durationSeconds", () => {
     ["1500us", 0.0015],
     ["1500µs", 0.0015],
     ["2000000000ns", 2],
+    [".5s", 0.5],
+    ["1.s", 1],
+    ["+5s", 5],
+    ["0", 0],
   ])("%s is %f s", (text, seconds) => expect(durationSeconds(text)).toBeCloseTo(seconds, 9));
 
-  it.each(["", "30", "s", "30 s", "5x", "-5s", 30, null])("%j is none", (text) => expect(durationSeconds(text)).toBeUndefined());
+  it.each(["", "30", "s", "30 s", "5x", "-5s", ".s", "+", "00", 30, null])("%j is none", (text) => expect(durationSeconds(text)).toBeUndefined());
 });
