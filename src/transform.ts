@@ -275,15 +275,14 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
   for (const { index, container, rule } of matched.plainInitSidecars) {
     // As its settings name it: an entry's own name or image is sidecars[i], whatever preset it tunes.
     const source = rule.preset && rule.spec.name === undefined && rule.spec.image === undefined ? `the ${rule.preset.name} preset` : `sidecars[${rule.index}]`;
-    results.push(
-      result(
-        "warning",
-        `init container "${container.name}" is a sidecar by ${source}, but it has no restartPolicy: Always, so it runs as a plain init container: the app containers wait for it to exit, and a sidecar never exits, so the pod stays in Init; make it a native sidecar (restartPolicy: Always, Kubernetes 1.29 or later) or move it to spec.containers, and sidecar-order orders it from there`,
-        subject,
-        { path: tpl(["spec", "initContainers", index]) },
-      ),
+    const said = result(
+      "warning",
+      `init container "${container.name}" is a sidecar by ${source}, but it has no restartPolicy: Always, so it runs as a plain init container: the app containers wait for it to exit, and a sidecar never exits, so the pod stays in Init; make it a native sidecar (restartPolicy: Always, Kubernetes 1.29 or later) or move it to spec.containers, and sidecar-order orders it from there`,
+      subject,
+      { path: tpl(["spec", "initContainers", index]) },
     );
-    plainInitSaid.push({ said: results[results.length - 1]!, name: container.name });
+    results.push(said);
+    plainInitSaid.push({ said, name: container.name });
   }
   for (const name of matched.plainInitNames) {
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", an init container that runs to completion (it has no restartPolicy: Always), so it was left where it is; a sidecar belongs in spec.containers, or in spec.initContainers with restartPolicy: Always`, subject, { path: tpl(["metadata", "annotations"]) }));
