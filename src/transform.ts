@@ -29,7 +29,7 @@ import { planVersionRisks } from "./strategies/risks";
 import { mayHoldPodSpec, unknownKindNote } from "./workloads/unknown-kinds";
 import { changes, emptyPlan, refused, targetPath, type Plan, type Target } from "./strategies/plan";
 import { BUILT_IN, customKinds, identityOf, isFieldPath, podTemplatesOf, workloadKind, type WorkloadKind } from "./workloads/pod-templates";
-import { SKIP_ANNOTATION, skipReason, type ObjectFacts } from "./workloads/select";
+import { ALLOW_LEGACY_JOB_ANNOTATION, SKIP_ANNOTATION, legacyJobAllowed, skipReason, type ObjectFacts } from "./workloads/select";
 import { explainItem } from "./explain/item";
 import { dedent } from "./krm/text";
 
@@ -315,11 +315,12 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
       `the legacy ${names} would keep this ${wk.kind === "Pod" ? "Pod" : `${wk.kind}'s pod`} running after the app exits, so it would never complete (${choice.reason}); ` +
       `use native sidecars (${choice.toNative ?? "set strategy: native"}), or make the app stop the sidecar when it is done` +
       (recipes.length ? ` (${recipes.join("; ")})` : "");
-    if (toOrder.length > 0 && !config.allowLegacyJobs) {
-      results.push(result("error", `${message}, then set allowLegacyJobs: true; the workload was left as it is`, subject, { path: tpl(["spec", "containers"]) }));
+    const allowed = legacyJobAllowed(config, factsOf(data, meta), view.annotations);
+    if (toOrder.length > 0 && !allowed) {
+      results.push(result("error", `${message}, then set allowLegacyJobs: true (or, for this workload alone, annotate it ${ALLOW_LEGACY_JOB_ANNOTATION}: "true"); the workload was left as it is`, subject, { path: tpl(["spec", "containers"]) }));
       return { identity, results };
     }
-    results.push(result("warning", `${message}${config.allowLegacyJobs ? " (accepted: allowLegacyJobs is true)" : ""}`, subject, { path: tpl(["spec", "containers"]) }));
+    results.push(result("warning", `${message}${allowed ? ` (accepted: ${allowed})` : ""}`, subject, { path: tpl(["spec", "containers"]) }));
   }
   const plan = buildPlan(view, matched.sidecars, meshes, ctx);
   const checking = config.mode === "check";
@@ -389,10 +390,18 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
  * nobody in silence.
  */
 function oddSkipValue(annotations: unknown, path: string, subject: Subject): Result[] {
-  const value = isPlain(annotations) ? annotations[SKIP_ANNOTATION] : undefined;
+  return [
+    ...oddFlag(annotations, SKIP_ANNOTATION, `only "true" skips a workload, so this annotation does not count: write "true" to leave it alone`, path, subject),
+    ...oddFlag(annotations, ALLOW_LEGACY_JOB_ANNOTATION, `only "true" accepts legacy sidecars in a workload that runs to completion, so this annotation does not count: write "true" to accept them`, path, subject),
+  ];
+}
+
+/** A flag annotation whose value is neither "true" nor "false": said, since it does nothing. */
+function oddFlag(annotations: unknown, key: string, does: string, path: string, subject: Subject): Result[] {
+  const value = isPlain(annotations) ? annotations[key] : undefined;
   if (value === undefined || value === "true" || value === "false") return [];
   const said = typeof value === "string" ? JSON.stringify(value) : `${JSON.stringify(value)} without quotes (${value === null ? "null" : typeof value}, where Kubernetes takes only strings)`;
-  return [result("warning", `${SKIP_ANNOTATION} is ${said}; only "true" skips a workload, so this annotation does not count: write "true" to leave it alone`, subject, { path })];
+  return [result("warning", `${key} is ${said}; ${does}`, subject, { path })];
 }
 
 /** What each named anchor holds (its last definition, which later aliases resolve to), as JSON. */

@@ -308,7 +308,7 @@ export const configSchema = z.strictObject({
    * @default false
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/
    */
-  allowLegacyJobs: d(z._default(z.boolean(), false), "Accept legacy sidecars in Jobs and CronJobs (warning instead of error)."),
+  allowLegacyJobs: d(z._default(z.boolean(), false), "Accept legacy sidecars in Jobs and CronJobs (warning instead of error); for one workload, annotate it sidecar-order.dev/allow-legacy-job: \"true\" instead."),
   /**
    * The sidecars to order, matched against each pod template's containers, in start order
    * (`after` adds dependencies).

@@ -6,6 +6,9 @@ import type { Config, Selector } from "../config/schema";
 
 export const SKIP_ANNOTATION = "sidecar-order.dev/skip";
 
+/** allowLegacyJobs for one workload: its app makes the legacy sidecar exit when it is done. */
+export const ALLOW_LEGACY_JOB_ANNOTATION = "sidecar-order.dev/allow-legacy-job";
+
 export interface ObjectFacts {
   apiVersion: string;
   kind: string;
@@ -37,5 +40,13 @@ export function skipReason(config: Config, o: ObjectFacts, templateAnnotations: 
   if (config.selectors.length > 0 && !config.selectors.some((s) => matchesSelector(s, o))) return "it matches none of the config's selectors";
   const excluded = config.exclude.findIndex((s) => matchesSelector(s, o));
   if (excluded !== -1) return `it matches exclude[${excluded}]`;
+  return undefined;
+}
+
+/** Why legacy sidecars are accepted in this workload that runs to completion, or undefined. */
+export function legacyJobAllowed(config: Config, o: ObjectFacts, templateAnnotations: Record<string, string>): string | undefined {
+  if (config.allowLegacyJobs) return "allowLegacyJobs is true";
+  if (o.annotations[ALLOW_LEGACY_JOB_ANNOTATION] === "true") return `the workload has ${ALLOW_LEGACY_JOB_ANNOTATION}: "true"`;
+  if (templateAnnotations[ALLOW_LEGACY_JOB_ANNOTATION] === "true") return `its pod template has ${ALLOW_LEGACY_JOB_ANNOTATION}: "true"`;
   return undefined;
 }

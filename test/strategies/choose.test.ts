@@ -124,6 +124,23 @@ describe("auto and Jobs, end to end", () => {
     expect(messages(lagging.results, "error")[0]).toContain("(the kubelets (1.28) are older than 1.29, where native sidecars start); use native sidecars (they need Kubernetes 1.29 or later: upgrade the nodes to 1.29 or later and raise kubeletVersion)");
   });
 
+  it("accepts a legacy sidecar in one workload that runs to completion by its annotation, on the workload or its pod template", () => {
+    const refused = messages(runChecked(resourceList([CRONJOB], typedConfig(`kubernetesVersion: "1.27"\n${sidecars}`))).results, "error")[0];
+    expect(refused).toMatch(/, then set allowLegacyJobs: true \(or, for this workload alone, annotate it sidecar-order.dev\/allow-legacy-job: "true"\); the workload was left as it is$/);
+    const annotated = CRONJOB.replace("  name: export\n", '  name: export\n  annotations:\n    sidecar-order.dev/allow-legacy-job: "true"\n');
+    const out = runChecked(resourceList([annotated], typedConfig(`kubernetesVersion: "1.27"\n${sidecars}`)));
+    expect(out.exitCode).toBe(0);
+    expect(out.bodies[1]).toContain("containers:\n          - name: proxy");
+    expect(messages(out.results, "warning")[0]).toMatch(/would never complete .*\(accepted: the workload has sidecar-order.dev\/allow-legacy-job: "true"\)$/);
+    // On the pod template too; and a value other than "true" or "false" is said to do nothing.
+    const onTemplate = CRONJOB.replace("      template:\n        spec:\n", '      template:\n        metadata:\n          annotations:\n            sidecar-order.dev/allow-legacy-job: "true"\n        spec:\n');
+    expect(onTemplate).toContain("allow-legacy-job");
+    expect(runChecked(resourceList([onTemplate], typedConfig(`kubernetesVersion: "1.27"\n${sidecars}`))).exitCode).toBe(0);
+    const odd = runChecked(resourceList([annotated.replace('"true"', "yes")], typedConfig(`kubernetesVersion: "1.27"\n${sidecars}`)));
+    expect(odd.exitCode).toBe(1);
+    expect(messages(odd.results, "warning")).toEqual([expect.stringMatching(/^sidecar-order.dev\/allow-legacy-job is "yes"; only "true" accepts legacy sidecars in a workload that runs to completion, so this annotation does not count/)]);
+  });
+
   it("treats a bare Pod that does not restart like a Job", () => {
     const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: once\nspec:\n  restartPolicy: Never\n  containers:\n  - name: app\n    image: app\n  - name: proxy\n    image: proxy\n";
     const out = runChecked(resourceList([pod], typedConfig(`strategy: legacy\n${sidecars}`)));
