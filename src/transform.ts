@@ -5,6 +5,7 @@
 import { visit, type Document } from "yaml";
 import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
+import { blockEndJoinable } from "./krm/stream";
 import { itemData, keepDashLineComments, keepKeyLineComments, keepEntryLeadComments, parseItem, printItem } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
 import { isPlain, stringEntries, valueAt, type Plain } from "./plain";
@@ -240,7 +241,8 @@ function templateOutcome(w: ReadWorkload, templatePath: readonly (string | numbe
 }
 
 function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number)[], ctx: TransformContext): ItemOutcome {
-  const { item, data, meta, subject, identity } = w;
+  const { data, meta, subject, identity } = w;
+  let item = w.item;
   const wk = { ...w.wk, templatePath };
   let doc = w.doc;
   const { config, choice } = ctx;
@@ -352,6 +354,17 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
 
   if (item.frozen) {
     return { identity, results: [...results, result("warning", `needs a change but was left as it is: ${item.frozen}, which sidecar-order does not re-print`, subject, { path: tpl(["spec"]) })] };
+  }
+  // A block scalar that ends the text with no line break has none in its value for Go (kubectl),
+  // one for yaml: lines written after it would give it one everywhere. Strip-chomped first, it
+  // keeps the value Go read.
+  if (!item.body.endsWith("\n")) {
+    const body = blockEndJoinable(item.body);
+    if (body !== item.body) {
+      const { raw: _raw, ...rest } = item;
+      item = { ...rest, body };
+      doc = undefined;
+    }
   }
   // An item the yaml printer would print as it is written is edited in its own text (krm/edit.ts).
   // The text editor follows fields only; a template inside a list goes through the yaml printer.

@@ -1,7 +1,8 @@
 /** The bundled executable, as kpt runs it: stdin in, stdout out, exit code from the results. */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { cli, looksLikeResourceList } from "../src/cli";
@@ -9,6 +10,29 @@ import { resourceList, typedConfig } from "./support/resource-list";
 
 const bin = resolve(__dirname, "../dist/sidecar-order.cjs");
 const run = (input: string | Buffer, args: string[] = []) => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8" });
+
+describe("a changed workload whose text ends in a block scalar with no line break", () => {
+  it("keeps the value Go reads (no line break): the scalar is strip-chomped before lines are written after it", () => {
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: a\n  - name: cloud-sql-proxy\n    image: gcr.io/x/cloud-sql-proxy:2\n    args: [--health-check, --http-address=0.0.0.0]\n    env:\n    - name: TOKEN\n      value: |\n        abc";
+    const dir = mkdtempSync(join(tmpdir(), "sidecar-order-eof-"));
+    try {
+      for (const fields of ["strategy: legacy\n", 'kubernetesVersion: "1.30"\n']) {
+        const config = join(dir, "c.yaml");
+        writeFileSync(config, `apiVersion: fn.sidecar-order.dev/v1alpha1\nkind: SidecarOrder\nmetadata: {name: c}\n${fields}`);
+        const r = run(pod, ["--config", config, "-"]);
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).toContain("    - name: TOKEN\n      value: |-\n        abc\n");
+        type Env = { env?: { name: string; value: string }[] }[];
+        const spec = (parse(r.stdout) as { spec: { containers: Env; initContainers?: Env } }).spec;
+        expect([...(spec.initContainers ?? []), ...spec.containers].flatMap((c) => c.env ?? [])).toEqual([{ name: "TOKEN", value: "abc" }]);
+        // Its own output changes nothing.
+        expect(run(r.stdout, ["--config", config, "-"]).stdout).toBe(r.stdout);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("--format comments", () => {
   const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: app\n  - name: istio-proxy\n    image: docker.io/istio/proxyv2:1.24.0\n";
