@@ -7,7 +7,7 @@ import type { ConfigInput } from "./config/schema";
 import { API_VERSION, KIND } from "./config/schema";
 import { PRINT_OPTIONS } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
-import { exitCode, type Result } from "./krm/results";
+import { exitCode, oneLine, type Result } from "./krm/results";
 import { isEmptyDocument } from "./krm/stream";
 import { isPlain } from "./plain";
 import { processItems } from "./run";
@@ -46,8 +46,18 @@ export function transformObjects<T extends object>(objects: readonly T[], functi
 /** Transform parsed `yaml` Documents, keeping their comments; changed ones come back re-parsed. */
 export function transformDocuments(documents: readonly Document[], functionConfig?: unknown): TransformOutput<Document> {
   // An empty document (a trailing `---`, a template that rendered nothing) is no object, and no error either.
-  const items = documents.map((d, i) => asItem(d.toString(PRINT_OPTIONS), i, isMap(d.contents) || isEmptyDocument(d)));
-  const { replacements, results } = processItems(items, functionConfig);
+  // One with YAML errors cannot be printed: an error result names it, and nothing is changed (as
+  // the command refuses such a stream).
+  const problems: Result[] = [];
+  const items = documents.flatMap((d, i) => {
+    const error = d.errors[0];
+    if (error) {
+      problems.push({ message: `objects[${i}] is not valid YAML: ${oneLine(error.message)}; nothing was changed`, severity: "error" });
+      return [];
+    }
+    return [asItem(d.toString(PRINT_OPTIONS), i, isMap(d.contents) || isEmptyDocument(d))];
+  });
+  const { replacements, results } = processItems(items, functionConfig, problems);
   const out = documents.map((d, i) => {
     const r = replacements.get(i);
     return r === undefined ? d : (parseDocument(r) as Document);

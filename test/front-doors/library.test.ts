@@ -50,6 +50,13 @@ describe("transformObjects", () => {
     const stream = transformDocuments(parseAllDocuments("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# nothing rendered\n---\n") as Document[]);
     expect(stream.results).toEqual([]);
     expect(stream.exitCode).toBe(0);
+    // A Document with YAML errors: an error result that names it, every document as it came, no exception.
+    const broken = parseAllDocuments("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: app, image: a}\n  - {name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}\n---\nmetadata: {name: p\n") as Document[];
+    const bad = transformDocuments(broken);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.results.map((r) => [r.severity, r.message])).toEqual([["error", expect.stringMatching(/^objects\[1\] is not valid YAML: .*; nothing was changed$/)]]);
+    expect(bad.objects).toEqual(broken);
+    expect(bad.objects[0]).toBe(broken[0]);
   });
 });
 
