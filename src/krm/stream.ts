@@ -181,7 +181,9 @@ function scalarValueAt(text: string, header: number): string | undefined {
 export function withCommentLines(stream: string, lines: readonly string[]): string {
   if (lines.length === 0) return stream;
   const body = stream.endsWith("\n") ? stream : lastDocumentFrom(stream, (last) => blockEndJoinable(last));
-  return `${body}${body.endsWith("\n") || body === "" ? "" : "\n"}${lines.map((l) => `# sidecar-order: ${l}\n`).join("")}`;
+  // In the stream's own line breaks (a CRLF stream stays CRLF).
+  const eol = stream.includes("\r\n") ? "\r\n" : "\n";
+  return `${body}${body.endsWith("\n") || body === "" ? "" : eol}${lines.map((l) => `# sidecar-order: ${l}${eol}`).join("")}`;
 }
 
 /** `stream` with its last document (after its last `---` line) passed through `f`: the rest need not be read again. */

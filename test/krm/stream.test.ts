@@ -23,6 +23,11 @@ describe("withCommentLines", () => {
     expect(out).toBe(`${blockEndJoinable(stream)}${blockEndJoinable(stream).endsWith("\n") ? "" : "\n"}# sidecar-order: [info] one\n# sidecar-order: [warning] two\n`);
   });
 
+  it("writes the comments in a CRLF stream's line breaks", () => {
+    expect(withCommentLines("a: 1\r\nb: 2", ["[info] x"])).toBe("a: 1\r\nb: 2\r\n# sidecar-order: [info] x\r\n");
+    expect(withCommentLines("a: 1\r\n", ["[info] x"])).toBe("a: 1\r\n# sidecar-order: [info] x\r\n");
+  });
+
   it("writes nothing for no results, and only the comments for an empty stream", () => {
     expect(withCommentLines("a: 1", [])).toBe("a: 1");
     expect(withCommentLines("", ["[info] x"])).toBe("# sidecar-order: [info] x\n");
