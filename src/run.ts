@@ -79,8 +79,11 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
     if (group) {
       if (i === group[1]) {
         const [original, ...repeats] = group.map((k) => items[k]!);
+        // The identity is group/kind/namespace/name (no part of it holds a slash).
+        const [, kind, namespace, name] = outcome!.identity!.split("/");
+        const what = `${kind} ${namespace ? `${namespace}/` : ""}${name}`;
         results.push({
-          message: `${repeats.map(itemLabel).join(", ")} repeat${repeats.length > 1 ? "" : "s"} ${itemLabel(original!)} (same kind, namespace and name); all copies were kept and left as they are, remove all but one`,
+          message: `${repeats.map(itemLabel).join(", ")} repeat${repeats.length > 1 ? "" : "s"} ${itemLabel(original!)}: ${repeats.length > 1 ? "all are" : "both are"} ${what} (same kind, namespace and name); all copies were kept and left as they are, remove all but one`,
           severity: "error",
           ...(item.file ? { file: item.file } : { field: { path: `items[${item.index}]` } }),
         });

@@ -351,7 +351,7 @@ describe("duplicate workloads", () => {
     const second = withTemplate(b, kind, ["spec", "template"]);
     const out = runChecked(resourceList([first, second], NATIVE));
     expect(out.exitCode).toBe(1);
-    expect(messages(out.results, "error")).toEqual([expect.stringMatching(/^items\[2\] repeats items\[1\] \(same kind, namespace and name\)/)]);
+    expect(messages(out.results, "error")).toEqual([expect.stringMatching(new RegExp(`^items\\[2\\] repeats items\\[1\\]: both are ${kind} w \\(same kind, namespace and name\\)`))]);
     expect(out.bodies[1]).toBe(first);
     expect(out.bodies[2]).toBe(second);
   });
