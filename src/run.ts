@@ -62,6 +62,7 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
   const firstWith = new Map<string, number>();
   // Duplicate workloads: which copy would kpt or the API server keep? Change neither; say so.
   const copies = new Map<number, number[]>(); // every copy's position → all copies' positions
+  const copiesOf = new Map<number[], string>(); // each group of copies → the identity they share
   items.forEach((item, i) => {
     const outcome = transformItem(item, ctx);
     if (outcome.replacement !== undefined || outcome.results.length > 0) outcomes[i] = outcome;
@@ -71,6 +72,7 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
     const group = copies.get(first) ?? [first];
     group.push(i);
     copies.set(first, group).set(i, group);
+    copiesOf.set(group, outcome.identity);
   });
   let changed = false;
   items.forEach((item, i) => {
@@ -80,7 +82,7 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
       if (i === group[1]) {
         const [original, ...repeats] = group.map((k) => items[k]!);
         // The identity is group/kind/namespace/name (no part of it holds a slash).
-        const [, kind, namespace, name] = outcome!.identity!.split("/");
+        const [, kind, namespace, name] = copiesOf.get(group)!.split("/");
         const what = `${kind} ${namespace ? `${namespace}/` : ""}${name}`;
         results.push({
           message: `${repeats.map(itemLabel).join(", ")} repeat${repeats.length > 1 ? "" : "s"} ${itemLabel(original!)}: ${repeats.length > 1 ? "all are" : "both are"} ${what} (same kind, namespace and name); all copies were kept and left as they are, remove all but one`,

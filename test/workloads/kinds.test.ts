@@ -340,6 +340,13 @@ spec:
 });
 
 describe("duplicate workloads", () => {
+  it("names the duplicated workload, also when neither copy has anything else to say", () => {
+    const plain = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: app\n";
+    const out = runChecked(resourceList([plain, plain], NATIVE));
+    expect(out.exitCode).toBe(1);
+    expect(messages(out.results, "error")).toEqual(["items[2] repeats items[1]: both are Deployment shop/web (same kind, namespace and name); all copies were kept and left as they are, remove all but one"]);
+  });
+
   it.each([
     ["extensions/v1beta1", "apps/v1"],
     ["apps/v1beta1", "apps/v1"],
