@@ -10,7 +10,7 @@
 import type { Container, Handler, PodTemplateView } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
 import { drainSeconds } from "./drain";
-import type { Plan } from "./plan";
+import { editAt, type Plan } from "./plan";
 import { DEFAULT_GRACE_SECONDS, preStopSleepSeconds, type ShutdownOptions } from "./shutdown";
 
 /**
@@ -58,7 +58,8 @@ export function planNativeShutdown(plan: Plan, template: PodTemplateView, sideca
 
 /** The container with the preStop hook the plan leaves it (one the plan replaces or removes no longer counts). */
 function plannedPreStop(plan: Plan, c: Container): Container {
-  const edit = plan.edits.find((e) => e.target !== "template" && e.target.name === c.name && (e.path.join(".") === "lifecycle.preStop" || e.path.join(".") === "lifecycle"));
+  // A removed preStop may have become the removal of the whole lifecycle (collapseLifecycle).
+  const edit = editAt(plan, c.name, "lifecycle.preStop") ?? editAt(plan, c.name, "lifecycle");
   if (!edit) return c;
   const preStop = (edit.path.length === 1 ? (edit.value as Container["lifecycle"] | undefined)?.preStop : edit.value) as Handler | undefined;
   const { preStop: _replaced, ...rest } = c.lifecycle ?? {};

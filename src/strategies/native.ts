@@ -11,7 +11,7 @@ import type { Container, Handler, PodTemplateView, Probe } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
 import { checkAfter } from "./after";
 import { commandText, holdHook, meshFirst, startOrder, waitLimitSeconds, type LegacyOptions } from "./legacy";
-import { emptyPlan, sameValue, type Plan, type Slot } from "./plan";
+import { editAt, emptyPlan, sameValue, type Plan, type Slot } from "./plan";
 import { judgePreStop } from "./prestop";
 import { probeBudget, probePeriod } from "../pod/probe-timing";
 
@@ -276,7 +276,7 @@ function gate(plan: Plan, s: MatchedSidecar, opts: NativeOptions): void {
 
 /** The startupProbe the sidecar ends up with: one the plan adds, else its own. */
 function finalProbe(plan: Plan, c: Container): Probe {
-  const added = plan.edits.find((e) => e.target !== "template" && e.target.name === c.name && e.path.join(".") === "startupProbe");
+  const added = editAt(plan, c.name, "startupProbe");
   return (added?.value as Probe | undefined) ?? c.startupProbe ?? {};
 }
 

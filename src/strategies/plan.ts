@@ -47,6 +47,15 @@ export function emptyPlan(): Plan {
   return { remarks: [], edits: [], notes: [] };
 }
 
+/** The last edit the plan makes to container `name` at `path` (dotted: `lifecycle.preStop`); container names are unique across both lists. */
+export function editAt(plan: Plan, name: string, path: string): Edit | undefined {
+  for (let i = plan.edits.length - 1; i >= 0; i--) {
+    const e = plan.edits[i]!;
+    if (e.target !== "template" && e.target.name === name && e.path.join(".") === path) return e;
+  }
+  return undefined;
+}
+
 export function refused(plan: Plan): boolean {
   return plan.notes.some((n) => n.severity === "error");
 }

@@ -6,7 +6,7 @@
 import { KNOWN_DEFECTS, SIDECAR_CONTAINERS, defectStatus, fixText, nativeSidecarFate, type DefectPod } from "../facts/kubernetes";
 import { formatVersion, type TargetVersions } from "../facts/versions";
 import type { PodTemplateView } from "../pod/types";
-import type { Plan } from "./plan";
+import { editAt, type Plan } from "./plan";
 
 export function planVersionRisks(plan: Plan, template: PodTemplateView, target: TargetVersions): void {
   const pod = podAfter(plan, template);
@@ -44,15 +44,13 @@ export function planVersionRisks(plan: Plan, template: PodTemplateView, target: 
 /** The pod's native sidecars once the plan is carried out, and which of them were native before. */
 function podAfter(plan: Plan, template: PodTemplateView): DefectPod & { wereNative: string[] } {
   const init = plan.order ? plan.order.initContainers.map((slot) => template.spec[slot.from][slot.index]!) : template.spec.initContainers;
-  const edited = (name: string, path: string) =>
-    plan.edits.find((e) => e.target !== "template" && e.target.name === name && e.target.list === "initContainers" && e.path.join(".") === path);
   const nativeSidecars: DefectPod["nativeSidecars"] = [];
   const wereNative: string[] = [];
   for (const c of init) {
-    const policy = edited(c.name, "restartPolicy")?.value ?? c.restartPolicy;
+    const policy = editAt(plan, c.name, "restartPolicy")?.value ?? c.restartPolicy;
     if (policy !== "Always") continue;
     if (c.restartPolicy === "Always") wereNative.push(c.name);
-    const probe = edited(c.name, "startupProbe");
+    const probe = editAt(plan, c.name, "startupProbe");
     nativeSidecars.push({ name: c.name, startupProbe: probe ? probe.value !== undefined : c.startupProbe !== undefined });
   }
   return { restartPolicy: template.spec.restartPolicy, nativeSidecars, wereNative };
