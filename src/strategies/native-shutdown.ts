@@ -9,7 +9,7 @@
  */
 import type { Container, Handler, PodTemplateView } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
-import { drainSeconds } from "./drain";
+import { drainSeconds, noteDrainProblems } from "./drain";
 import { editAt, type Plan } from "./plan";
 import { DEFAULT_GRACE_SECONDS, preStopSleepSeconds, type ShutdownOptions } from "./shutdown";
 
@@ -29,6 +29,7 @@ export function planNativeShutdown(plan: Plan, template: PodTemplateView, sideca
   const sidecarPreStop = Math.max(0, ...sidecars.map((s) => preStopSleepSeconds(plannedPreStop(plan, s.container as Container))));
   const first = Math.max(appPreStop + opts.appSeconds, sidecarPreStop);
   const drains = sidecars.map((s) => ({ name: s.container.name, ...drainSeconds(s, template) }));
+  noteDrainProblems(plan, drains);
   const total = first + drains.reduce((n, d) => n + d.seconds, 0);
   const needed = Math.ceil(total + opts.marginSeconds);
   if (needed <= grace) return;

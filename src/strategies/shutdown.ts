@@ -6,7 +6,7 @@
  */
 import type { Container, Handler, PodTemplateView } from "../pod/types";
 import type { MatchedSidecar } from "../sidecars/match";
-import { drainSeconds } from "./drain";
+import { drainSeconds, noteDrainProblems } from "./drain";
 import { judgePreStop } from "./prestop";
 import { sameValue, type Plan } from "./plan";
 
@@ -46,6 +46,7 @@ export function planLegacyShutdown(plan: Plan, template: PodTemplateView, sideca
   const wanted = appPreStop + opts.appSeconds;
   // After its preStop wait, a sidecar gets SIGTERM and still drains (Istio's terminationDrainDuration).
   const drains = stopping.map((s) => ({ name: s.container.name, ...drainSeconds(s, template) }));
+  noteDrainProblems(plan, drains);
   const longest = drains.reduce((a, b) => (b.seconds > a.seconds ? b : a));
   const drain = Math.ceil(longest.seconds);
   const needed = wanted + drain + opts.marginSeconds;

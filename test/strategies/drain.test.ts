@@ -16,8 +16,10 @@ describe("durationSeconds", () => {
     [".5s", 0.5],
     ["1.s", 1],
     ["+5s", 5],
+    ["-5s", -5],
+    ["-0", 0],
     ["0", 0],
   ])("%s is %f s", (text, seconds) => expect(durationSeconds(text)).toBeCloseTo(seconds, 9));
 
-  it.each(["", "30", "s", "30 s", "5x", "-5s", ".s", "+", "00", 30, null])("%j is none", (text) => expect(durationSeconds(text)).toBeUndefined());
+  it.each(["", "30", "s", "30 s", "5x", "--5s", "-", ".s", "+", "00", 30, null])("%j is none", (text) => expect(durationSeconds(text)).toBeUndefined());
 });

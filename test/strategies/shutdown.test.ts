@@ -164,6 +164,32 @@ spec:
     expect(messages(out.results, "info")[0]).toMatch(/raised terminationGracePeriodSeconds from 20 to 40 s so the sidecars can outlive the app's shutdown: the app's 15 s stop \(shutdown.appSeconds\), then "istio-proxy" 20 s terminationDrainDuration, plus a 5 s margin/);
   });
 
+  it.each([
+    ["terminationDrainDuration: 1m 30s", '"1m 30s"'],
+    ["terminationDrainDuration: 30", "30"],
+    ["terminationDrainDuration: [5s]", '["5s"]'],
+  ])("warns that Istio refuses a proxy config whose drain is not a Go duration (%s), in legacy and native alike", (line, shown) => {
+    const bad = pod(60).replace("  annotations:\n", `  annotations:\n    proxy.istio.io/config: |\n      ${line}\n`);
+    for (const strategy of ["legacy", "native"]) {
+      const out = runChecked(resourceList([bad], typedConfig(`strategy: ${strategy}\nkubernetesVersion: "1.33"\nsidecars:\n- preset: istio\n`)));
+      const warning = out.results.find((r) => r.severity === "warning" && r.message.includes("terminationDrainDuration"));
+      expect(warning?.message).toBe(
+        `terminationDrainDuration in proxy.istio.io/config is ${shown}, not a duration Istio reads, so Istio refuses the whole proxy config ("could not parse proxy config"): the injector rejects the pod, and an injected proxy does not start. The shutdown budget assumed Istio's 5 s drain; write a Go duration string such as "5s" or "1m30s"`,
+      );
+      expect(warning?.field?.path).toBe("metadata.annotations.proxy.istio.io/config");
+    }
+  });
+
+  it("warns, once, that Istio refuses a proxy config that is not a YAML map; a negative drain ends at once", () => {
+    const notMap = pod(60).replace("  annotations:\n", "  annotations:\n    proxy.istio.io/config: 'terminationDrainDuration=5s'\n");
+    const out = runChecked(resourceList([notMap], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
+    expect(messages(out.results, "warning")).toEqual([expect.stringMatching(/^proxy.istio.io\/config is not a YAML map, so Istio refuses the whole proxy config .*; write it as one, such as terminationDrainDuration: 5s$/)]);
+    const negative = pod(20).replace("  annotations:\n", "  annotations:\n    proxy.istio.io/config: |\n      terminationDrainDuration: -5s\n");
+    const fits = runChecked(resourceList([negative], typedConfig("strategy: legacy\nsidecars:\n- preset: istio\n")));
+    // 15 s stop + 0 s drain + 5 s margin fits in 20 s: no warning at all.
+    expect(messages(fits.results, "warning")).toEqual([]);
+  });
+
   it("raises the grace period instead when asked", () => {
     const out = runChecked(resourceList([pod(12)], typedConfig("strategy: legacy\nshutdown: {appSeconds: 25, raiseGracePeriod: true}\nsidecars:\n- preset: istio\n")));
     const item = parse(out.bodies[1]!) as Out;
