@@ -176,6 +176,8 @@ export interface SidecarSettings {
   wait?: string[];
   /** Why there is no wait command, when a preset says so. */
   noWait?: string;
+  /** What to change so the preset has a wait command, when it says. */
+  noWaitFix?: string;
   timeoutSeconds: number;
   /** startupProbe for a native sidecar that has none. */
   startupProbe?: Probe;
@@ -193,6 +195,8 @@ export interface SidecarSettings {
   noDrain?: string;
   /** Why the preset gives no startupProbe here (said in the warning). */
   noStartupProbe?: string;
+  /** What to change so the preset gives a startupProbe, when it says. */
+  noStartupProbeFix?: string;
   /** Recognises the preset's own wait command (a native startupProbe makes it redundant). */
   isWait?: (command: readonly string[]) => boolean;
   jobExit?: string;
@@ -207,6 +211,7 @@ export function settingsFor(rule: SidecarRule | undefined, c: Container, annotat
 const NOT_YET = Symbol("not yet");
 const valueOf = <T>(m: Maybe<T> | undefined): T | undefined => (m && "value" in m ? m.value : undefined);
 const noneOf = (m: Maybe<unknown> | undefined): string | undefined => (m && "none" in m ? m.none : undefined);
+const fixOf = (m: Maybe<unknown> | undefined): string | undefined => (m && "none" in m ? m.fix : undefined);
 
 /**
  * What the preset makes of the container is worked out on first read, once: a sidecar already
@@ -274,12 +279,21 @@ class Settings implements SidecarSettings {
     return this.preset && noneOf(this.waitOf());
   }
 
+  /** The preset's advice for having a wait command (or a startupProbe: the same setting gives both). */
+  get noWaitFix(): string | undefined {
+    return this.preset && fixOf(this.waitOf());
+  }
+
   get startupProbe(): Probe | undefined {
     return valueOf(this.probeOf());
   }
 
   get noStartupProbe(): string | undefined {
     return this.preset && noneOf(this.probeOf());
+  }
+
+  get noStartupProbeFix(): string | undefined {
+    return this.preset && fixOf(this.probeOf());
   }
 
   get sleepBinary(): string | undefined {

@@ -85,7 +85,7 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
 
   for (const s of sidecars) {
     if (s.settings.wait) holdHook(plan, s.container, s.settings.wait, opts, "containers", s.settings.isWait);
-    else noWait(plan, s.container, s.settings.noWait, s.settings.startupProbe !== undefined);
+    else noWait(plan, s.container, s.settings.noWait, s.settings.noWaitFix, s.settings.startupProbe !== undefined);
   }
 
   const firstApp = apps[0]?.c;
@@ -103,10 +103,10 @@ export function planLegacy(template: PodTemplateView, matched: readonly MatchedS
 }
 
 /** Warn that a sidecar is ordered first but nothing holds the app until it is ready. */
-function noWait(plan: Plan, c: Container, reason: string | undefined, probed: boolean): void {
+function noWait(plan: Plan, c: Container, reason: string | undefined, presetFix: string | undefined, probed: boolean): void {
   const waitExec = "add wait.exec (a command in its image that blocks until it is ready and times out) to its sidecars entry";
   // Native sidecars are the way out only where the preset has a startupProbe to give them.
-  const fix = reason ? `${reason}; ${probed ? "use native sidecars (Kubernetes 1.29 or later), which gate on a startupProbe instead" : waitExec}` : waitExec;
+  const fix = reason ? `${reason}; ${probed ? "use native sidecars (Kubernetes 1.29 or later), which gate on a startupProbe instead" : presetFix ? `${presetFix}, or ${waitExec}` : waitExec}` : waitExec;
   plan.notes.push({
     severity: "warning",
     target: { list: "containers", name: c.name },

@@ -195,13 +195,16 @@ function ungated(plan: Plan, s: MatchedSidecar): void {
   if (c.restartPolicy !== "Always" || c.startupProbe || c.lifecycle?.postStart) return;
   // A preset that knows its sidecar has nothing to gate on at all, neither probe nor wait (Vault's
   // agent), said so when it converted it; advice that cannot be followed, on every run, is noise.
-  if (s.settings.noStartupProbe && !s.settings.wait) return;
+  // One that can be followed (cloud-sql-proxy's --health-check) is said.
+  const fix = s.settings.noStartupProbeFix;
+  if (s.settings.noStartupProbe && !s.settings.wait && !fix) return;
   const readiness = c.readinessProbe ? " (its readinessProbe holds nothing back: native sidecars gate on the startupProbe)" : "";
+  const why = fix ? ` (${s.settings.preset?.title ?? "its preset"} gives none: ${s.settings.noStartupProbe})` : "";
   plan.notes.push({
     severity: "warning",
     target: { list: "initContainers", name: c.name },
     path: ["startupProbe"],
-    message: `native sidecar "${c.name}" has no startupProbe or postStart hook${readiness}, so the containers after it start as soon as its process runs, not when it is ready; give it a startupProbe in the workload (sidecar-order leaves a sidecar that is native already as it is: a startupProbe in its sidecars entry applies only when it converts one)`,
+    message: `native sidecar "${c.name}" has no startupProbe or postStart hook${readiness}${why}, so the containers after it start as soon as its process runs, not when it is ready; ${fix ? `${fix}, or ` : ""}give it a startupProbe in the workload (sidecar-order leaves a sidecar that is native already as it is: a startupProbe in its sidecars entry applies only when it converts one)`,
   });
 }
 
@@ -253,7 +256,7 @@ function gate(plan: Plan, s: MatchedSidecar, opts: NativeOptions): void {
         severity: "warning",
         target,
         path: ["startupProbe"],
-        message: `native sidecar "${c.name}" has no startupProbe, readinessProbe or wait command${why}, so the containers after it start as soon as its process runs, not when it is ready; give it a startupProbe (or startupProbe/wait.exec in its sidecars entry)`,
+        message: `native sidecar "${c.name}" has no startupProbe, readinessProbe or wait command${why}, so the containers after it start as soon as its process runs, not when it is ready; ${s.settings.noStartupProbeFix ? `${s.settings.noStartupProbeFix}, or ` : ""}give it a startupProbe (or startupProbe/wait.exec in its sidecars entry)`,
       });
     }
   }

@@ -134,7 +134,7 @@ describe("presets", () => {
     expect(other.bodies[1]).toBe(pod(EXPECTED.linkerd));
   });
 
-  it("cloud-sql-proxy without --health-check gets no probe or wait that could never succeed, and a warning", () => {
+  it("cloud-sql-proxy without --health-check gets no probe or wait that could never succeed, and one warning that says what to add", () => {
     // A /startup probe or `cloud-sql-proxy wait` on a proxy that serves no /startup would fail
     // forever, and the pod would never start: the sidecar is ordered without them, and told why.
     const out = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["p:r:i"] })], typedConfig("strategy: native\nsidecars:\n- preset: cloud-sql-proxy\n")));
@@ -142,11 +142,20 @@ describe("presets", () => {
     expect(sidecar["startupProbe"]).toBeUndefined();
     expect(sidecar["lifecycle"]).toBeUndefined();
     expect(messages(out.results, "warning")).toEqual([
-      expect.stringMatching(/has no startupProbe, readinessProbe or wait command \(Cloud SQL Auth Proxy gives none: it is not started with --health-check/),
-      expect.stringMatching(/is not started with --health-check, so it serves no \/startup.*add --health-check and --http-address=0\.0\.0\.0 to its args \(or CSQL_PROXY_HEALTH_CHECK/),
+      expect.stringMatching(
+        /has no startupProbe, readinessProbe or wait command \(Cloud SQL Auth Proxy gives none: it is not started with --health-check.*; add --health-check and --http-address=0\.0\.0\.0 to its args \(or CSQL_PROXY_HEALTH_CHECK and CSQL_PROXY_HTTP_ADDRESS to its env\), or give it a startupProbe/,
+      ),
     ]);
+    // Said again on every run of the output (the sidecar is native already), with the same fix.
+    const again = runChecked(resourceList([out.bodies[1]!], typedConfig("strategy: native\nsidecars:\n- preset: cloud-sql-proxy\n")));
+    expect(again.bodies[1]).toBe(out.bodies[1]);
+    expect(messages(again.results, "warning")).toEqual([expect.stringMatching(/^native sidecar "cloud-sql-proxy" has no startupProbe or postStart hook \(Cloud SQL Auth Proxy gives none: .*; add --health-check and --http-address=0\.0\.0\.0 to its args .*, or give it a startupProbe in the workload/)]);
     const legacy = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["p:r:i"] })], typedConfig("strategy: legacy\nsidecars:\n- preset: cloud-sql-proxy\n")));
     expect((parse(legacy.bodies[1]!) as PodOut).spec.containers[0]!["lifecycle"]).toBeUndefined();
+    expect(messages(legacy.results, "warning")).toEqual([expect.stringMatching(/has no wait command, .*it is not started with --health-check, so it serves no \/startup to ask; add --health-check and --http-address=0\.0\.0\.0 to its args .*, or add wait\.exec/)]);
+    // A wait of the user's own in the entry: nothing to warn of (the old check said "gives it no wait command" even then).
+    const own = runChecked(resourceList([pod({ ...EXPECTED["cloud-sql-proxy"], args: ["p:r:i"] })], typedConfig("strategy: legacy\nsidecars:\n- preset: cloud-sql-proxy\n  wait: {exec: [/bin/my-wait, --timeout=60s]}\n")));
+    expect(messages(own.results, "warning")).toEqual([]);
   });
 
   it("cloud-sql-proxy set up by its CSQL_PROXY_ variables, as upstream's Kubernetes example does, is probed where they say", () => {
@@ -167,8 +176,7 @@ describe("presets", () => {
     expect(messages(native({}, ["--health-check", "false", "--http-address=0.0.0.0"]).results, "warning")).toEqual([]);
     // A port from elsewhere matters only with health checks on: without them nothing is assumed.
     expect(messages(native({ env: [{ name: "CSQL_PROXY_HTTP_PORT", valueFrom: { configMapKeyRef: { name: "p", key: "port" } } }] }).results, "warning")).toEqual([
-      expect.stringMatching(/has no startupProbe, readinessProbe or wait command/),
-      expect.stringMatching(/is not started with --health-check/),
+      expect.stringMatching(/has no startupProbe, readinessProbe or wait command .*is not started with --health-check/),
     ]);
     // A port from elsewhere and an address given as localhost: both said, the address as it is.
     expect(messages(native({ envFrom: [{ configMapRef: { name: "p" } }] }, ["--health-check", "--http-address=127.0.0.1", "p:r:i"]).results, "warning")).toEqual([

@@ -23,11 +23,11 @@ export const cloudSqlProxy: Preset = {
     return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
   },
   // Without --health-check the proxy serves no /startup: a wait or probe on it would never succeed,
-  // and the pod would never start. None is given then (the check below says what to add).
+  // and the pod would never start. None is given then, and the strategy's warning says what to add.
   wait: ({ container, adminPort, timeoutSeconds }) =>
     healthCheck(container)
       ? { value: ["/cloud-sql-proxy", "wait", "--max", seconds(timeoutSeconds), ...(adminPort === DEFAULT_PORT ? [] : [`--http-port=${adminPort}`])] }
-      : { none: NO_HEALTH_CHECK },
+      : { none: NO_HEALTH_CHECK, fix: HEALTH_CHECK_FIX },
   isWait: (command) => {
     const [bin, sub] = commandHead(command);
     return bin === "cloud-sql-proxy" && sub === "wait";
@@ -35,7 +35,7 @@ export const cloudSqlProxy: Preset = {
   // The kubelet probes the pod's address: a proxy listening on localhost only is held by its wait command instead.
   startupProbe: ({ container, adminPort, timeoutSeconds }) =>
     !healthCheck(container)
-      ? { none: NO_HEALTH_CHECK }
+      ? { none: NO_HEALTH_CHECK, fix: HEALTH_CHECK_FIX }
       : !allAddresses(container)
         ? { none: "it serves /startup on localhost only, where the kubelet cannot reach it" }
         : { value: everySecond({ httpGet: { path: "/startup", port: adminPort } }, timeoutSeconds) },
@@ -54,9 +54,8 @@ export const cloudSqlProxy: Preset = {
       const address = allAddresses(container) ? "0.0.0.0" : "localhost";
       out.push({ message: `may take ${unseen.map((n) => `--${n}`).join(", ")} from env that sidecar-order cannot read (envFrom or valueFrom), so it assumed health checks on ${address}, port ${adminPort}; if that is not so, set them in its args or as env values` });
     }
-    if (!healthCheck(container)) {
-      return [{ message: "is not started with --health-check, so it serves no /startup, and sidecar-order gives it no wait command or startupProbe: the containers after it may start before it is ready; add --health-check and --http-address=0.0.0.0 to its args (or CSQL_PROXY_HEALTH_CHECK and CSQL_PROXY_HTTP_ADDRESS to its env)" }];
-    }
+    // Without health checks the strategy warns that nothing holds the app (NO_HEALTH_CHECK, HEALTH_CHECK_FIX).
+    if (!healthCheck(container)) return out;
     // The legacy wait runs inside the container, where localhost is fine; the kubelet's probe is not.
     if (!allAddresses(container)) {
       out.push({ message: "serves /startup on localhost only, where the kubelet cannot probe it, so its wait command holds the containers after it instead of a startupProbe; add --http-address=0.0.0.0 to its args (or CSQL_PROXY_HTTP_ADDRESS to its env) for the probe", strategy: "native" });
@@ -66,6 +65,7 @@ export const cloudSqlProxy: Preset = {
 };
 
 const NO_HEALTH_CHECK = "it is not started with --health-check, so it serves no /startup to ask";
+const HEALTH_CHECK_FIX = "add --health-check and --http-address=0.0.0.0 to its args (or CSQL_PROXY_HEALTH_CHECK and CSQL_PROXY_HTTP_ADDRESS to its env)";
 
 /** Set where the proxy's own setting cannot be read: an env var from a ConfigMap or Secret. */
 const ELSEWHERE = Symbol("set elsewhere");

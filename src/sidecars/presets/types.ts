@@ -15,8 +15,8 @@ export interface PresetInput {
   annotations: Record<string, string>;
 }
 
-/** A value, or the reason there is none (said in a warning). */
-export type Maybe<T> = { value: T } | { none: string };
+/** A value, or the reason there is none (said in a warning), with what the user can change to have one. */
+export type Maybe<T> = { value: T } | { none: string; fix?: string };
 
 export interface WebhookSwitches {
   /** Annotations or labels (key → values meaning "on"; "*" is any value) that opt a pod template into injection; the last one present decides. */
