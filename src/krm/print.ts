@@ -1,5 +1,5 @@
 /** YAML printing for what the function writes: block style, no re-wrapping, kpt's compact lists. */
-import { Document, isAlias, isMap, isNode, isScalar, isSeq, parse, parseDocument, visit, type Node, type ToStringOptions } from "yaml";
+import { Document, isAlias, isMap, isNode, isScalar, isSeq, parse, parseDocument, visit, type Node, type Scalar, type ScalarTag, type Tags, type ToStringOptions } from "yaml";
 import type { Result } from "./results";
 import { MAX_ALIAS_COUNT } from "./limits";
 import { indent } from "./text";
@@ -11,12 +11,36 @@ export const PRINT_OPTIONS: ToStringOptions = { indentSeq: false, lineWidth: 0, 
 const BASE = PRINT_OPTIONS;
 
 /**
+ * A number prints as it was written while it still holds the value it was read as. yaml would
+ * print `0400` as `400` (and `0x1F`, `1e3`, `+5`, `.5` in its own forms), and Kubernetes' YAML
+ * readers take `0400` as octal: re-printing a changed workload would turn a secret's
+ * `defaultMode: 0400` (256) into 400.
+ */
+function keepNumberSource(tag: Tags[number]): Tags[number] {
+  if (typeof tag !== "object" || !("resolve" in tag) || "collection" in tag && tag.collection) return tag;
+  const scalarTag = tag as ScalarTag;
+  if (!scalarTag.stringify) return tag;
+  const own = scalarTag.stringify.bind(scalarTag);
+  return {
+    ...scalarTag,
+    stringify(item, ctx, onComment, onChompKeep) {
+      const node = item as Scalar;
+      if (node.type === "PLAIN" && typeof node.source === "string" && typeof node.value === "number" && Object.is(resolvePlain(node.source), node.value)) return node.source;
+      return own(item, ctx, onComment, onChompKeep);
+    },
+  };
+}
+
+/** How an item is parsed for editing and re-printing. */
+const ITEM_PARSE = { prettyErrors: false, uniqueKeys: true, merge: true, customTags: (tags: Tags) => tags.map(keepNumberSource) } as const;
+
+/**
  * Parse an item's own text; undefined when it does not parse on its own (e.g. an alias to another
  * item). Plain `<<` merge keys count, as kubectl's and kpt's readers count them.
  */
 export function parseItem(src: ItemSource): Document.Parsed | undefined {
   try {
-    const doc = parseDocument(src.body, { prettyErrors: false, uniqueKeys: true, merge: true });
+    const doc = parseDocument(src.body, ITEM_PARSE);
     return doc.errors.length === 0 ? doc : undefined;
   } catch (e) {
     if (e instanceof RangeError) return undefined;

@@ -4,6 +4,7 @@ import { Document } from "yaml";
 import { keepKeyLineComments, parseItem, printItem, printResults } from "../../src/krm/print";
 import type { ItemSource } from "../../src/krm/resource-list";
 import type { Result } from "../../src/krm/results";
+import { resourceList, runChecked, typedConfig } from "../support/resource-list";
 
 const samples: Result[] = [
   { message: "plain message", severity: "info" },
@@ -43,5 +44,47 @@ describe("printItem", () => {
     // The `#` inside the anchor name starts no comment: "# own line" stays on a line of its own.
     expect(printed).toMatch(/\n {4}# own line\n/);
     expect(printed).not.toContain("labels: # own line");
+  });
+
+  // Kubernetes' YAML readers (go-yaml, YAML 1.1 style) take `0400` as octal 256; yaml's printer
+  // would write the 1.2 reading, 400: a secret's read-only defaultMode would become group-writable.
+  it.each([
+    ["defaultMode: 0400", "octal-looking integer"],
+    ["defaultMode: +0755", "sign"],
+    ["mode: 0x1F", "hex in capitals"],
+    ["priority: 1e3", "exponent"],
+    ["ratio: .50", "float without a leading zero, with a trailing zero"],
+    ["ratio: 1.0e+2", "float exponent"],
+    ["count: 0o17", "1.2 octal"],
+  ])("re-prints %s (%s) in a changed workload as it was written", (line) => {
+    const workload = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: cloud-sql-proxy
+    image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    args: ["--health-check", "--http-address=0.0.0.0"]
+  volumes:
+  - name: creds
+    secret: {secretName: creds, ${line}}
+  x-extra:
+    ${line}
+`;
+    const out = runChecked(resourceList([workload], typedConfig('kubernetesVersion: "1.30"\n')));
+    expect(out.bodies[1]).not.toBe(workload);
+    expect(out.bodies[1]).toContain(`secret: {secretName: creds, ${line}}\n`);
+    expect(out.bodies[1]).toContain(`x-extra:\n    ${line}\n`);
+    // Everything after the edit is the input's text, byte for byte.
+    expect(out.bodies[1]!.slice(out.bodies[1]!.indexOf("  volumes:"))).toBe(workload.slice(workload.indexOf("  volumes:")));
+  });
+
+  it("a number the plan changes is printed as the new value", () => {
+    const doc = parseItem(item("spec:\n  terminationGracePeriodSeconds: 030\n  other: 030\n"))!;
+    doc.setIn(["spec", "terminationGracePeriodSeconds"], 45);
+    expect(printItem(doc, item("spec:\n"))).toBe("spec:\n  terminationGracePeriodSeconds: 45\n  other: 030\n");
   });
 });
