@@ -14,7 +14,7 @@ import { editItem } from "./krm/edit";
 import { result, type Result, type Subject } from "./krm/results";
 import { readTemplate } from "./pod/read";
 import { pathText, type PodTemplateView } from "./pod/types";
-import { matchSidecars, type MatchedSidecar } from "./sidecars/match";
+import { matchSidecars, unlistedMeshProxies, type MatchedSidecar } from "./sidecars/match";
 import type { Preset } from "./sidecars/presets";
 import { injectedMeshes, planInjected } from "./sidecars/injection";
 import type { SidecarRule } from "./sidecars/rules";
@@ -285,6 +285,17 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
     );
     results.push(said);
     plainInitSaid.push({ said, name: container.name });
+  }
+  for (const { list, index, container, preset } of unlistedMeshProxies(view, matched)) {
+    const names = matched.sidecars.map((x) => `"${x.container.name}"`).join(", ");
+    results.push(
+      result(
+        "warning",
+        `container "${container.name}" looks like the ${preset.title} (the ${preset.name} preset), which the config's sidecars do not list, so it is left where it is and ${names} ${matched.sidecars.length > 1 ? "start" : "starts"} before it; the mesh sends the pod's traffic through its proxy, so their connections fail until it runs, and a wait or startupProbe that needs the network may never pass; add {preset: ${preset.name}} to sidecars, and sidecar-order starts it first`,
+        subject,
+        { path: tpl(["spec", list, index]) },
+      ),
+    );
   }
   for (const name of matched.plainInitNames) {
     results.push(result("warning", `the sidecar-order.dev/sidecars annotation names "${name}", an init container that runs to completion (it has no restartPolicy: Always), so it was left where it is; a sidecar belongs in spec.containers, or in spec.initContainers with restartPolicy: Always`, subject, { path: tpl(["metadata", "annotations"]) }));

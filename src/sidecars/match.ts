@@ -3,6 +3,8 @@
  * presets) and those the pod template names in its `sidecar-order.dev/sidecars` annotation.
  */
 import type { Container, ListName, PodTemplateView } from "../pod/types";
+import { PRESETS } from "./presets";
+import type { Preset } from "./presets/types";
 import { ruleMatches, settingsFor, type SidecarRule, type SidecarSettings } from "./rules";
 
 export const SIDECARS_ANNOTATION = "sidecar-order.dev/sidecars";
@@ -92,4 +94,25 @@ export function matchSidecars(template: PodTemplateView, rules: readonly Sidecar
 function namesContainer(r: SidecarRule, c: Container): boolean {
   if (r.spec.name !== undefined) return r.spec.name === c.name;
   return r.spec.image === undefined && r.preset !== undefined && r.preset.containerNames.includes(c.name);
+}
+
+/** Mesh presets (a proxy with network-setup init containers) as rules of their own, to recognise an unlisted proxy. */
+const MESH_RULES: readonly SidecarRule[] = PRESETS.filter((p) => p.initContainersBefore.length > 0).map((preset, rank) => ({ key: preset.name, index: -1, preset, spec: { preset: preset.name }, rank, dependsOn: [] }));
+
+/**
+ * Running containers (app containers and native sidecars) that no rule matched but a mesh preset
+ * would: a config whose sidecars leave the mesh out moves the sidecars it lists ahead of the proxy.
+ */
+export function unlistedMeshProxies(template: PodTemplateView, outcome: MatchOutcome): { list: ListName; index: number; container: Container; preset: Preset }[] {
+  if (outcome.sidecars.length === 0) return [];
+  const out: ReturnType<typeof unlistedMeshProxies> = [];
+  for (const list of ["initContainers", "containers"] as const) {
+    template.spec[list].forEach((container, index) => {
+      if (list === "initContainers" && container.restartPolicy !== "Always") return;
+      if (outcome.sidecars.some((s) => s.container === container)) return;
+      const rule = MESH_RULES.find((r) => ruleMatches(r, container));
+      if (rule?.preset) out.push({ list, index, container, preset: rule.preset });
+    });
+  }
+  return out;
 }

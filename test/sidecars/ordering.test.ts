@@ -100,6 +100,44 @@ describe("several sidecars end to end", () => {
   });
 });
 
+describe("a mesh proxy the config's sidecars leave out", () => {
+  const pod = (proxyList: "containers" | "initContainers") => `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  initContainers:
+  - name: istio-init
+    image: docker.io/istio/proxyv2:1.24.0
+${proxyList === "initContainers" ? "  - name: istio-proxy\n    image: docker.io/istio/proxyv2:1.24.0\n    restartPolicy: Always\n" : ""}  containers:
+  - name: web
+    image: web
+${proxyList === "containers" ? "  - name: istio-proxy\n    image: docker.io/istio/proxyv2:1.24.0\n" : ""}  - name: cloud-sql-proxy
+    image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    args: ["--health-check", "--http-address=0.0.0.0"]
+`;
+  it.each([
+    ["legacy", "containers", "spec.containers[1]"],
+    ["native", "containers", "spec.containers[1]"],
+    ["native", "initContainers", "spec.initContainers[1]"],
+  ])("%s, proxy in %s: the sidecar is ordered as asked, and a warning says it now starts before the proxy", (strategy, list, path) => {
+    const out = runChecked(resourceList([pod(list as "containers")], typedConfig(`strategy: ${strategy}\nsidecars: [{preset: cloud-sql-proxy}]\n`)));
+    const warnings = out.results.filter((r) => r.severity === "warning");
+    expect(warnings.map((w) => w.message)).toEqual([
+      'container "istio-proxy" looks like the Istio proxy (the istio preset), which the config\'s sidecars do not list, so it is left where it is and "cloud-sql-proxy" starts before it; the mesh sends the pod\'s traffic through its proxy, so their connections fail until it runs, and a wait or startupProbe that needs the network may never pass; add {preset: istio} to sidecars, and sidecar-order starts it first',
+    ]);
+    expect(warnings[0]!.field?.path).toBe(path);
+  });
+
+  it("no warning when the mesh is listed, or when no sidecar of the config is in the pod", () => {
+    const listed = runChecked(resourceList([pod("containers")], typedConfig("strategy: native\nsidecars: [{preset: cloud-sql-proxy}, {preset: istio}]\n")));
+    expect(messages(listed.results, "warning")).toEqual([]);
+    expect((parse(listed.bodies[1]!) as Out).spec.initContainers.map((c) => c.name)).toEqual(["istio-init", "istio-proxy", "cloud-sql-proxy"]);
+    const none = runChecked(resourceList([pod("containers")], typedConfig("strategy: native\nsidecars: [{preset: dapr}]\n")));
+    expect(none.results.filter((r) => r.message.includes("looks like"))).toEqual([]);
+  });
+});
+
 describe("after and sidecars that are native already", () => {
   it("legacy: a native sidecar cannot start after one in spec.containers, and says so", () => {
     const pod = `apiVersion: v1
