@@ -23,6 +23,14 @@ export function readTemplate(template: unknown, where: string): TemplateRead {
     seen.add(c.name);
   }
   const meta = template["metadata"];
+  // What the plan may write into (annotations) or read (the grace period): a value of another
+  // shape would be overwritten or misread, and the API server refuses it anyway.
+  const odd =
+    oddShape(meta, "a map", at("metadata")) ??
+    (isPlain(meta) ? (oddShape(meta["annotations"], "a map", at("metadata.annotations")) ?? oddShape(meta["labels"], "a map", at("metadata.labels"))) : undefined) ??
+    oddShape(spec["terminationGracePeriodSeconds"], "a whole number", at("spec.terminationGracePeriodSeconds")) ??
+    oddShape(spec["restartPolicy"], "a string", at("spec.restartPolicy"));
+  if (odd) return { ok: false, ...odd };
   const view: PodTemplateView = {
     annotations: stringEntries(isPlain(meta) ? meta["annotations"] : undefined),
     labels: stringEntries(isPlain(meta) ? meta["labels"] : undefined),
@@ -32,6 +40,14 @@ export function readTemplate(template: unknown, where: string): TemplateRead {
   if (typeof spec["terminationGracePeriodSeconds"] === "number") view.spec.terminationGracePeriodSeconds = spec["terminationGracePeriodSeconds"];
   return { ok: true, view };
 }
+
+function oddShape(v: unknown, want: "a map" | "a string" | "a whole number", field: string): { field: string; problem: string } | undefined {
+  if (v === undefined || v === null) return undefined;
+  const fits = want === "a map" ? isPlain(v) : want === "a string" ? typeof v === "string" : Number.isInteger(v);
+  return fits ? undefined : { field, problem: `${field} is ${describeValue(v)}, where Kubernetes takes ${want}` };
+}
+
+const describeValue = (v: unknown) => (Array.isArray(v) ? "a list" : isPlain(v) ? "a map" : JSON.stringify(v));
 
 function readList(
   value: unknown,
