@@ -179,11 +179,27 @@ function scalarValueAt(text: string, header: number): string | undefined {
  * it fails). A stream that ends in a block scalar with no line break keeps its value.
  */
 export function withCommentLines(stream: string, lines: readonly string[]): string {
+  // The lines an earlier run left (the stream is its output) give way to this run's: the output of
+  // a run on its own output is the same, not longer.
+  stream = withoutCommentLines(stream);
   if (lines.length === 0) return stream;
   const body = stream.endsWith("\n") ? stream : lastDocumentFrom(stream, (last) => blockEndJoinable(last));
   // In the stream's own line breaks (a CRLF stream stays CRLF).
   const eol = stream.includes("\r\n") ? "\r\n" : "\n";
-  return `${body}${body.endsWith("\n") || body === "" ? "" : eol}${lines.map((l) => `# sidecar-order: ${l}${eol}`).join("")}`;
+  return `${body}${body.endsWith("\n") || body === "" ? "" : eol}${lines.map((l) => `${COMMENT_PREFIX}${l}${eol}`).join("")}`;
+}
+
+const COMMENT_PREFIX = "# sidecar-order: ";
+
+/** The stream without the `# sidecar-order: ` lines that end it. */
+function withoutCommentLines(stream: string): string {
+  let end = stream.length;
+  for (;;) {
+    // The last line, with its line break: [start, end).
+    const start = stream.lastIndexOf("\n", end - 2) + 1;
+    if (end === 0 || !stream.startsWith(COMMENT_PREFIX, start) || stream.charCodeAt(end - 1) !== 10) return stream.slice(0, end);
+    end = start;
+  }
 }
 
 /** `stream` with its last document (after its last `---` line) passed through `f`: the rest need not be read again. */

@@ -28,6 +28,16 @@ describe("withCommentLines", () => {
     expect(withCommentLines("a: 1\r\n", ["[info] x"])).toBe("a: 1\r\n# sidecar-order: [info] x\r\n");
   });
 
+  it("replaces the comment lines an earlier run left at the end (run on its own output, the stream stays the same)", () => {
+    const once = withCommentLines("a: 1\n# mine\n", ["[warning] w"]);
+    expect(withCommentLines(once, ["[warning] w"])).toBe(once);
+    expect(withCommentLines(once, [])).toBe("a: 1\n# mine\n");
+    expect(withCommentLines(withCommentLines("a: 1\r\n", ["[info] x", "[info] y"]), ["[info] z"])).toBe("a: 1\r\n# sidecar-order: [info] z\r\n");
+    // Only the lines that end the stream, whole: one inside it, or one the user wrote differently, stays.
+    const inside = "# sidecar-order: [info] old\na: 1\n#sidecar-order: mine\n";
+    expect(withCommentLines(inside, ["[info] x"])).toBe(`${inside}# sidecar-order: [info] x\n`);
+  });
+
   it("writes nothing for no results, and only the comments for an empty stream", () => {
     expect(withCommentLines("a: 1", [])).toBe("a: 1");
     expect(withCommentLines("", ["[info] x"])).toBe("# sidecar-order: [info] x\n");
