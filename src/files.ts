@@ -8,7 +8,7 @@ import { chmodSync, chownSync, readdirSync, readFileSync, readlinkSync, realpath
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { isMap, parseAllDocuments, visit } from "yaml";
 import { githubCommands } from "./front-doors/github";
-import { InputError, decode } from "./krm/resource-list";
+import { InputError, decode, type ItemSource } from "./krm/resource-list";
 import { exitCode, formatResults, type Result } from "./krm/results";
 import { blockEndJoinable, joined, readStream, writeStream, type StreamSource } from "./krm/stream";
 import { processItems } from "./run";
@@ -360,10 +360,30 @@ export function readInputs(paths: readonly string[], opts: { configPath?: string
   return { sources, problems: [...leftOut, ...sources.flatMap((s) => s.src.problems)] };
 }
 
+const CONFIG_KIND = /^kind:[ \t]*["']?SidecarOrder["']?[ \t]*(?:#.*)?$/m;
+const CONFIG_API = /^apiVersion:[ \t]*["']?fn\.sidecar-order\.dev\//m;
+
+/**
+ * A SidecarOrder among the manifests (a kpt package's own, its Kptfile's configPath): plain files
+ * take their config from --config or .sidecar-order.yaml, so it is passed through unused, and
+ * said, or a check of the package would quietly apply other settings than its kpt pipeline does.
+ */
+function configsAmongManifests(items: readonly ItemSource[], configPath: string | undefined): Result[] {
+  const used = configPath !== undefined ? `the config in use is ${shownPath(configPath)}` : "no --config was given and there is no .sidecar-order.yaml, so the defaults were used";
+  return items
+    .filter((item) => CONFIG_KIND.test(item.body) && CONFIG_API.test(item.body))
+    .map((item) => ({
+      severity: "warning" as const,
+      message: `this SidecarOrder is among the manifests, where it is only passed through: plain files take their config from --config FILE (or .sidecar-order.yaml), and ${used}; to order these manifests by it, run with --config ${item.file?.path ?? "FILE"}`,
+      ...(item.file ? { file: item.file } : {}),
+    }));
+}
+
 export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOutput {
   const configPath = opts.configPath ?? opts.config;
   const functionConfig = opts.functionConfig === undefined && opts.config !== undefined ? readConfigFile(opts.config) : opts.functionConfig;
   const { sources, problems } = readInputs(paths, { configPath, skipKptfile: opts.skipKptfile, readStdin: opts.readStdin });
+  problems.push(...configsAmongManifests(sources.flatMap((s) => s.src.items), configPath));
   // Results about the config name its file, which the user may not know was read (.sidecar-order.yaml).
   const { replacements, results } = processItems(
     sources.flatMap((s) => s.src.items),

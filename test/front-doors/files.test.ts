@@ -59,6 +59,18 @@ describe("plain files", () => {
     expect(r.stderr).toMatch(/^\[info\] moved sidecar "cloud-sql-proxy" to the front of spec.containers.*\(Deployment web, spec.template.spec.containers, app\/deploy.yaml\)$/m);
   });
 
+  it("says that a SidecarOrder among the manifests (a kpt package's own) is passed through, not used, and how to use it", () => {
+    writeFileSync(join(dir, "app", "sidecar-order.yaml"), CONFIG);
+    const r = run(["--check", "app"]);
+    expect(r.stderr).toContain(
+      "[warning] this SidecarOrder is among the manifests, where it is only passed through: plain files take their config from --config FILE (or .sidecar-order.yaml), and no --config was given and there is no .sidecar-order.yaml, so the defaults were used; to order these manifests by it, run with --config app/sidecar-order.yaml (app/sidecar-order.yaml)\n",
+    );
+    const other = run(["--config", "config.yaml", "--check", "app"]);
+    expect(other.stderr).toMatch(/\[warning\] this SidecarOrder is among the manifests, .*and the config in use is config.yaml; to order these manifests by it, run with --config app\/sidecar-order.yaml/);
+    // The config file itself is not among the manifests: nothing to say.
+    expect(run(["--config", "app/sidecar-order.yaml", "--check", "app"]).stderr).not.toContain("among the manifests");
+  });
+
   it("rewrites only the changed files with --in-place, keeping their formatting", () => {
     const r = run(["--config", "config.yaml", "--in-place", "app"]);
     expect(r.status, r.stderr).toBe(0);
