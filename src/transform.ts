@@ -14,7 +14,7 @@ import { editItem } from "./krm/edit";
 import { result, type Result, type Subject } from "./krm/results";
 import { readTemplate } from "./pod/read";
 import { pathText, type PodTemplateView } from "./pod/types";
-import { matchSidecars, unlistedMeshProxies, type MatchedSidecar } from "./sidecars/match";
+import { hasContainerOf, matchSidecars, unlistedMeshProxies, type MatchedSidecar } from "./sidecars/match";
 import type { Preset } from "./sidecars/presets";
 import { injectedMeshes, planInjected } from "./sidecars/injection";
 import type { SidecarRule } from "./sidecars/rules";
@@ -255,7 +255,9 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
   const matched = matchSidecars(view, ctx.rules);
   const tpl = (path: (string | number)[]) => pathText([...wk.templatePath, ...path]);
   // A mesh whose proxy is in the package is ordered directly; only injected ones need their switch.
-  const meshes = injectedMeshes(view, config.meshes).filter((p) => !matched.sidecars.some((s) => s.settings.preset === p));
+  // One whose proxy is there already, though the config leaves it out (an injected manifest), is
+  // not injected again: its switches would change nothing.
+  const meshes = injectedMeshes(view, config.meshes).filter((p) => !matched.sidecars.some((s) => s.settings.preset === p) && !hasContainerOf(view, p));
   recordUsage(ctx.usage, view, matched.sidecars, meshes, ctx.rules, matched.plainInitSidecars);
   const toOrder = matched.sidecars.filter((s) => s.list === "containers");
   // Every container a "sidecar": this is the sidecar's own workload (say, a collector Deployment).

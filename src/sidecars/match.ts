@@ -96,8 +96,16 @@ function namesContainer(r: SidecarRule, c: Container): boolean {
   return r.spec.image === undefined && r.preset !== undefined && r.preset.containerNames.includes(c.name);
 }
 
-/** Mesh presets (a proxy with network-setup init containers) as rules of their own, to recognise an unlisted proxy. */
-const MESH_RULES: readonly SidecarRule[] = PRESETS.filter((p) => p.initContainersBefore.length > 0).map((preset, rank) => ({ key: preset.name, index: -1, preset, spec: { preset: preset.name }, rank, dependsOn: [] }));
+/** Every preset as a rule of its own, to recognise its container whatever the config lists. */
+const PRESET_RULES: readonly SidecarRule[] = PRESETS.map((preset, rank) => ({ key: preset.name, index: -1, preset, spec: { preset: preset.name }, rank, dependsOn: [] }));
+/** Mesh presets (a proxy with network-setup init containers), to recognise an unlisted proxy. */
+const MESH_RULES = PRESET_RULES.filter((r) => r.preset!.initContainersBefore.length > 0);
+
+/** Whether the pod has the preset's container already (listed in the config or not): its injector then leaves the pod alone. */
+export function hasContainerOf(template: PodTemplateView, preset: Preset): boolean {
+  const rule = PRESET_RULES.find((r) => r.preset === preset);
+  return !!rule && [...template.spec.containers, ...template.spec.initContainers].some((c) => (c.restartPolicy === "Always" || template.spec.containers.includes(c)) && ruleMatches(rule, c));
+}
 
 /**
  * Running containers (app containers and native sidecars) that no rule matched but a mesh preset

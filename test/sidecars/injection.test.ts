@@ -265,3 +265,29 @@ spec:
     ]);
   });
 });
+
+describe("a mesh whose proxy the manifest holds already", () => {
+  // An injector leaves an injected pod alone: its switches would change nothing, whatever sidecars lists.
+  const injected = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  template:
+    metadata:
+      annotations:
+        linkerd.io/inject: enabled
+        config.alpha.linkerd.io/proxy-wait-before-exit-seconds: "10"
+    spec:
+      containers:
+      - name: db
+        image: db:1
+      - name: linkerd-proxy
+        image: cr.l5d.io/linkerd/proxy:edge-24.1.1
+`;
+  it.each(["sidecars: []", "sidecars: [{preset: cloud-sql-proxy}]"])("gets no switch when %s leaves the mesh out", (sidecars) => {
+    const out = runChecked(resourceList([injected], typedConfig(`kubernetesVersion: "1.30"\n${sidecars}\n`)));
+    expect(out.bodies[1]).toBe(injected);
+    expect(out.results.filter((r) => r.severity === "info" && r.message.includes("injected at admission"))).toEqual([]);
+  });
+});
