@@ -154,7 +154,10 @@ function transformOne(item: ItemSource, ctx: TransformContext): ItemOutcome {
 
   const subject = subjectOf(data, meta, annotations);
   if (!subject.file && item.file) subject.file = item.file;
-  const identity = identityOf(wk, String(meta["namespace"] ?? ""), String(meta["name"] ?? ""));
+  // An object with no name (generateName: the API server names each one it creates) is no copy
+  // of another: its identity is its place in the input.
+  const named = typeof meta["name"] === "string" && meta["name"] !== "";
+  const identity = identityOf(wk, String(meta["namespace"] ?? ""), named ? String(meta["name"]) : `\0item ${item.index}`);
   // A skip annotation whose value is not "true" does not skip: said, whatever else is said (the
   // pod templates' own, in templateOutcome).
   const oddSkips = oddSkipValue(annotations, "metadata.annotations", subject);

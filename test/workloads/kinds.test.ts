@@ -372,6 +372,15 @@ describe("duplicate workloads", () => {
     expect(twice.results.map((r) => r.severity)).toEqual(["error"]);
   });
 
+  it("objects named by the API server (generateName, no name) are no copies of each other: each is ordered", () => {
+    const job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: migrate-\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: app\n        image: app\n      - name: istio-proxy\n        image: docker.io/istio/proxyv2:1.24.0\n";
+    const out = runChecked(resourceList([job, job], typedConfig('kubernetesVersion: "1.33"\nsidecars:\n- preset: istio\n')));
+    expect(out.exitCode).toBe(0);
+    expect(messages(out.results, "error")).toEqual([]);
+    expect(out.bodies[1]).toContain("restartPolicy: Always");
+    expect(out.bodies[2]).toBe(out.bodies[1]);
+  });
+
   it("the same name in another API group is another object", () => {
     const out = runChecked(resourceList([withTemplate("apps/v1", "DaemonSet", ["spec", "template"]), withTemplate("apps.kruise.io/v1alpha1", "DaemonSet", ["spec", "template"])], NATIVE));
     expect(out.exitCode).toBe(0);
