@@ -47,7 +47,7 @@ function oddShape(v: unknown, want: "a map" | "a string" | "a whole number", fie
   return fits ? undefined : { field, problem: `${field} is ${describeValue(v)}, where Kubernetes takes ${want}` };
 }
 
-const describeValue = (v: unknown) => (Array.isArray(v) ? "a list" : isPlain(v) ? "a map" : JSON.stringify(v));
+const describeValue = (v: unknown) => (Array.isArray(v) ? "a list" : isPlain(v) ? "a map" : typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v));
 
 function readList(
   value: unknown,
@@ -75,7 +75,10 @@ function readList(
  * gives them: one of another shape (a string for `lifecycle`) would be overwritten or misread, and
  * the API server refuses it anyway. `null` is absent to Kubernetes and here.
  */
-const SHAPES: readonly { path: readonly string[]; want: "a map" | "a list" | "a string" }[] = [
+/** The probe timings sidecar-order reads, derives a startupProbe from, or models (--explain). */
+const PROBE_NUMBERS = ["initialDelaySeconds", "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold"] as const;
+
+const SHAPES: readonly { path: readonly string[]; want: "a map" | "a list" | "a string" | "a whole number" }[] = [
   { path: ["lifecycle"], want: "a map" },
   { path: ["lifecycle", "postStart"], want: "a map" },
   { path: ["lifecycle", "preStop"], want: "a map" },
@@ -85,6 +88,7 @@ const SHAPES: readonly { path: readonly string[]; want: "a map" | "a list" | "a 
   { path: ["restartPolicy"], want: "a string" },
   { path: ["command"], want: "a list" },
   { path: ["args"], want: "a list" },
+  ...(["startupProbe", "readinessProbe"] as const).flatMap((probe) => PROBE_NUMBERS.map((n) => ({ path: [probe, n], want: "a whole number" as const }))),
 ];
 
 function wrongShape(c: Record<string, unknown>): { path: string; is: string; want: string } | undefined {
@@ -92,8 +96,8 @@ function wrongShape(c: Record<string, unknown>): { path: string; is: string; wan
     let v: unknown = c;
     for (const k of path) v = isPlain(v) ? v[k] : undefined;
     if (v === undefined || v === null) continue;
-    const fits = want === "a map" ? isPlain(v) : want === "a list" ? Array.isArray(v) : typeof v === "string";
-    if (!fits) return { path: path.join("."), is: Array.isArray(v) ? "a list" : isPlain(v) ? "a map" : JSON.stringify(v), want };
+    const fits = want === "a map" ? isPlain(v) : want === "a list" ? Array.isArray(v) : want === "a whole number" ? Number.isSafeInteger(v) : typeof v === "string";
+    if (!fits) return { path: path.join("."), is: describeValue(v), want };
   }
   return undefined;
 }
