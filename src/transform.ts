@@ -238,7 +238,8 @@ function reread(item: ItemSource, replacement: string): Pick<ReadWorkload, "item
 /** The plan for the pod template at `templatePath` (concrete: list entries by index), after what its skip annotation has to say. */
 function templateOutcome(w: ReadWorkload, templatePath: readonly (string | number)[], ctx: TransformContext): ItemOutcome {
   const annotationsAt = [...templatePath, "metadata", "annotations"];
-  const odd = oddSkipValue(valueAt(w.data, annotationsAt), pathText(annotationsAt), w.subject);
+  // A bare Pod is its own template: its annotations were read as the workload's already.
+  const odd = templatePath.length === 0 ? [] : oddSkipValue(valueAt(w.data, annotationsAt), pathText(annotationsAt), w.subject);
   const out = plannedOutcome(w, templatePath, ctx);
   return odd.length === 0 ? out : { ...out, results: [...odd, ...out.results] };
 }

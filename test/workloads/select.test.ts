@@ -73,6 +73,12 @@ describe("selection", () => {
     ]);
   });
 
+  it("says it once for a bare Pod, whose annotations are its pod template's", () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    sidecar-order.dev/skip: "yes"\nspec:\n  containers:\n  - name: app\n    image: app\n  - name: linkerd-proxy\n    image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n';
+    const out = runChecked(resourceList([pod], cfg("")));
+    expect(messages(out.results, "warning")).toEqual(['sidecar-order.dev/skip is "yes"; only "true" skips a workload, so this annotation does not count: write "true" to leave it alone']);
+  });
+
   it("says nothing about a skipped workload that could not change anyway", () => {
     const ksvc = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: k\n  annotations:\n    sidecar-order.dev/skip: \"true\"\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: app\n      - name: linkerd-proxy\n        image: cr.l5d.io/linkerd/proxy:stable-2.14.10\n";
     expect(runChecked(resourceList([ksvc], cfg(""))).results).toEqual([]);
