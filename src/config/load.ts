@@ -220,7 +220,8 @@ export function nearest(word: string, candidates: readonly string[]): string | u
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  // A candidate that keeps none of the word ("web" for "db") is no near miss.
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) && bestDistance < word.length ? best : undefined;
 }
 
 export function editDistance(a: string, b: string): number {

@@ -111,5 +111,8 @@ describe("loadConfig", () => {
   it("suggests only near names", () => {
     expect(nearest("sidcars", ["sidecars", "strategy"])).toBe("sidecars");
     expect(nearest("xyz", ["sidecars", "strategy"])).toBeUndefined();
+    // Every letter replaced is no near miss: a sidecars entry named "db" is not the app "web".
+    expect(nearest("db", ["web", "istio-proxy", "cloud-sql-proxy"])).toBeUndefined();
+    expect(nearest("dbb", ["db"])).toBe("db");
   });
 });
