@@ -160,6 +160,11 @@ function issueMessage(issue: z.core.$ZodIssue, prefix: string, source: LoadedCon
       if (issue.expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
         return `${where} must be a string; ${quoteHint(String(issue.path[issue.path.length - 1]), value)}`;
       }
+      // `sidecars: [istio]`: the ConfigMap form and kpt's `sidecars=istio` take bare names, this one entries.
+      if (issue.expected === "object" && issue.path.length === 2 && issue.path[0] === "sidecars" && typeof value === "string") {
+        const entry = (PRESET_NAMES as readonly string[]).includes(value) ? `{preset: ${value}}` : `{name: ${value}} (a container name) or {image: ...}`;
+        return `${where} must be an object: write ${entry}; a bare "${value}" is how a ConfigMap config and kpt's sidecars=${value} list them`;
+      }
       return `${where} must be ${article(issue.expected)}`;
     case "too_small":
       return issue.origin === "string" || issue.origin === "array"
