@@ -384,6 +384,10 @@ export function runFiles(paths: readonly string[], opts: FilesOptions): FilesOut
   const functionConfig = opts.functionConfig === undefined && opts.config !== undefined ? readConfigFile(opts.config) : opts.functionConfig;
   const { sources, problems } = readInputs(paths, { configPath, skipKptfile: opts.skipKptfile, readStdin: opts.readStdin });
   problems.push(...configsAmongManifests(sources.flatMap((s) => s.src.items), configPath));
+  // A gate pointed at the wrong directory would pass in silence.
+  if (!paths.includes("-") && sources.every((s) => s.src.items.length === 0)) {
+    problems.push({ severity: "warning", message: `no Kubernetes objects were found in ${paths.join(", ")} (a directory is read for its .yaml, .yml and .json files, its subdirectories too), so nothing was ${opts.check ? "checked" : "ordered"}` });
+  }
   // Results about the config name its file, which the user may not know was read (.sidecar-order.yaml).
   const { replacements, results } = processItems(
     sources.flatMap((s) => s.src.items),

@@ -71,6 +71,15 @@ describe("plain files", () => {
     expect(run(["--config", "app/sidecar-order.yaml", "--check", "app"]).stderr).not.toContain("among the manifests");
   });
 
+  it("warns when the paths hold no Kubernetes object (a gate pointed at the wrong directory), exit 0", () => {
+    mkdirSync(join(dir, "empty"));
+    writeFileSync(join(dir, "empty", "notes.txt"), "not a manifest\n");
+    const r = run(["--check", "empty"]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("[warning] no Kubernetes objects were found in empty (a directory is read for its .yaml, .yml and .json files, its subdirectories too), so nothing was checked\n");
+    expect(run(["--check", "app"]).stderr).not.toContain("no Kubernetes objects");
+  });
+
   it("rewrites only the changed files with --in-place, keeping their formatting", () => {
     const r = run(["--config", "config.yaml", "--in-place", "app"]);
     expect(r.status, r.stderr).toBe(0);
