@@ -32,7 +32,8 @@ while IFS= read -r kptfile; do
   $nested && continue
   rel=${pkg#"$src"}
   rel=${rel#/}
-  dest="$out/${rel:-.}"
+  # SRC may be a package itself: then it renders to OUT.
+  if [ -n "$rel" ]; then dest="$out/$rel"; else dest=$out; fi
   rm -rf "$dest"
   mkdir -p "$(dirname "$dest")"
   echo "rendering ${rel:-.}" >&2
@@ -41,4 +42,15 @@ while IFS= read -r kptfile; do
     status=1
   fi
 done < <(find "$src" -name Kptfile -not -path '*/.*' | sort)
+# A package gone from SRC goes from OUT too, or Config Sync would keep applying it.
+while IFS= read -r kptfile; do
+  pkg=$(dirname "$kptfile")
+  rel=${pkg#"$out"}
+  rel=${rel#/}
+  [ -d "$pkg" ] || continue # removed with a package above it
+  if [ ! -f "$src/${rel:+$rel/}Kptfile" ]; then
+    echo "removing ${rel:-.}: no package there in $src any more" >&2
+    if [ -n "$rel" ]; then rm -rf "$pkg"; else find "$out" -mindepth 1 -delete; fi
+  fi
+done < <(find "$out" -name Kptfile -not -path '*/.*' | sort)
 exit $status

@@ -23,6 +23,17 @@ describe.runIf(requireClient("kpt"))("scripts/render-for-config-sync.sh", () => 
       // The dry source is untouched.
       expect(readFileSync(join(dry, "team-a", "linkerd-native", "emoji.yaml"), "utf8")).toBe(readFileSync(join(root, "examples", "linkerd-native", "emoji.yaml"), "utf8"));
 
+      // A package removed from the dry tree goes from the wet one at the next render, and is said.
+      rmSync(join(dry, "team-a", "native-derived-probe"), { recursive: true });
+      const again = spawnSync("bash", [join(root, "scripts", "render-for-config-sync.sh"), dry, join(work, "wet")], { env, encoding: "utf8" });
+      expect(again.status, again.stderr).toBe(0);
+      expect(readdirSync(join(work, "wet", "team-a"))).toEqual(["linkerd-native"]);
+      expect(again.stderr).toContain("removing team-a/native-derived-probe: no package there in");
+      // SRC that is a package itself renders into OUT (it was refused by rm on "OUT/.").
+      const single = spawnSync("bash", [join(root, "scripts", "render-for-config-sync.sh"), join(dry, "team-a", "linkerd-native"), join(work, "one")], { env, encoding: "utf8" });
+      expect(single.status, single.stderr).toBe(0);
+      expect(readFileSync(join(work, "one", "emoji.yaml"), "utf8")).toBe(emoji);
+
       cpSync(join(root, "examples", "cronjob-auto-old"), join(dry, "team-b"), { recursive: true });
       // cronjob-auto-old has no pipeline; give it one that fails (legacy CronJob on 1.27).
       const kptfile = join(dry, "team-b", "Kptfile");

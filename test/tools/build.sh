@@ -28,7 +28,7 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 build() {
 	local dir=$1 out=$2 pkg=$3 ldflags=$4 t0 before
 	# go build touches an up-to-date binary, so compare contents, not times.
-	before=$(cksum <"$bin/$out" 2>/dev/null || true)
+	before=$({ cksum <"$bin/$out"; } 2>/dev/null || true)
 	t0=$(now)
 	(cd "$dir" && go build "${goflags[@]}" -ldflags="-s -w $ldflags" -o "$bin/$out" "$pkg")
 	if [[ $(cksum <"$bin/$out") != "$before" ]]; then
