@@ -4,6 +4,7 @@
  * the container or hook in the pull request's diff.
  * @see https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions
  */
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { isMap, isScalar, isSeq, parseAllDocuments, type Node, type Pair } from "yaml";
 import type { Result } from "../krm/results";
 
@@ -19,12 +20,23 @@ export interface Position {
  * One workflow command per result. `texts` holds each input file's text by the path results name;
  * a result whose file is not there (stdin, the config) gets no position.
  */
+/**
+ * GitHub reads `file=` from the repository's root (GITHUB_WORKSPACE): a path relative to a
+ * working directory below it (the action's working-directory) is made relative to the root.
+ */
+function workspacePath(path: string): string {
+  const workspace = process.env["GITHUB_WORKSPACE"];
+  if (!workspace || path === "-" || path === "stdin") return path;
+  const rel = relative(workspace, resolve(path));
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path : rel.split(sep).join("/");
+}
+
 export function githubCommands(results: readonly Result[], texts: ReadonlyMap<string, string>): string {
   return results
     .map((r) => {
       const props: string[] = ["title=sidecar-order"];
       const text = r.file ? texts.get(r.file.path) : undefined;
-      if (r.file) props.unshift(`file=${escapeProperty(r.file.path)}`);
+      if (r.file) props.unshift(`file=${escapeProperty(workspacePath(r.file.path))}`);
       if (r.file && text !== undefined) {
         const at = locate(text, r.file.index ?? 0, r.field?.path);
         if (at) props.splice(1, 0, `line=${at.line}`, `col=${at.col}`);

@@ -81,6 +81,17 @@ describe("sidecar-order --check --format github", () => {
     expect(lines).toContainEqual(expect.stringMatching(/^::error file=k8s\/web\.yaml,line=19,col=11,title=.*postStart/));
   });
 
+  it("names files from the repository root (GITHUB_WORKSPACE) when run in a directory below it (the action's working-directory)", () => {
+    const env = { ...process.env, GITHUB_WORKSPACE: dir };
+    const r = spawnSync(process.execPath, [bin, "--check", "--format", "github", "--config", "../order.yaml", "."], { cwd: join(dir, "k8s"), env, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=k8s\/web\.yaml,line=16,col=7,/m);
+    expect(r.stdout).not.toMatch(/file=web\.yaml/);
+    // Outside the workspace, a path stays as given.
+    const outside = spawnSync(process.execPath, [bin, "--check", "--format", "github", "--config", "../order.yaml", "."], { cwd: join(dir, "k8s"), env: { ...process.env, GITHUB_WORKSPACE: join(dir, "elsewhere") }, encoding: "utf8" });
+    expect(outside.stdout).toMatch(/^::error file=web\.yaml,line=16,/m);
+  });
+
   it("is refused where the stream would go to stdout too", () => {
     const r = spawnSync(process.execPath, [bin, "--format", "github", "k8s"], { cwd: dir, encoding: "utf8" });
     expect(r.status).toBe(2);
