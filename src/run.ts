@@ -47,6 +47,10 @@ export function processItems(items: readonly ItemSource[], functionConfig: unkno
   const onConfig = loaded.ref ? { resourceRef: loaded.ref } : {};
   const chosen = config ? chooseStrategy(config) : undefined;
   for (const note of chosen?.notes ?? []) results.push(onConfigResult({ message: note.message, severity: note.severity, ...onConfig, field: { path: note.field } }));
+  // checkSeverity applies to check results only: set beside mode: apply, it is a no-op, said.
+  if (config && config.mode === "apply" && config.checkSeverity !== "error") {
+    results.push(onConfigResult({ message: `checkSeverity ${config.checkSeverity} applies only with mode: check, and the mode is apply, so it changes nothing; remove it, or set mode: check`, severity: "warning", ...onConfig, field: { path: "checkSeverity" } }));
+  }
   const rules = config ? resolveRules(config) : undefined;
   for (const p of rules?.problems ?? []) results.push(onConfigResult({ message: `invalid functionConfig: ${p.message}`, severity: "error", ...onConfig, field: { path: p.path } }));
   if (!config || !chosen || !rules || exitCode(results) !== 0) {

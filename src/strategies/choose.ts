@@ -65,6 +65,10 @@ export function chooseStrategy(config: Config): { choice: Choice; notes: ConfigN
     });
   }
 
+  // Only auto reads nativeMinVersion: a threshold set beside another strategy is a no-op, said.
+  if (config.strategy !== "auto" && (min === undefined || formatVersion(min) !== formatVersion(SIDECAR_CONTAINERS.onByDefault))) {
+    notes.push({ severity: "warning", field: "nativeMinVersion", message: `nativeMinVersion ${config.nativeMinVersion} is read only by strategy auto, and the strategy is ${config.strategy}, so it changes nothing; remove it, or set strategy: auto` });
+  }
   const fate = nativeSidecarFate({ api, kubelet });
   const needs = fate && `they need Kubernetes ${formatVersion(SIDECAR_CONTAINERS.onByDefault)} or later: ${fate.raise}`;
   if (config.strategy === "legacy") return { choice: { strategy: "legacy", assumed: false, reason: "strategy: legacy", toNative: needs ?? "set strategy: auto or native" }, notes };

@@ -63,6 +63,19 @@ describe("chooseStrategy", () => {
     expect(both[0]!.message).not.toContain("feature gate is turned on");
   });
 
+  it("says that nativeMinVersion changes nothing beside strategy native or legacy, and checkSeverity nothing beside mode: apply", () => {
+    for (const strategy of ["native", "legacy"]) {
+      expect(choose({ strategy, kubernetesVersion: "1.31", nativeMinVersion: "1.31" }).notes).toEqual([
+        { severity: "warning", field: "nativeMinVersion", message: `nativeMinVersion 1.31 is read only by strategy auto, and the strategy is ${strategy}, so it changes nothing; remove it, or set strategy: auto` },
+      ]);
+      expect(choose({ strategy, kubernetesVersion: "1.31" }).notes).toEqual([]);
+    }
+    expect(choose({ kubernetesVersion: "1.31", nativeMinVersion: "1.31" }).notes).toEqual([]);
+    const apply = runChecked(resourceList([], typedConfig("checkSeverity: warning\n")));
+    expect(messages(apply.results, "warning")).toEqual(["checkSeverity warning applies only with mode: check, and the mode is apply, so it changes nothing; remove it, or set mode: check"]);
+    expect(runChecked(resourceList([], typedConfig("mode: check\ncheckSeverity: warning\n"))).results).toEqual([]);
+  });
+
   it("warns when kubeletVersion is newer than kubernetesVersion, which the version skew policy does not allow, and goes by the older", () => {
     const { choice, notes } = choose({ kubernetesVersion: "1.28", kubeletVersion: "1.31" });
     expect(choice.strategy).toBe("legacy");
