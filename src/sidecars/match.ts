@@ -118,7 +118,7 @@ export function unlistedMeshProxies(template: PodTemplateView, outcome: MatchOut
     template.spec[list].forEach((container, index) => {
       if (list === "initContainers" && container.restartPolicy !== "Always") return;
       if (outcome.sidecars.some((s) => s.container === container)) return;
-      const rule = MESH_RULES.find((r) => ruleMatches(r, container));
+      const rule = firstMatch(MESH_RULES, container); // cached by name and image, like the config's rules
       if (rule?.preset) out.push({ list, index, container, preset: rule.preset });
     });
   }
