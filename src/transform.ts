@@ -6,7 +6,7 @@ import { visit, type Document } from "yaml";
 import type { Config } from "./config/schema";
 import { applyPlan } from "./strategies/apply";
 import { blockEndJoinable } from "./krm/stream";
-import { itemData, keepDashLineComments, keepKeyLineComments, keepEntryLeadComments, parseItem, printItem } from "./krm/print";
+import { itemData, keepDashLineComments, keepKeyLineComments, keepEntryLeadComments, keepNullValueComments, parseItem, printItem } from "./krm/print";
 import type { ItemSource } from "./krm/resource-list";
 import { isPlain, stringEntries, valueAt, type Plain } from "./plain";
 import { lightItemDataIf } from "./krm/scan";
@@ -394,6 +394,7 @@ function plannedOutcome(w: ReadWorkload, templatePath: readonly (string | number
   doc ??= parseItem(item);
   if (!doc) return { identity, results: [...results, itemProblem(item, "error", "cannot be parsed on its own; it was left as it is")] };
   keepKeyLineComments(doc, item.body);
+  keepNullValueComments(doc, item.body);
   keepEntryLeadComments(doc, item.body);
   keepDashLineComments(doc, item.body);
   const sharedBefore = item.anchorsUsedElsewhere && anchorValues(doc, item.anchorsUsedElsewhere);

@@ -71,6 +71,36 @@ export function keepKeyLineComments(doc: Document, text: string): void {
 }
 
 /**
+ * Before an item parsed from `text` is edited and re-printed. `key: # note` over nothing (a null),
+ * with comment lines under it: yaml keeps every line as the null's trailing comment (printed all
+ * on the key's line, or all below it) and gives the next key a blank line the text may not have.
+ * The comment on the key's line goes to the key, the lines below it before the value (where a map
+ * the plan puts there keeps them), and the next key has a blank line only where the text does.
+ */
+export function keepNullValueComments(doc: Document, text: string): void {
+  visit(doc, {
+    Map(_, map) {
+      map.items.forEach((pair, i) => {
+        const { key, value } = pair;
+        if (!isScalar(value) || value.value !== null || !value.comment || !value.range || !isNode(key) || !key.range || key.comment) return;
+        const next = map.items[i + 1]?.key;
+        if (isNode(next) && next.range && next.spaceBefore && !next.commentBefore) {
+          const lines = text.slice(value.range[1], next.range[0]).split("\n").slice(1, -1);
+          if (!lines.some((l) => l.trim() === "")) next.spaceBefore = false;
+        }
+        const [first, ...rest] = value.comment.split("\n");
+        const keyLine = text.slice(key.range[1], text.indexOf("\n", key.range[1]) >>> 0);
+        if (/(^|\s)#/.test(keyLine)) {
+          key.comment = first;
+          value.comment = undefined;
+          if (rest.length > 0) value.commentBefore = rest.join("\n");
+        }
+      });
+    },
+  });
+}
+
+/**
  * Before an item parsed from `text` is edited and re-printed. Comment lines between two entries of
  * a list, after ones indented under the first entry (or after a blank line): yaml stores all of
  * them as a trailing comment inside the first entry, so a reorder would leave a comment about the

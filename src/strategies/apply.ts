@@ -136,12 +136,22 @@ function nameOf(doc: Document, node: unknown): unknown {
   return ((map as YAMLMap).toJS(doc) as Record<string, unknown> | null)?.["name"];
 }
 
+/** Set `key` to `value`: a key already there keeps its place, and the comments its old value held; a new one goes before `beforeKey`. */
 function insertBefore(map: YAMLMap, key: string, value: Node, beforeKey: string): void {
-  const at = map.items.findIndex((p) => keyOf(p) === beforeKey);
+  const had = map.items.find((p) => keyOf(p) === key);
+  if (had) {
+    // `metadata:` over nothing (a null the plan fills): the comment lines under it stay there, above
+    // what fills it (one on the key's line is the key's already: keepNullValueComments).
+    const old = had.value as Node | null;
+    const below = isNode(old) ? [old.commentBefore, old.comment].filter((c) => c).join("\n") : "";
+    if (below) value.commentBefore = below;
+    had.value = value;
+    return;
+  }
   map.set(key, value);
+  const at = map.items.findIndex((p) => keyOf(p) === beforeKey);
   if (at === -1) return;
-  const index = map.items.findIndex((p) => keyOf(p) === key);
-  const [moved] = map.items.splice(index, 1);
+  const [moved] = map.items.splice(map.items.length - 1, 1);
   map.items.splice(at, 0, moved!);
 }
 
@@ -163,7 +173,7 @@ function setIn(w: Walk, base: YAMLMap, path: Path, value: unknown, where: readon
     }
     const created = doc.createNode({}) as YAMLMap;
     if (key === "metadata") insertBefore(node, key, created, "spec");
-    else node.set(key, created);
+    else insertBefore(node, key, created, "");
     node = created;
   }
   const last = String(path[path.length - 1]);

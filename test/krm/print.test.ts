@@ -88,3 +88,34 @@ spec:
     expect(printItem(doc, item("spec:\n"))).toBe("spec:\n  terminationGracePeriodSeconds: 45\n  other: 030\n");
   });
 });
+
+describe("a key over nothing (null) that the plan fills", () => {
+  const workload = (metadata: string, lifecycle = "") => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+${metadata}    spec:
+      containers:
+      - {name: app, image: nginx}
+      - name: cloud-sql-proxy
+        image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+        args: ["--health-check", "--http-address=0.0.0.0"]
+${lifecycle}`;
+  const legacy = typedConfig("strategy: legacy\nsidecars: [{preset: cloud-sql-proxy}]\n");
+  it.each([
+    ["a comment on its line and one below", "    metadata: # pod metadata\n    # filled by kustomize\n", "    metadata: # pod metadata\n      # filled by kustomize\n      annotations:\n        kubectl.kubernetes.io/default-container: app\n    spec:\n"],
+    ["a comment below only", "    metadata:\n    # filled by kustomize\n", "    metadata:\n      # filled by kustomize\n      annotations:\n        kubectl.kubernetes.io/default-container: app\n    spec:\n"],
+    ["annotations with a comment on its line", "    metadata:\n      annotations: # none yet\n", "    metadata:\n      annotations: # none yet\n        kubectl.kubernetes.io/default-container: app\n    spec:\n"],
+    ["a real blank line after it", "    metadata: # pod metadata\n\n", "    metadata: # pod metadata\n      annotations:\n        kubectl.kubernetes.io/default-container: app\n\n    spec:\n"],
+  ])("keeps its place and its comments (%s)", (_, metadata, expected) => {
+    const out = runChecked(resourceList([workload(metadata)], legacy));
+    expect(out.bodies[1]).toContain(`  template:\n${expected}`);
+  });
+
+  it("a container's lifecycle over nothing keeps the comment on its line", () => {
+    const out = runChecked(resourceList([workload("", "        lifecycle: # hooks later\n")], legacy));
+    expect(out.bodies[1]).toContain("        lifecycle: # hooks later\n          postStart:\n");
+  });
+});
