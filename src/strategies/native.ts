@@ -245,6 +245,9 @@ function gate(plan: Plan, s: MatchedSidecar, opts: NativeOptions): void {
       value: probe,
       says: `added a startupProbe to "${c.name}" derived from its readinessProbe (checked every second for up to ${probe.failureThreshold} s)${stretched}, because native sidecars gate on the startupProbe, never the readinessProbe`,
     });
+    // The entry's own wait comes after a probe in the order of gates: said, not dropped in silence.
+    const entryWait = s.rule?.spec.wait?.exec;
+    if (entryWait) plan.remarks.push(`the wait.exec of "${c.name}"'s sidecars entry (${commandText(entryWait)}) is not used: a native sidecar gates on a startupProbe, and its readinessProbe gives one; set the entry's startupProbe to choose the probe yourself`);
   } else {
     probed = false;
     if (s.settings.wait) {

@@ -1202,3 +1202,28 @@ ${probe}    lifecycle:
     expect(containers).not.toContain("restartPolicy");
   });
 });
+
+describe("an entry's wait.exec beside a readinessProbe", () => {
+  const pod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: app
+  - name: vpn
+    image: vpn
+    readinessProbe:
+      exec: {command: [/bin/vpn-ready]}
+`;
+  it("is said not to be used when the readinessProbe gives the startupProbe, and not said again on the output", () => {
+    const cfg = typedConfig('kubernetesVersion: "1.31"\nsidecars:\n- name: vpn\n  wait: {exec: [/bin/vpn-wait, --timeout=30s]}\n');
+    const out = runChecked(resourceList([pod], cfg));
+    expect(messages(out.results, "info")[0]).toMatch(
+      /the wait\.exec of "vpn"'s sidecars entry \(\/bin\/vpn-wait --timeout=30s\) is not used: a native sidecar gates on a startupProbe, and its readinessProbe gives one; set the entry's startupProbe to choose the probe yourself/,
+    );
+    expect(out.bodies[1]).not.toContain("vpn-wait");
+    expect(runChecked(resourceList([out.bodies[1]!], cfg)).results).toEqual([]);
+  });
+});
