@@ -101,26 +101,26 @@ const PRESET_RULES: readonly SidecarRule[] = PRESETS.map((preset, rank) => ({ ke
 /** Mesh presets (a proxy with network-setup init containers), to recognise an unlisted proxy. */
 const MESH_RULES = PRESET_RULES.filter((r) => r.preset!.initContainersBefore.length > 0);
 
+/** The containers that run beside the app: native sidecars (restartable init containers) and spec.containers. */
+function running(template: PodTemplateView): { list: ListName; index: number; container: Container }[] {
+  const init = template.spec.initContainers.map((container, index) => ({ list: "initContainers" as const, index, container })).filter((e) => e.container.restartPolicy === "Always");
+  return [...init, ...template.spec.containers.map((container, index) => ({ list: "containers" as const, index, container }))];
+}
+
 /** Whether the pod has the preset's container already (listed in the config or not): its injector then leaves the pod alone. */
 export function hasContainerOf(template: PodTemplateView, preset: Preset): boolean {
-  const rule = PRESET_RULES.find((r) => r.preset === preset);
-  return !!rule && [...template.spec.containers, ...template.spec.initContainers].some((c) => (c.restartPolicy === "Always" || template.spec.containers.includes(c)) && ruleMatches(rule, c));
+  return running(template).some(({ container }) => firstMatch(PRESET_RULES, container)?.preset === preset);
 }
 
 /**
- * Running containers (app containers and native sidecars) that no rule matched but a mesh preset
- * would: a config whose sidecars leave the mesh out moves the sidecars it lists ahead of the proxy.
+ * Running containers that no rule matched but a mesh preset would: a config whose sidecars leave
+ * the mesh out moves the sidecars it lists ahead of the proxy.
  */
 export function unlistedMeshProxies(template: PodTemplateView, outcome: MatchOutcome): { list: ListName; index: number; container: Container; preset: Preset }[] {
   if (outcome.sidecars.length === 0) return [];
-  const out: ReturnType<typeof unlistedMeshProxies> = [];
-  for (const list of ["initContainers", "containers"] as const) {
-    template.spec[list].forEach((container, index) => {
-      if (list === "initContainers" && container.restartPolicy !== "Always") return;
-      if (outcome.sidecars.some((s) => s.container === container)) return;
-      const rule = firstMatch(MESH_RULES, container); // cached by name and image, like the config's rules
-      if (rule?.preset) out.push({ list, index, container, preset: rule.preset });
-    });
-  }
-  return out;
+  return running(template).flatMap((e) => {
+    if (outcome.sidecars.some((s) => s.container === e.container)) return [];
+    const preset = firstMatch(MESH_RULES, e.container)?.preset; // cached by name and image, like the config's rules
+    return preset ? [{ ...e, preset }] : [];
+  });
 }

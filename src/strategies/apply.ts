@@ -105,16 +105,9 @@ function reorder(w: Walk, spec: YAMLMap, order: Plan["order"] & object, where: r
     } else if (items.length > 0) {
       const created = doc.createNode([]) as YAMLSeq;
       created.items = items;
-      const empty = spec.items.find((p) => keyOf(p) === list);
-      if (empty) {
-        // `initContainers:` with nothing (null) is filled where it stands, a comment on its line kept there.
-        const was = empty.value;
-        if (isNode(was) && was.comment && isNode(empty.key) && !empty.key.comment) empty.key.comment = was.comment;
-        empty.value = created;
-      } else {
-        // Init containers read best just before the containers they run ahead of.
-        insertBefore(spec, list, created, "containers");
-      }
+      // Init containers read best just before the containers they run ahead of; `initContainers:`
+      // over nothing (null) is filled where it stands, its comments kept.
+      insertBefore(spec, list, created, "containers");
     }
   }
 }
