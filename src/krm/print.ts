@@ -31,8 +31,19 @@ function keepNumberSource(tag: Tags[number]): Tags[number] {
   };
 }
 
-/** How an item is parsed for editing and re-printing. */
-const ITEM_PARSE = { prettyErrors: false, uniqueKeys: true, merge: true, customTags: (tags: Tags) => tags.map(keepNumberSource) } as const;
+/**
+ * The merge key as yaml has it, but known by the key alone: yaml's own also claims the string
+ * "<<", so a quoted `"<<":` key (a plain string to every reader) would be re-printed as a plain
+ * `<<:`, a merge key to kubectl and kpt.
+ */
+function mergeKeyOnly(): ScalarTag {
+  const merge = new Document(null, { merge: true }).schema.tags.find((t) => t.tag === "tag:yaml.org,2002:merge") as ScalarTag;
+  return { ...merge, identify: (v: unknown) => typeof v === "symbol" && v.description === "<<" };
+}
+
+let itemParse: { prettyErrors: false; uniqueKeys: true; customTags: (tags: Tags) => Tags } | undefined;
+/** How an item is parsed for editing and re-printing (made on first use: yaml loads only then). */
+const itemParseOptions = () => (itemParse ??= { prettyErrors: false, uniqueKeys: true, customTags: (tags: Tags) => [...tags.map(keepNumberSource), mergeKeyOnly()] });
 
 /**
  * Parse an item's own text; undefined when it does not parse on its own (e.g. an alias to another
@@ -40,7 +51,7 @@ const ITEM_PARSE = { prettyErrors: false, uniqueKeys: true, merge: true, customT
  */
 export function parseItem(src: ItemSource): Document.Parsed | undefined {
   try {
-    const doc = parseDocument(src.body, ITEM_PARSE);
+    const doc = parseDocument(src.body, itemParseOptions());
     return doc.errors.length === 0 ? doc : undefined;
   } catch (e) {
     if (e instanceof RangeError) return undefined;

@@ -82,6 +82,39 @@ spec:
     expect(out.bodies[1]!.slice(out.bodies[1]!.indexOf("  volumes:"))).toBe(workload.slice(workload.indexOf("  volumes:")));
   });
 
+  it('a quoted "<<" key stays quoted (a string to every reader), while a plain << merge key is still a merge key', () => {
+    const workload = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    "<<": not a merge key
+    '<<x': y
+spec:
+  containers:
+  - name: app
+    image: app
+    env:
+    - {name: "<<", value: "1"}
+  - <<: {image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1}
+    name: cloud-sql-proxy
+    args: ["--health-check", "--http-address=0.0.0.0"]
+`;
+    const out = runChecked(resourceList([workload], typedConfig('kubernetesVersion: "1.30"\n')));
+    const body = out.bodies[1]!;
+    expect(body).not.toBe(workload);
+    // Untouched text before the edit is the input's, byte for byte: the annotations' quotes are kept.
+    expect(body.slice(0, body.indexOf("spec:"))).toBe(workload.slice(0, workload.indexOf("spec:")));
+    expect(body).toContain('    - {name: "<<", value: "1"}\n');
+    // The merge key in the moved container was spelled out, not printed as a string key.
+    expect(parse(body).spec.initContainers[0]).toMatchObject({ name: "cloud-sql-proxy", image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1" });
+    expect(body).not.toContain("<<:");
+    // Without the fix, yaml printed the quoted key as a plain `<<:`: check the re-printed doc alone too.
+    const doc = parseItem(item('metadata:\n  annotations:\n    "<<": x\n'))!;
+    doc.setIn(["metadata", "name"], "n");
+    expect(printItem(doc, item("metadata:\n"))).toBe('metadata:\n  annotations:\n    "<<": x\n  name: n\n');
+  });
+
   it("a number the plan changes is printed as the new value", () => {
     const doc = parseItem(item("spec:\n  terminationGracePeriodSeconds: 030\n  other: 030\n"))!;
     doc.setIn(["spec", "terminationGracePeriodSeconds"], 45);
