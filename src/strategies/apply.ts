@@ -146,6 +146,13 @@ function insertBefore(map: YAMLMap, key: string, value: Node, beforeKey: string)
   if (at === -1) return;
   const [moved] = map.items.splice(map.items.length - 1, 1);
   map.items.splice(at, 0, moved!);
+  // yaml keeps the comment above a map's first key as the map's: it is that key's, and stays above
+  // it when a key comes in ahead (as the text edit of krm/edit.ts keeps it).
+  const next = map.items[at + 1]?.key;
+  if (at === 0 && map.commentBefore && isNode(next)) {
+    next.commentBefore = next.commentBefore ? `${map.commentBefore}\n${next.commentBefore}` : map.commentBefore;
+    map.commentBefore = undefined;
+  }
 }
 
 function keyOf(pair: Pair): unknown {

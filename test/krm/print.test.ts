@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { Document } from "yaml";
 import { keepKeyLineComments, parseItem, printItem, printResults } from "../../src/krm/print";
-import type { ItemSource } from "../../src/krm/resource-list";
+import { readResourceList, type ItemSource } from "../../src/krm/resource-list";
+import { runResourceList } from "../../src/run";
 import type { Result } from "../../src/krm/results";
 import { resourceList, runChecked, typedConfig } from "../support/resource-list";
 
@@ -113,6 +114,29 @@ spec:
     const doc = parseItem(item('metadata:\n  annotations:\n    "<<": x\n'))!;
     doc.setIn(["metadata", "name"], "n");
     expect(printItem(doc, item("metadata:\n"))).toBe('metadata:\n  annotations:\n    "<<": x\n  name: n\n');
+  });
+
+  it("a comment above the pod spec's first key stays above it when initContainers comes in ahead, on both paths", () => {
+    const workload = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  # the pod's containers
+  containers:
+  - name: app
+    image: app
+  - name: cloud-sql-proxy
+    image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1
+    args: ["--health-check", "--http-address=0.0.0.0"]
+`;
+    const input = resourceList([workload], typedConfig('kubernetesVersion: "1.30"\n'));
+    const fast = runChecked(input).bodies[1]!;
+    // The careful path (a yaml Document re-printed: plain files, Helm, anything the text edit declines).
+    const careful = readResourceList(runResourceList(input, { fast: false }).text).items[1]!.body;
+    expect(careful).toBe(fast);
+    expect(fast).toMatch(/\n {2}initContainers:\n[\s\S]*\n {2}# the pod's containers\n {2}containers:\n {2}- name: app\n/);
+    expect(fast.startsWith(workload.slice(0, workload.indexOf("  # the pod's")))).toBe(true);
   });
 
   it("a number the plan changes is printed as the new value", () => {
