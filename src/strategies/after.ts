@@ -50,5 +50,18 @@ export function checkAfter(plan: Plan, template: PodTemplateView, sidecars: read
         message: `init container "${name}" runs before sidecar "${s.container.name}" starts, although ${says}, so it cannot reach it; sidecar-order leaves sidecars that are native already where they are: move "${name}" after "${s.container.name}" in spec.initContainers`,
       });
     }
+    // Init containers the sidecar needs first (a mesh's network setup, initContainersBefore) must run before it.
+    for (const name of s.settings.initContainersBefore) {
+      const after = init.indexOf(name);
+      const c = template.spec.initContainers.find((x) => x.name === name);
+      if (after === -1 || after < at || !c || c.restartPolicy === "Always") continue;
+      const own = s.rule?.spec.initContainersBefore?.includes(name);
+      const says = own ? `sidecars[${s.rule!.index}].initContainersBefore names it` : `${s.settings.source} runs it before the sidecar`;
+      plan.notes.push({
+        severity: "warning",
+        target: { list: "initContainers", name },
+        message: `init container "${name}" runs only after sidecar "${s.container.name}" has started, although ${says}; a sidecar that needs what it sets up never passes its startupProbe, and then "${name}" and the app never start; sidecar-order leaves sidecars that are native already where they are: move "${name}" before "${s.container.name}" in spec.initContainers`,
+      });
+    }
   }
 }

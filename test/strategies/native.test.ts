@@ -214,6 +214,52 @@ spec:
     warnings: [/^init container "vault-agent-init" runs before sidecar "istio-proxy" starts, although the istio preset says it needs the sidecar, so it cannot reach it;/],
   },
   {
+    name: "a preset's network setup (istio-init) that runs after its native proxy is said, and the pod left as it is",
+    config: config("", "- preset: istio\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.0
+    restartPolicy: Always
+    startupProbe: {httpGet: {path: /healthz/ready, port: 15021}}
+    lifecycle: {preStop: {exec: {command: [pilot-agent, request, --debug-port=15020, POST, drain]}}}
+  - name: istio-init
+    image: docker.io/istio/proxyv2:1.24.0
+    args: [istio-iptables]
+  containers:
+  - name: app
+    image: app
+`,
+    warnings: [
+      /^init container "istio-init" runs only after sidecar "istio-proxy" has started, although the istio preset runs it before the sidecar; a sidecar that needs what it sets up never passes its startupProbe, and then "istio-init" and the app never start; sidecar-order leaves sidecars that are native already where they are: move "istio-init" before "istio-proxy" in spec.initContainers$/,
+    ],
+  },
+  {
+    name: "a config's own initContainersBefore is held to a native sidecar too",
+    config: config("", "- name: proxy\n  initContainersBefore: [fetch-certs]\n  startupProbe: {exec: {command: [/ready]}}\n"),
+    in: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  initContainers:
+  - name: proxy
+    image: proxy
+    restartPolicy: Always
+    startupProbe: {exec: {command: [/ready]}}
+  - name: fetch-certs
+    image: certs
+  containers:
+  - name: app
+    image: app
+`,
+    warnings: [/^init container "fetch-certs" runs only after sidecar "proxy" has started, although sidecars\[0\]\.initContainersBefore names it;/],
+  },
+  {
     name: "initContainersBefore / initContainersAfter choose which init containers run before the sidecar",
     config: config("", "- name: proxy\n  initContainersBefore: [fetch-certs]\n  initContainersAfter: [istio-validation]\n  startupProbe: {exec: {command: [/ready]}}\n"),
     in: `apiVersion: v1
